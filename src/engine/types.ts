@@ -1,0 +1,133 @@
+// Contracts between the engine, step kinds and whoever drives a run (TUI, headless runner, tests).
+// Nothing here knows about Ink.
+import type { z } from 'zod';
+
+export type Effect = 'read' | 'write' | 'human';
+
+/** Exactly what a step is about to do: journaled write-ahead and shown before confirmation. */
+export interface Intent {
+  /** One line, e.g. `ec2:StopInstances i-0abc…` or `argv: etcdctl endpoint health`. */
+  summary: string;
+  /** The API called (`ec2:StopInstances`), when the step calls one. */
+  api?: string;
+  /** The exact argument vector, when the step runs a process. */
+  argv?: string[];
+  /** Resource ids the step touches (shown in confirmations; typed for destructive ones). */
+  resources?: string[];
+  /** The validated parameters (redacted before they are written). */
+  params: unknown;
+}
+
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms` (simulated in drills); rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface ConfirmRequest {
+  stepId: string;
+  title: string;
+  intent: Intent;
+  message?: string;
+  destructive: boolean;
+  /** What the operator must type when destructive. */
+  resource?: string;
+  account?: string;
+  region?: string;
+  /** 'action' for a write step, 'rollback' when undoing earlier steps. */
+  purpose: 'action' | 'rollback';
+}
+
+export interface ConfirmResponse {
+  approved: boolean;
+  by: string;
+  /** The operator typed the resource id (destructive steps). */
+  typed?: boolean;
+  reason?: string;
+}
+
+export interface AskOption {
+  value: string;
+  label: string;
+  description?: string;
+}
+
+export interface AskRequest {
+  stepId: string;
+  /** choice: pick one option; text: a free answer; manual: confirm an instruction was carried out. */
+  type: 'choice' | 'text' | 'manual';
+  question: string;
+  guidance?: string;
+  options?: AskOption[];
+  /** For text answers. */
+  pattern?: string;
+  required?: boolean;
+  /** Evidence shown beside the question (captures, results). */
+  evidence?: Record<string, unknown>;
+}
+
+export interface AskResponse {
+  value: string;
+  by: string;
+  text?: string;
+}
+
+/** What a driver (TUI, headless runner, test) provides to the engine. */
+export interface Ports {
+  confirm(req: ConfirmRequest): Promise<ConfirmResponse>;
+  ask(req: AskRequest): Promise<AskResponse>;
+  clock: Clock;
+}
+
+/** Thrown by a port when a human is needed and none is attached (headless without an answer). */
+export class NeedsHumanError extends Error {
+  constructor(
+    message: string,
+    readonly stepId: string,
+    readonly flag: string,
+  ) {
+    super(message);
+    this.name = 'NeedsHumanError';
+  }
+}
+
+export interface StepContext {
+  stepId: string;
+  attempt: number;
+  signal: AbortSignal;
+  clock: Clock;
+  ports: Ports;
+  /** Streamed output: each call is one chunk (usually a line) written to the journal and the screen. */
+  log(text: string, stream?: 'stdout' | 'stderr' | 'log'): void;
+  /** Registers a value that must never be shown or written; returns it unchanged. */
+  secret(value: string, label?: string): string;
+  /** Runs another step kind as part of this one (wait uses it for its probe). */
+  runKind(kind: string, params: unknown, ctx?: Partial<Pick<StepContext, 'signal'>>): Promise<StepResult>;
+  /** Live or drill: the world behind the providers. */
+  mode: 'live' | 'drill';
+}
+
+export interface StepResult {
+  /** What expressions see as `result`; kept small and operator-shaped. */
+  result: Record<string, unknown>;
+  /** One line for the screen and the timeline. */
+  summary?: string;
+  /** A bounded copy of the raw response, journaled for the post-mortem. */
+  raw?: unknown;
+}
+
+export interface StepKind<P = any> {
+  name: string;
+  /** Fixed, or decided by the parameters (a shell step declares whether it writes). */
+  effect: Effect | ((params: P) => Effect);
+  params: z.ZodType<P>;
+  /** A one-line description of what the step will do, for the journal and the screen. */
+  describe(params: P): Intent;
+  /** Write steps whose mistakes cannot be undone ask the operator to type the resource id. */
+  destructive?: (params: P) => boolean;
+  run(params: P, ctx: StepContext): Promise<StepResult>;
+}
+
+export function effectOf(kind: StepKind, params: unknown): Effect {
+  return typeof kind.effect === 'function' ? kind.effect(params) : kind.effect;
+}
