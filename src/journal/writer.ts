@@ -1,0 +1,561 @@
+// The incident journal writer: append-only, fsync'ed, hash-chained, one writer at a time.
+//
+// append() does all the bookkeeping synchronously (redaction, seq, hash chain), so the order of
+// calls is the order on disk. Durability is group-committed: one write+fdatasync in flight, and
+// whatever is appended meanwhile goes out in the next single write+fdatasync.
+import { writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join, sep } from 'node:path';
+import { chmod, mkdir, open, rename, rm, stat, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import lockfile from 'proper-lockfile';
+import { assertIncidentId } from './ids.js';
+import { incidentDir, journalPath, lockPath, ownerPath } from './paths.js';
+import { GENESIS, JOURNAL_VERSION, RECORD_TYPE_RE, hashLine, type JournalRecord } from './record.js';
+import type { Redactor } from './redact.js';
+
+export interface WriterOptions {
+  redactor: Redactor;
+  /** Milliseconds since the epoch (drills pass their virtual clock). Default Date.now. */
+  clock?: () => number;
+}
+
+export interface WriterStats {
+  /** write() calls (one per group commit). */
+  writes: number;
+  /** fdatasync() calls. */
+  syncs: number;
+}
+
+export interface LockOwner {
+  pid: number;
+  hostname: string;
+  startedAt: string;
+}
+
+export class JournalLockedError extends Error {
+  readonly code = 'EJOURNALLOCKED';
+  constructor(
+    readonly incidentId: string,
+    readonly owner: LockOwner | undefined,
+  ) {
+    const who = owner ? `pid ${owner.pid} on ${owner.hostname}, since ${owner.startedAt}` : 'an unknown process';
+    super(`incident ${incidentId} is locked by ${who}: another oncall is writing this incident; close it, or wait a few seconds if it crashed`);
+    this.name = 'JournalLockedError';
+  }
+}
+
+export class IncidentExistsError extends Error {
+  readonly code = 'EINCIDENTEXISTS';
+  constructor(
+    readonly incidentId: string,
+    readonly file: string,
+  ) {
+    super(`incident ${incidentId} already exists (${file}): resume it instead of creating it again`);
+    this.name = 'IncidentExistsError';
+  }
+}
+
+export class IncidentNotFoundError extends Error {
+  readonly code = 'EINCIDENTNOTFOUND';
+  constructor(
+    readonly incidentId: string,
+    readonly file: string,
+  ) {
+    super(`incident ${incidentId} has no journal at ${file}: check the id with \`oncall incidents\`, or the state directory`);
+    this.name = 'IncidentNotFoundError';
+  }
+}
+
+/** The writer can no longer guarantee the journal: every later append rejects with this. */
+export class JournalFailedError extends Error {
+  readonly code = 'EJOURNALFAILED';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'JournalFailedError';
+  }
+}
+
+// Lock timing: a live holder refreshes the lock every second; one that stopped refreshing for 2 s
+// (SIGKILL, power loss) is taken over. The retries span ~3 s, enough to see it go stale.
+const LOCK_STALE_MS = 2000;
+const LOCK_UPDATE_MS = 1000;
+const LOCK_RETRIES = { retries: 8, minTimeout: 100, maxTimeout: 500 };
+
+/** Stands in for a payload when redaction of its serialized form would break the JSON. */
+const WITHHELD = '[redacted:payload]';
+
+interface Pending {
+  line: string;
+  record: JournalRecord;
+  resolve: (r: JournalRecord) => void;
+  reject: (e: Error) => void;
+}
+
+interface LockState {
+  release: () => Promise<void>;
+  /** Set when proper-lockfile reports the lock compromised (taken over, or its dir removed). */
+  lost?: Error;
+  onLost?: (err: Error) => void;
+}
+
+const noop = (): void => {};
+
+export class JournalWriter {
+  readonly #id: string;
+  readonly #root: string;
+  readonly #dir: string;
+  readonly #path: string;
+  readonly #fh: FileHandle;
+  readonly #lock: LockState;
+  readonly #redactor: Redactor;
+  readonly #clock: () => number;
+  readonly #stats: WriterStats = { writes: 0, syncs: 0 };
+
+  #seq: number;
+  /** Hash of the last line, or undefined while only #prevLine is known (hashed off the critical path). */
+  #prevHash: string | undefined;
+  #prevLine = '';
+  readonly #idJson: string;
+  readonly #types = new Set<string>();
+  #lastTs: number;
+  #queue: Pending[] = [];
+  #draining = false;
+  #last: Promise<unknown> = Promise.resolve();
+  #failure: Error | undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  /** Set by open() when a torn tail left by a crash was cut off; the caller journals it. */
+  readonly repaired: { droppedBytes: number } | undefined;
+
+  private constructor(init: {
+    id: string;
+    root: string;
+    dir: string;
+    path: string;
+    fh: FileHandle;
+    lock: LockState;
+    opts: WriterOptions;
+    seq: number;
+    prevHash: string;
+    lastTs: number;
+    repaired?: { droppedBytes: number };
+  }) {
+    this.#id = init.id;
+    this.#idJson = JSON.stringify(init.id);
+    this.#root = init.root;
+    this.#dir = init.dir;
+    this.#path = init.path;
+    this.#fh = init.fh;
+    this.#lock = init.lock;
+    this.#redactor = init.opts.redactor;
+    this.#clock = init.opts.clock ?? Date.now;
+    this.#seq = init.seq;
+    this.#prevHash = init.prevHash;
+    this.#lastTs = init.lastTs;
+    this.repaired = init.repaired;
+    const lost = (err: Error): void =>
+      this.#fail(
+        new JournalFailedError(
+          `lost the lock on incident ${this.#id} (${err.message}): another process may be writing it, so this one stopped; resume the incident to continue`,
+          { cause: err },
+        ),
+      );
+    if (init.lock.lost) lost(init.lock.lost);
+    init.lock.onLost = lost;
+  }
+
+  /** Starts a new incident journal. Fails if the incident exists or is locked. */
+  static async create(root: string, incidentId: string, opts: WriterOptions): Promise<JournalWriter> {
+    assertIncidentId(incidentId);
+    const dir = incidentDir(root, incidentId);
+    const path = journalPath(root, incidentId);
+    await mkdirPrivate(dir);
+    const lock = await acquireLock(root, incidentId);
+    let fh: FileHandle | undefined;
+    try {
+      await writeOwner(root, incidentId);
+      try {
+        // 'ax' = 'wx' (exclusive create) plus O_APPEND, so every write lands at the end.
+        fh = await open(path, 'ax', 0o600);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new IncidentExistsError(incidentId, path);
+        throw err;
+      }
+      await fh.chmod(0o600); // the umask may have taken bits away
+      await fsyncDir(dir); // make the new file's directory entry durable
+      await fsyncDir(dirname(dir));
+      return new JournalWriter({ id: incidentId, root, dir, path, fh, lock, opts, seq: -1, prevHash: GENESIS, lastTs: -Infinity });
+    } catch (err) {
+      await fh?.close().catch(noop);
+      await dropLock(root, incidentId, lock);
+      throw err;
+    }
+  }
+
+  /** Reopens an incident to continue it (resume). A torn last line from a crash is cut off: see `repaired`. */
+  static async open(root: string, incidentId: string, opts: WriterOptions): Promise<JournalWriter> {
+    assertIncidentId(incidentId);
+    const dir = incidentDir(root, incidentId);
+    const path = journalPath(root, incidentId);
+    try {
+      await stat(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new IncidentNotFoundError(incidentId, path);
+      throw err;
+    }
+    // Lock first: nothing is read or repaired while another writer may be appending.
+    const lock = await acquireLock(root, incidentId);
+    let fh: FileHandle | undefined;
+    try {
+      await writeOwner(root, incidentId);
+      fh = await open(path, 'a+');
+      const size = (await fh.stat()).size;
+      const tail = await scanTail(fh, size, path);
+      if (tail.last && tail.last.incident !== incidentId) {
+        throw new JournalFailedError(`${path} belongs to incident ${tail.last.incident}, not ${incidentId}`);
+      }
+      let repaired: { droppedBytes: number } | undefined;
+      if (tail.goodLength < size) {
+        await fh.truncate(tail.goodLength);
+        await fh.datasync();
+        repaired = { droppedBytes: size - tail.goodLength };
+      }
+      await fh.chmod(0o600).catch(noop); // best effort: tighten a journal copied in with loose modes
+      return new JournalWriter({
+        id: incidentId,
+        root,
+        dir,
+        path,
+        fh,
+        lock,
+        opts,
+        seq: tail.last?.seq ?? -1,
+        prevHash: tail.last?.hash ?? GENESIS,
+        lastTs: tail.last?.ts ?? -Infinity,
+        repaired,
+      });
+    } catch (err) {
+      await fh?.close().catch(noop);
+      await dropLock(root, incidentId, lock);
+      throw err;
+    }
+  }
+
+  get incidentId(): string {
+    return this.#id;
+  }
+  get dir(): string {
+    return this.#dir;
+  }
+  get path(): string {
+    return this.#path;
+  }
+  /** seq of the last appended record (durable or not yet), -1 for an empty journal. */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+  /** sha256 of the last appended line: anchors the whole chain (e.g. for incident.resolved). */
+  get head(): string {
+    return this.#lastHash();
+  }
+  get stats(): WriterStats {
+    return { ...this.#stats };
+  }
+  /** Why the writer stopped, if it did. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * Appends a record; resolves once it is written and fsync'ed. The payload is redacted first.
+   * A caller may skip awaiting (streamed output): a failure is sticky and rejects the next
+   * append, flush and close, so it is never lost (and never an unhandled rejection).
+   */
+  append(type: string, payload: unknown): Promise<JournalRecord> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.reject(new JournalFailedError(`the journal of incident ${this.#id} is closed`));
+    let built: { line: string; record: JournalRecord };
+    try {
+      built = this.#build(type, payload);
+    } catch (err) {
+      return Promise.reject(err); // a bad payload is the caller's error: the writer stays usable
+    }
+    const p = new Promise<JournalRecord>((resolve, reject) => {
+      this.#queue.push({ line: built.line, record: built.record, resolve, reject });
+    });
+    p.catch(noop);
+    this.#last = p;
+    if (!this.#draining) {
+      this.#draining = true;
+      // Starts now: the line reaches the page cache before append returns, and only the fdatasync
+      // is awaited. Appends made until it completes share the next write+fdatasync.
+      void this.#drain();
+    }
+    return p;
+  }
+
+  /** Resolves when everything appended so far is durable. */
+  async flush(): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    await this.#last;
+  }
+
+  /** Flushes, closes the file and releases the lock. Idempotent; rejects if the writer had failed. */
+  close(): Promise<void> {
+    return (this.#closing ??= this.#close());
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    await this.#last.catch(noop);
+    await this.#fh.close().catch(noop);
+    await dropLock(this.#root, this.#id, this.#lock);
+    if (this.#failure) throw this.#failure;
+  }
+
+  #build(type: string, payload: unknown): { line: string; record: JournalRecord } {
+    if (!this.#types.has(type)) {
+      if (typeof type !== 'string' || !RECORD_TYPE_RE.test(type)) throw new TypeError(`journal record type ${JSON.stringify(type)} is not a dotted name like step.started`);
+      this.#types.add(type);
+    }
+    const seq = this.#seq + 1;
+    const now = Math.max(this.#clock(), this.#lastTs); // timestamps never go back, even if the clock does
+    const ts = new Date(now).toISOString();
+    let value: unknown = this.#redactor.redactDeep(payload);
+    let text = JSON.stringify(value) as string | undefined;
+    if (text === undefined) {
+      value = null; // undefined or a function: JSON has no such value
+      text = 'null';
+    }
+    if (this.#redactor.size > 0) {
+      // Last guard over the serialized payload (not the envelope, whose hash and ts a short
+      // secret could otherwise mangle). It only bites when a secret spans JSON syntax.
+      const guarded = this.#redactor.redact(text);
+      if (guarded !== text) {
+        try {
+          value = JSON.parse(guarded);
+          text = guarded;
+        } catch {
+          value = WITHHELD;
+          text = JSON.stringify(WITHHELD);
+        }
+      }
+    }
+    const prev = this.#lastHash();
+    // Same bytes as JSON.stringify(record) with keys in contract order: v, seq, ts, incident, type, payload, prev.
+    const line = `{"v":${JOURNAL_VERSION},"seq":${seq},"ts":"${ts}","incident":${this.#idJson},"type":${JSON.stringify(type)},"payload":${text},"prev":"${prev}"}`;
+    this.#seq = seq;
+    this.#lastTs = now;
+    this.#prevLine = line;
+    this.#prevHash = undefined;
+    return { line, record: { v: JOURNAL_VERSION, seq, ts, incident: this.#id, type, payload: value, prev } };
+  }
+
+  #lastHash(): string {
+    return (this.#prevHash ??= hashLine(this.#prevLine));
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue;
+        this.#queue = [];
+        if (this.#failure) {
+          for (const b of batch) b.reject(this.#failure);
+          continue;
+        }
+        try {
+          let text = '';
+          for (const b of batch) text += b.line + '\n';
+          writeAll(this.#fh.fd, Buffer.from(text, 'utf8'));
+          this.#stats.writes++;
+          // fdatasync covers the data and the new file size, which is all an append changes.
+          const synced = this.#fh.datasync();
+          this.#lastHash(); // while the disk works: the next append finds the chain hash ready
+          await synced;
+          this.#stats.syncs++;
+        } catch (err) {
+          // Never retry after a failed fsync: the kernel may have dropped the dirty pages.
+          const failure = new JournalFailedError(`could not write the journal of incident ${this.#id} (${this.#path}): ${(err as Error).message}`, { cause: err });
+          this.#fail(failure);
+          for (const b of batch) b.reject(this.#failure ?? failure);
+          continue;
+        }
+        for (const b of batch) b.resolve(b.record);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #fail(err: Error): void {
+    this.#failure ??= err;
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const b of queued) b.reject(this.#failure);
+  }
+}
+
+interface Tail {
+  /** Bytes up to and including the last good line's '\n'. */
+  goodLength: number;
+  last?: { seq: number; hash: string; ts: number; incident: string };
+}
+
+/**
+ * Finds the last good record without reading the whole journal: reads backwards until the last
+ * two complete lines are in the buffer. A torn tail is an unterminated last line, or a last line
+ * that is not JSON (one such line at most: a crash tears only the write in flight).
+ */
+async function scanTail(fh: FileHandle, size: number, path: string): Promise<Tail> {
+  const readFrom = async (from: number): Promise<Buffer> => {
+    const b = Buffer.alloc(size - from);
+    let off = 0;
+    while (off < b.length) {
+      const { bytesRead } = await fh.read(b, off, b.length - off, from + off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return b;
+  };
+  const hasNewlines = (b: Buffer, n: number): boolean => {
+    for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) if (--n === 0) return true;
+    return false;
+  };
+  let chunk = 64 * 1024;
+  let start = Math.max(0, size - chunk);
+  let buf = await readFrom(start);
+  while (start > 0 && !hasNewlines(buf, 3)) {
+    chunk *= 4;
+    start = Math.max(0, size - chunk);
+    buf = await readFrom(start);
+  }
+  // `end` is the buffer index just past the last complete line's '\n' (0 = no complete line).
+  let end = buf.lastIndexOf(0x0a) + 1;
+  for (let attempt = 0; attempt < 2 && end > 0; attempt++) {
+    const lineStart = end >= 2 ? buf.lastIndexOf(0x0a, end - 2) + 1 : 0;
+    const bytes = buf.subarray(lineStart, end - 1);
+    let rec: Partial<JournalRecord> | undefined;
+    try {
+      rec = JSON.parse(bytes.toString('utf8')) as Partial<JournalRecord>;
+    } catch {
+      if (attempt === 0) {
+        end = lineStart; // the last line is garbage from a torn write: drop it too
+        continue;
+      }
+    }
+    const ts = typeof rec?.ts === 'string' ? Date.parse(rec.ts) : NaN;
+    if (!rec || typeof rec.seq !== 'number' || !Number.isInteger(rec.seq) || typeof rec.incident !== 'string' || Number.isNaN(ts)) {
+      throw new JournalFailedError(`${path}: the last complete record is damaged (not a journal record); verify the journal before resuming`);
+    }
+    return { goodLength: start + end, last: { seq: rec.seq, hash: hashLine(bytes), ts, incident: rec.incident } };
+  }
+  return { goodLength: start + end };
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, null);
+}
+
+/** mkdir -p with 0700 for every directory it creates, and exactly 0700 for the incident dir. */
+async function mkdirPrivate(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (first) {
+    // The umask may have removed owner bits: fix each directory this call created.
+    const rest = dir.slice(first.length).split(sep).filter(Boolean);
+    let p = first;
+    await chmod(p, 0o700);
+    for (const part of rest) {
+      p = join(p, part);
+      await chmod(p, 0o700);
+    }
+  }
+  await chmod(dir, 0o700);
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+// ---- lock ----
+
+async function readOwner(root: string, id: string): Promise<LockOwner | undefined> {
+  try {
+    const o = JSON.parse(await readFile(ownerPath(root, id), 'utf8')) as Partial<LockOwner>;
+    if (typeof o.pid === 'number' && typeof o.hostname === 'string' && typeof o.startedAt === 'string') {
+      return { pid: o.pid, hostname: o.hostname, startedAt: o.startedAt };
+    }
+  } catch {
+    // missing or half-written: the owner is unknown
+  }
+  return undefined;
+}
+
+async function writeOwner(root: string, id: string): Promise<void> {
+  const file = ownerPath(root, id);
+  const tmp = `${file}.${process.pid}.tmp`;
+  const owner: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+  await writeFile(tmp, JSON.stringify(owner) + '\n', { mode: 0o600 });
+  await chmod(tmp, 0o600);
+  await rename(tmp, file); // readers never see half an owner file
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the incident lock. If it is held by a process that is alive on this host, fail at once;
+ * otherwise (holder dead, or on another host) wait for the lock to go stale and take it over.
+ */
+async function acquireLock(root: string, id: string): Promise<LockState> {
+  const state: Partial<LockState> = {};
+  const options = {
+    stale: LOCK_STALE_MS,
+    update: LOCK_UPDATE_MS,
+    realpath: false, // the journal may not exist yet (create); the lock is a sibling directory
+    lockfilePath: lockPath(root, id),
+    // Called from a timer: must not throw, or the whole process dies.
+    onCompromised: (err: Error) => {
+      state.lost = err;
+      state.onLost?.(err);
+    },
+  };
+  const file = journalPath(root, id);
+  const isLocked = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ELOCKED';
+  try {
+    state.release = await lockfile.lock(file, { ...options, retries: 0 });
+    return state as LockState;
+  } catch (err) {
+    if (!isLocked(err)) throw err;
+  }
+  const owner = await readOwner(root, id);
+  if (owner && owner.hostname === hostname() && pidAlive(owner.pid)) throw new JournalLockedError(id, owner);
+  try {
+    state.release = await lockfile.lock(file, { ...options, retries: LOCK_RETRIES });
+    return state as LockState;
+  } catch (err) {
+    if (isLocked(err)) throw new JournalLockedError(id, await readOwner(root, id));
+    throw err;
+  }
+}
+
+async function dropLock(root: string, id: string, lock: LockState): Promise<void> {
+  if (lock.lost) return; // someone else holds it now: leave their lock and owner file alone
+  const owner = await readOwner(root, id);
+  if (owner && owner.pid === process.pid && owner.hostname === hostname()) await rm(ownerPath(root, id), { force: true });
+  await lock.release().catch(noop); // ERELEASED if already gone
+}

@@ -1,0 +1,311 @@
+import { appendFile, mkdtemp, open as openFile, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { newIncidentId } from '../../src/journal/ids.js';
+import { journalPath, listIncidentIds, readJournal, verifyJournal } from '../../src/journal/reader.js';
+import { GENESIS, hashLine } from '../../src/journal/record.js';
+import { Redactor } from '../../src/journal/redact.js';
+import { IncidentExistsError, IncidentNotFoundError, JournalFailedError, JournalLockedError, JournalWriter } from '../../src/journal/writer.js';
+
+let root: string;
+const open: JournalWriter[] = [];
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'oncall-journal-'));
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const w of open.splice(0)) await w.close().catch(() => {});
+  await rm(root, { recursive: true, force: true });
+});
+
+async function create(id = newIncidentId(), redactor = new Redactor(), clock?: () => number): Promise<JournalWriter> {
+  const w = await JournalWriter.create(root, id, { redactor, clock });
+  open.push(w);
+  return w;
+}
+
+/** FileHandle is not exported by node:fs/promises; reach its prototype through an instance. */
+async function fileHandleProto(file: string): Promise<FileHandle> {
+  const fh = await openFile(file, 'r');
+  await fh.close();
+  return Object.getPrototypeOf(fh) as FileHandle;
+}
+
+async function reopen(id: string, redactor = new Redactor()): Promise<JournalWriter> {
+  const w = await JournalWriter.open(root, id, { redactor });
+  open.push(w);
+  return w;
+}
+
+describe('JournalWriter.create', () => {
+  it('makes a 0700 directory and a 0600 journal, even with a restrictive umask', async () => {
+    const old = process.umask(0o277);
+    let w: JournalWriter;
+    try {
+      w = await create();
+    } finally {
+      process.umask(old);
+    }
+    expect((await stat(w.dir)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(root, 'incidents'))).mode & 0o777).toBe(0o700);
+    expect((await stat(w.path)).mode & 0o777).toBe(0o600);
+    const owner = JSON.parse(await readFile(join(w.dir, 'owner.json'), 'utf8'));
+    expect(owner).toMatchObject({ pid: process.pid, hostname: hostname() });
+    expect((await stat(join(w.dir, 'owner.json'))).mode & 0o777).toBe(0o600);
+    expect(w.lastSeq).toBe(-1);
+    expect(w.incidentId).toMatch(/^inc-/);
+  });
+
+  it('refuses an incident that already exists', async () => {
+    const w = await create();
+    await w.close();
+    await expect(JournalWriter.create(root, w.incidentId, { redactor: new Redactor() })).rejects.toThrow(IncidentExistsError);
+  });
+
+  it('refuses ids that are not incident ids', async () => {
+    await expect(JournalWriter.create(root, '../../etc', { redactor: new Redactor() })).rejects.toThrow(/not an incident id/);
+  });
+});
+
+describe('append', () => {
+  it('writes one JSON record a line, chained by hashes, with contract key order', async () => {
+    let t = Date.UTC(2025, 0, 1);
+    const w = await create(undefined, undefined, () => (t += 5));
+    const r0 = await w.append('incident.opened', { runbook: 'elb-504-triage' });
+    const r1 = await w.append('step.started', { stepId: 'check', intent: { summary: 'x' } });
+    expect(r0.seq).toBe(0);
+    expect(r1.seq).toBe(1);
+    expect(r0.prev).toBe(GENESIS);
+    expect(r0.ts).toBe('2025-01-01T00:00:00.005Z');
+    const lines = (await readFile(w.path, 'utf8')).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('');
+    expect(Object.keys(JSON.parse(lines[0]!))).toEqual(['v', 'seq', 'ts', 'incident', 'type', 'payload', 'prev']);
+    expect(JSON.stringify(JSON.parse(lines[1]!))).toBe(lines[1]);
+    expect(r1.prev).toBe(hashLine(lines[0]!));
+    expect(w.head).toBe(hashLine(lines[1]!));
+    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 2, torn: false });
+  });
+
+  it('keeps timestamps non-decreasing when the clock goes back', async () => {
+    const times = [1000, 5000, 3000];
+    const w = await create(undefined, undefined, () => times.shift() ?? 0);
+    await w.append('a.b', 1);
+    await w.append('a.b', 2);
+    const r = await w.append('a.b', 3);
+    expect(r.ts).toBe(new Date(5000).toISOString());
+    expect((await verifyJournal(w.path)).ok).toBe(true);
+  });
+
+  it('rejects a bad record without breaking the writer', async () => {
+    const w = await create();
+    await expect(w.append('not a type!', {})).rejects.toThrow(TypeError);
+    await expect(w.append('x.y', { big: 1n })).rejects.toThrow(/BigInt/);
+    const r = await w.append('x.y', { fine: true, cyc: undefined });
+    expect(r.seq).toBe(0);
+    expect((await verifyJournal(w.path)).ok).toBe(true);
+  });
+
+  it('group-commits: 1000 appends without awaiting share a handful of fsyncs', async () => {
+    const w = await create();
+    const sync = vi.spyOn(await fileHandleProto(w.path), 'datasync');
+    const ps: Promise<unknown>[] = [];
+    for (let i = 0; i < 1000; i++) ps.push(w.append('step.output', { stepId: 's1', chunk: `line ${i}\n` }));
+    const records = (await Promise.all(ps)) as { seq: number }[];
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(w.stats.syncs).toBeLessThan(20);
+    expect(sync.mock.calls.length).toBe(w.stats.syncs);
+    const { records: onDisk } = await readJournal(w.path);
+    expect(onDisk.map((r) => r.seq)).toEqual(records.map((r) => r.seq));
+    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 1000, torn: false });
+  });
+
+  it('batches appends made while a write is in flight into the next single write', async () => {
+    const w = await create();
+    const first = w.append('step.output', { n: 0 }); // goes out alone
+    await Promise.resolve();
+    await Promise.resolve();
+    const rest = Array.from({ length: 50 }, (_, i) => w.append('step.output', { n: i + 1 }));
+    await Promise.all([first, ...rest]);
+    expect(w.stats.writes).toBeLessThanOrEqual(2);
+    expect(w.stats.syncs).toBe(w.stats.writes);
+  });
+
+  it('flush resolves once everything appended is durable', async () => {
+    const w = await create();
+    for (let i = 0; i < 10; i++) void w.append('note.added', { i });
+    await w.flush();
+    expect((await readJournal(w.path)).records).toHaveLength(10);
+  });
+
+  it('a failed fsync rejects every pending append and every later one', async () => {
+    const w = await create();
+    await w.append('incident.opened', {});
+    vi.spyOn(await fileHandleProto(w.path), 'datasync').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    const a = w.append('step.output', { n: 1 });
+    const b = w.append('step.output', { n: 2 });
+    await expect(a).rejects.toThrow(JournalFailedError);
+    await expect(b).rejects.toThrow(/EIO/);
+    await expect(w.append('step.output', { n: 3 })).rejects.toBe(w.failure);
+    await expect(w.flush()).rejects.toBe(w.failure);
+    await expect(w.close()).rejects.toBe(w.failure);
+    // The lock is released all the same: the incident can be reopened.
+    const again = await reopen(w.incidentId);
+    expect(again.lastSeq).toBeGreaterThanOrEqual(0);
+  });
+
+  it('close is idempotent and later appends reject', async () => {
+    const w = await create();
+    void w.append('a.b', 1);
+    await w.close();
+    await w.close();
+    await expect(w.append('a.b', 2)).rejects.toThrow(/closed/);
+    expect((await readJournal(w.path)).records).toHaveLength(1);
+  });
+});
+
+describe('secrets', () => {
+  it('never reach the file bytes, raw or JSON-escaped', async () => {
+    const redactor = new Redactor();
+    const secret = 'p@ss"wo\\rd\n2nd line\t<end>';
+    redactor.add(secret, 'db-password');
+    redactor.add('AKIAIOSFODNN7EXAMPLE', 'aws-key');
+    const w = await create(undefined, redactor);
+    const r = await w.append('step.finished', {
+      stdout: `connecting with ${secret}\n`,
+      env: { DB_PASSWORD: secret, [secret]: 'as a key' },
+      argv: ['psql', `--password=${secret}`],
+      json: JSON.stringify({ password: secret }),
+      nested: JSON.stringify({ doc: JSON.stringify({ password: secret }) }),
+      key: 'AKIAIOSFODNN7EXAMPLE',
+    });
+    const bytes = await readFile(w.path, 'utf8');
+    const forms = [secret, JSON.stringify(secret).slice(1, -1), JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1)];
+    for (const f of forms) expect(bytes).not.toContain(f);
+    expect(bytes).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    expect(bytes).not.toContain('wo\\'); // no fragment of the escaped secret either
+    expect(bytes).toContain('[redacted:db-password]');
+    expect(JSON.stringify(r)).not.toContain('AKIA');
+    expect((await verifyJournal(w.path)).ok).toBe(true);
+  });
+
+  it('a secret spanning JSON syntax is caught by the last guard and the chain still verifies', async () => {
+    const redactor = new Redactor();
+    redactor.add('","b":"'); // matches only the serialized text, never a single string
+    const w = await create(undefined, redactor);
+    const r = await w.append('a.b', { a: 'x', b: 'y' });
+    await w.append('a.b', { after: true });
+    const bytes = await readFile(w.path, 'utf8');
+    expect(bytes).not.toContain('","b":"');
+    expect(r.payload).toEqual({ a: 'x[redacted:secret]y' });
+    expect(JSON.parse(bytes.split('\n')[0]!).payload).toEqual(r.payload);
+    expect((await verifyJournal(w.path)).ok).toBe(true);
+  });
+});
+
+describe('JournalWriter.open (resume)', () => {
+  it('continues the sequence and the chain', async () => {
+    const w = await create();
+    await w.append('incident.opened', {});
+    await w.append('step.started', { stepId: 'a' });
+    await w.close();
+    const again = await reopen(w.incidentId);
+    expect(again.repaired).toBeUndefined();
+    expect(again.lastSeq).toBe(1);
+    const r = await again.append('incident.resumed', {});
+    expect(r.seq).toBe(2);
+    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 3, torn: false });
+  });
+
+  it('repairs a torn tail and reports the dropped bytes', async () => {
+    const w = await create();
+    await w.append('incident.opened', {});
+    await w.append('step.started', { stepId: 'a' });
+    await w.close();
+    const torn = '{"v":1,"seq":2,"ts":"2025-01-01T00:00:';
+    await appendFile(w.path, torn);
+    expect(await readJournal(w.path)).toMatchObject({ torn: true, records: [{ seq: 0 }, { seq: 1 }] });
+    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 2, torn: true });
+    const again = await reopen(w.incidentId);
+    expect(again.repaired).toEqual({ droppedBytes: Buffer.byteLength(torn) });
+    expect(again.lastSeq).toBe(1);
+    await again.append('journal.repaired', again.repaired);
+    await again.close();
+    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 3, torn: false });
+  });
+
+  it('drops a newline-terminated garbage last line too', async () => {
+    const w = await create();
+    await w.append('incident.opened', {});
+    await w.close();
+    await appendFile(w.path, '\0\0\0\0\n');
+    const again = await reopen(w.incidentId);
+    expect(again.repaired).toEqual({ droppedBytes: 5 });
+    expect(again.lastSeq).toBe(0);
+  });
+
+  it('finds the tail of a journal larger than its read-back window', async () => {
+    const w = await create();
+    const big = 'x'.repeat(200 * 1024);
+    await w.append('step.output', { chunk: big });
+    await w.append('step.output', { chunk: big });
+    await w.close();
+    await appendFile(w.path, big.slice(0, 70 * 1024)); // a torn line longer than the first window
+    const again = await reopen(w.incidentId);
+    expect(again.lastSeq).toBe(1);
+    expect(again.repaired).toEqual({ droppedBytes: 70 * 1024 });
+    await again.append('a.b', {});
+    await again.close();
+    expect((await verifyJournal(w.path)).ok).toBe(true);
+  });
+
+  it('handles an empty journal and a journal that is only a torn line', async () => {
+    const w = await create();
+    await w.close();
+    const a = await reopen(w.incidentId);
+    expect(a.lastSeq).toBe(-1);
+    await a.close();
+    await writeFile(w.path, '{"v":1,"se');
+    const b = await reopen(w.incidentId);
+    expect(b.repaired).toEqual({ droppedBytes: 10 });
+    expect((await b.append('incident.opened', {})).prev).toBe(GENESIS);
+  });
+
+  it('says when the incident does not exist', async () => {
+    await expect(JournalWriter.open(root, newIncidentId(), { redactor: new Redactor() })).rejects.toThrow(IncidentNotFoundError);
+  });
+});
+
+describe('lock', () => {
+  it('a second create/open on a locked incident fails fast naming the holder', async () => {
+    const w = await create();
+    const t0 = Date.now();
+    const err = await JournalWriter.open(root, w.incidentId, { redactor: new Redactor() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JournalLockedError);
+    expect((err as Error).message).toContain(`pid ${process.pid}`);
+    expect((err as Error).message).toContain(w.incidentId);
+    expect((err as Error).message).toContain('another oncall is writing this incident; close it, or wait a few seconds if it crashed');
+    await expect(JournalWriter.create(root, w.incidentId, { redactor: new Redactor() })).rejects.toThrow(JournalLockedError);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // The failed attempts left the holder's lock and owner file alone.
+    await w.append('a.b', {});
+    await w.close();
+    const again = await reopen(w.incidentId);
+    expect(again.lastSeq).toBe(0);
+  });
+});
+
+describe('listIncidentIds', () => {
+  it('lists incident directories that hold a journal, oldest first', async () => {
+    expect(await listIncidentIds(root)).toEqual([]);
+    const a = await create('inc-20250101-000000-aaaa');
+    const b = await create('inc-20240101-000000-bbbb');
+    await a.close();
+    await b.close();
+    await writeFile(join(root, 'incidents', 'README'), 'x');
+    expect(await listIncidentIds(root)).toEqual(['inc-20240101-000000-bbbb', 'inc-20250101-000000-aaaa']);
+    expect(journalPath(root, a.incidentId)).toBe(a.path);
+  });
+});
