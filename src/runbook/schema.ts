@@ -27,9 +27,9 @@ export const inputSchema = z
     description: z.string().optional().describe('Shown next to the field and in `oncall list`'),
     pattern: z.string().optional().describe('A regular expression the whole value must match, e.g. ^i-[0-9a-f]{8,17}$'),
     values: z.array(z.string()).min(1).optional().describe('The allowed values of an enum input'),
-    min: z.number().optional(),
-    max: z.number().optional(),
-    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    min: z.number().optional().describe('Smallest allowed value of a number input'),
+    max: z.number().optional().describe('Largest allowed value of a number input'),
+    default: z.union([z.string(), z.number(), z.boolean()]).optional().describe('Used when the operator gives no value; must itself be valid'),
     required: z.boolean().optional().describe('Defaults to true unless a default is given'),
     secret: z.boolean().optional().describe('Never written or shown: the journal and the screen get a placeholder'),
   })
@@ -40,7 +40,7 @@ export const retrySchema = z
     attempts: z.number().int().min(1).max(20).describe('Total attempts, including the first'),
     delay: duration.optional().describe('Delay before the second attempt (default 1s)'),
     backoff: z.number().min(1).max(10).optional().describe('Multiplier applied to the delay after each attempt (default 2)'),
-    max_delay: duration.optional(),
+    max_delay: duration.optional().describe('Upper bound for the delay between attempts'),
   })
   .strict();
 
@@ -75,21 +75,21 @@ export const verifySchema = actionSchema
 
 export const branchSchema = z
   .object({
-    when: expression.optional(),
+    when: expression.optional().describe('Take this branch when the expression holds over `result`'),
     choice: z.string().optional().describe("Shorthand for when: ${{ result.choice == '<choice>' }}"),
-    next: z.string(),
+    next: z.string().describe("The step to go to ('end' finishes the runbook)"),
   })
   .strict();
 
 export const assertionSchema = z.union([
   expression,
-  z.object({ that: expression, message: z.string().optional() }).strict(),
+  z.object({ that: expression, message: z.string().optional().describe('Shown when the assertion fails') }).strict(),
 ]);
 
 export const stepSchema = z
   .object({
-    id,
-    title: z.string().min(1),
+    id: id.describe('Unique within the runbook; other steps refer to it in next, branches and steps.<id>'),
+    title: z.string().min(1).describe('One line shown in the TUI, the journal and the timeline'),
     kind: z.string().describe('The step kind: shell, http, wait, decision, manual, or an API kind such as aws.ec2.stopInstances'),
     with: z.record(z.string(), z.unknown()).optional().describe('Parameters of the step kind; strings may hold ${{ }}'),
     when: expression.optional().describe('Run the step only when this holds; otherwise it is skipped'),
@@ -109,17 +109,23 @@ export const stepSchema = z
 
 export const runbookSchema = z
   .object({
-    id,
-    title: z.string().min(1),
-    version: z.string().regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, { message: "must be a semantic version like '1.0.0'" }),
-    summary: z.string().min(1),
-    tags: z.array(z.string()).default([]),
+    id: id.describe('How `oncall run <id>` finds this runbook: lowercase letters, digits, - and _'),
+    title: z.string().min(1).describe('A short human title'),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, { message: "must be a semantic version like '1.0.0'" })
+      .describe("Semantic version of this runbook, e.g. '1.2.0'; journaled with every incident"),
+    summary: z.string().min(1).describe('What the runbook is for and when to use it'),
+    tags: z.array(z.string()).default([]).describe('Free-form labels, shown by `oncall list`'),
     allowed_accounts: z
       .array(z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account id' }))
       .optional()
       .describe('Write steps run only in these AWS accounts'),
-    inputs: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'input names are lowercase snake_case' }), inputSchema).default({}),
-    steps: z.array(stepSchema).min(1),
+    inputs: z
+      .record(z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'input names are lowercase snake_case' }), inputSchema)
+      .default({})
+      .describe('Values the operator gives at the start, available as inputs.<name>'),
+    steps: z.array(stepSchema).min(1).describe('Run in order unless next or branches say otherwise'),
   })
   .strict();
 

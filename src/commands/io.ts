@@ -1,0 +1,39 @@
+// What every command gets from the CLI: streams, environment and working directory, so tests can
+// call commands directly with captured streams.
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+
+export interface CommandIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Install SIGINT/SIGTERM handlers (the real CLI does; tests don't). */
+  handleSignals?: boolean;
+}
+
+export function isTTY(stream: NodeJS.WritableStream): boolean {
+  return Boolean((stream as { isTTY?: boolean }).isTTY);
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Strict argument parsing; a mistake becomes "oncall <cmd>: <what> / usage: …" on stderr and
+ * undefined (the caller exits 2), never a stack trace.
+ */
+export function parseCommandArgs(
+  args: string[],
+  options: Options,
+  io: CommandIO,
+  usage: string,
+): { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] } | undefined {
+  try {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: values as Record<string, string | boolean | string[] | boolean[] | undefined>, positionals };
+  } catch (err) {
+    const message = (err as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
+    io.stderr.write(`oncall: ${message}\nusage: ${usage}\n`);
+    return undefined;
+  }
+}

@@ -1,0 +1,109 @@
+// `oncall validate [paths…] [--json] [--runbooks dir]`: check runbooks, say exactly what is wrong
+// and where. Exit 0 when there are no errors (warnings alone are fine), 2 otherwise.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { KindRegistry } from '../engine/registry.js';
+import { builtinRegistry } from '../executors/index.js';
+import { findRunbookFiles, runbookDirs } from '../runbook/catalog.js';
+import { formatIssue, parseRunbook } from '../runbook/load.js';
+import type { RunbookIssue } from '../runbook/issues.js';
+import { parseCommandArgs } from './io.js';
+import type { CommandIO } from './io.js';
+
+const USAGE = 'oncall validate [paths…] [--json] [--runbooks <dir>]';
+
+export interface FileReport {
+  file: string;
+  id?: string;
+  ok: boolean;
+  issues: RunbookIssue[];
+}
+
+export async function validateCommand(args: string[], io: CommandIO, deps: { registry?: KindRegistry } = {}): Promise<number> {
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, runbooks: { type: 'string', multiple: true } }, io, USAGE);
+  if (!parsed) return 2;
+  const json = parsed.values.json === true;
+  const registry = deps.registry ?? builtinRegistry();
+
+  const problems: string[] = [];
+  let files: string[];
+  if (parsed.positionals.length) {
+    files = [];
+    for (const p of parsed.positionals) collect(resolve(io.cwd, p), p, files, problems);
+  } else {
+    const dirs = runbookDirs({ extra: parsed.values.runbooks as string[] | undefined, env: io.env, cwd: io.cwd });
+    files = findRunbookFiles(dirs);
+    if (!files.length) problems.push(`no runbooks found in: ${dirs.join(', ')}`);
+  }
+
+  const reports = files.map((f) => check(f, display(f, io.cwd), registry));
+  const all = reports.flatMap((r) => r.issues);
+  const errors = all.filter((i) => i.severity === 'error').length + problems.length;
+  const warnings = all.length - (errors - problems.length);
+
+  for (const p of problems) io.stderr.write(`oncall validate: ${p}\n`);
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ files: reports, errors, warnings }, null, 2)}\n`);
+  } else {
+    for (const issue of all) io.stdout.write(`${formatIssue(issue)}\n`);
+    io.stdout.write(`${plural(reports.length, 'runbook')} checked, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+  }
+  return errors > 0 ? 2 : 0;
+}
+
+function check(file: string, shown: string, registry: KindRegistry): FileReport {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { file: shown, ok: false, issues: [{ file: shown, line: 1, col: 1, path: '', severity: 'error', message: `cannot read: ${e.code ?? e.message}` }] };
+  }
+  const r = parseRunbook(source, shown, registry);
+  if (r.ok) return { file: shown, id: r.value.runbook.id, ok: true, issues: r.issues };
+  const id = /^id:[ \t]*(['"]?)([a-z0-9][a-z0-9_-]*)\1[ \t]*$/m.exec(source)?.[2];
+  return { file: shown, ...(id ? { id } : {}), ok: false, issues: r.issues };
+}
+
+/** Files as given; directories searched recursively for *.yaml / *.yml. */
+function collect(abs: string, given: string, out: string[], problems: string[]): void {
+  let st;
+  try {
+    st = statSync(abs);
+  } catch {
+    problems.push(`'${given}': no such file or directory`);
+    return;
+  }
+  if (st.isFile()) {
+    out.push(abs);
+    return;
+  }
+  if (!st.isDirectory()) return;
+  const walk = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      problems.push(`cannot read '${dir}': ${(err as NodeJS.ErrnoException).code}`);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(p);
+    }
+  };
+  walk(abs);
+}
+
+/** Paths under the working directory are shown relative to it, like compilers do. */
+export function display(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

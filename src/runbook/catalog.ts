@@ -1,0 +1,152 @@
+// Where runbooks are found, and how `oncall run <id>` picks one.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { KindRegistry } from '../engine/registry.js';
+import { configRoot, packageRoot } from '../paths.js';
+import { loadRunbook, parseRunbook } from './load.js';
+import type { LoadedRunbook } from './load.js';
+import type { RunbookIssue } from './issues.js';
+import { didYouMean } from './suggest.js';
+
+export interface CatalogOptions {
+  /** --runbooks directories, searched first. */
+  extra?: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/**
+ * The search path, first match wins: --runbooks dirs, $ONCALL_RUNBOOK_PATH (colon-separated),
+ * ./runbooks (unless it is oncall's own), $XDG_CONFIG_HOME/oncall/runbooks, the bundled runbooks.
+ */
+export function runbookDirs(opts: CatalogOptions = {}): string[] {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const own = resolve(packageRoot(), 'runbooks');
+  const dirs: string[] = [];
+  for (const d of opts.extra ?? []) dirs.push(resolve(cwd, d));
+  for (const d of (env.ONCALL_RUNBOOK_PATH ?? '').split(':')) if (d) dirs.push(resolve(cwd, d));
+  const local = resolve(cwd, 'runbooks');
+  if (local !== own && isDir(local)) dirs.push(local);
+  dirs.push(join(configRoot(env), 'runbooks'));
+  dirs.push(own);
+  return [...new Set(dirs)];
+}
+
+/** *.yaml / *.yml directly in each directory (not below), in search-path order; missing dirs are skipped. */
+export function findRunbookFiles(dirs: string[]): string[] {
+  const files: string[] = [];
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) {
+      if (!/\.ya?ml$/.test(name) || name.endsWith('.schema.json')) continue;
+      const file = join(dir, name);
+      if (isFile(file)) files.push(file);
+    }
+  }
+  return files;
+}
+
+/** No runbook has the id asked for; the message lists where we looked and what is close. */
+export class RunbookNotFoundError extends Error {
+  /** Like a missing file, for callers that treat both the same (exit 2). */
+  readonly code = 'ENOENT';
+
+  constructor(
+    readonly id: string,
+    readonly dirs: string[],
+    readonly known: string[],
+  ) {
+    const near = didYouMean(id, known);
+    super(
+      `no runbook with id '${id}'${near ? ` — did you mean '${near}'?` : ''}\n` +
+        `looked in: ${dirs.join(', ')}\n` +
+        (known.length ? `available: ${known.join(', ')}` : 'no runbooks found there; pass a file path, or --runbooks <dir>'),
+    );
+    this.name = 'RunbookNotFoundError';
+  }
+}
+
+/**
+ * A path (holds '/' or ends in .yaml/.yml) is loaded as is; anything else is a runbook id,
+ * looked up along the search path. Throws RunbookError for an invalid runbook and
+ * RunbookNotFoundError for an unknown id.
+ */
+export async function resolveRunbook(idOrPath: string, registry: KindRegistry, opts: CatalogOptions = {}): Promise<LoadedRunbook> {
+  if (idOrPath.includes('/') || /\.ya?ml$/.test(idOrPath)) return loadRunbook(resolve(opts.cwd ?? process.cwd(), idOrPath), registry);
+  const dirs = runbookDirs(opts);
+  const known: string[] = [];
+  for (const file of findRunbookFiles(dirs)) {
+    const id = peekId(file);
+    if (id === idOrPath) return loadRunbook(file, registry);
+    if (id && !known.includes(id)) known.push(id);
+  }
+  throw new RunbookNotFoundError(idOrPath, dirs, known);
+}
+
+export interface Catalog {
+  /** Valid runbooks, first of each id along the search path. */
+  runbooks: LoadedRunbook[];
+  invalid: { file: string; issues: RunbookIssue[] }[];
+  /** Files whose id an earlier directory already provides. */
+  shadowed: { file: string; id: string; by: string }[];
+}
+
+export function loadCatalog(registry: KindRegistry, opts: CatalogOptions = {}): Catalog {
+  const out: Catalog = { runbooks: [], invalid: [], shadowed: [] };
+  const byId = new Map<string, string>();
+  for (const file of findRunbookFiles(runbookDirs(opts))) {
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch (err) {
+      out.invalid.push({ file, issues: [{ file, line: 1, col: 1, path: '', severity: 'error', message: `cannot read: ${(err as Error).message}` }] });
+      continue;
+    }
+    const r = parseRunbook(source, file, registry);
+    if (!r.ok) {
+      out.invalid.push({ file, issues: r.issues });
+      continue;
+    }
+    const id = r.value.runbook.id;
+    const by = byId.get(id);
+    if (by) out.shadowed.push({ file, id, by });
+    else {
+      byId.set(id, file);
+      out.runbooks.push(r.value);
+    }
+  }
+  return out;
+}
+
+/** The top-level `id:` of a runbook file without validating it (so `run <id>` stays quick). */
+function peekId(file: string): string | undefined {
+  try {
+    const m = /^id:[ \t]*(['"]?)([^'"\s#]+)\1[ \t]*(?:#.*)?$/m.exec(readFileSync(file, 'utf8'));
+    return m?.[2];
+  } catch {
+    return undefined;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
