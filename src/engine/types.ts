@@ -103,6 +103,8 @@ export interface StepContext {
   secret(value: string, label?: string): string;
   /** Runs another step kind as part of this one (wait uses it for its probe). */
   runKind(kind: string, params: unknown, ctx?: Partial<Pick<StepContext, 'signal'>>): Promise<StepResult>;
+  /** Evaluates a `${{ }}` expression with the step's context plus `extra` (e.g. a probe's `result`). */
+  evaluate(expr: string, extra?: Record<string, unknown>): unknown;
   /** Live or drill: the world behind the providers. */
   mode: 'live' | 'drill';
 }
@@ -125,9 +127,36 @@ export interface StepKind<P = any> {
   describe(params: P): Intent;
   /** Write steps whose mistakes cannot be undone ask the operator to type the resource id. */
   destructive?: (params: P) => boolean;
+  /** Top-level parameters the engine passes through untemplated (evaluated later by the step itself). */
+  rawParams?: string[];
   run(params: P, ctx: StepContext): Promise<StepResult>;
 }
 
 export function effectOf(kind: StepKind, params: unknown): Effect {
   return typeof kind.effect === 'function' ? kind.effect(params) : kind.effect;
+}
+
+/** Before a step runs, a driver may hold it (the TUI waits for Enter) or skip it. */
+export interface GateRequest {
+  stepId: string;
+  title: string;
+  effect: Effect;
+  intent: Intent;
+  guidance?: string;
+}
+export type GateResponse = { action: 'run' } | { action: 'skip'; reason: string; by: string };
+
+export interface FailureRequest {
+  stepId: string;
+  attempt: number;
+  error: string;
+}
+export type FailureResponse = 'retry' | 'skip' | 'stop';
+
+/** Optional driver hooks; without them the engine runs straight through and stops on failure. */
+export interface FlowPorts {
+  beforeStep?(req: GateRequest): Promise<GateResponse>;
+  onFailure?(req: FailureRequest): Promise<FailureResponse>;
+  /** The AWS identity, for allowed-accounts checks on write steps. */
+  identity?(): Promise<{ account?: string; region?: string } | undefined>;
 }

@@ -1,0 +1,614 @@
+// The step state machine. It templates and validates parameters, evaluates conditions,
+// runs steps with timeouts, retries and aborts, asserts and captures, branches, rolls back,
+// and waits for humans through ports. Every fact goes to the journal first; it knows nothing of Ink.
+import type { Redactor } from '../journal/redact.js';
+import type { JournalRecord } from '../journal/record.js';
+import { evalExpr, template } from '../runbook/expr.js';
+import { parseDuration } from '../runbook/duration.js';
+import type { Runbook, StepSpec } from '../runbook/schema.js';
+import { StepFailure } from '../executors/errors.js';
+import { boundJson } from '../executors/bounded.js';
+import type { KindRegistry } from './registry.js';
+import type { AnyEvent, EventPayloads, EventType, Outcome } from './events.js';
+import { applyEvent, type IncidentState, type StepState } from './state.js';
+import {
+  effectOf,
+  NeedsHumanError,
+  type AskRequest,
+  type AskResponse,
+  type Effect,
+  type FlowPorts,
+  type Intent,
+  type Ports,
+  type StepContext,
+  type StepKind,
+  type StepResult,
+} from './types.js';
+
+export interface Journal {
+  append(type: string, payload: unknown): Promise<JournalRecord>;
+}
+
+export interface EngineOptions {
+  runbook: Runbook;
+  registry: KindRegistry;
+  journal: Journal;
+  redactor: Redactor;
+  ports: Ports & FlowPorts;
+  /** The incident so far, folded from its journal (the engine keeps it current). */
+  state: IncidentState;
+  /** Resolved inputs with their real values (secret ones are registered with the redactor). */
+  inputs: Record<string, unknown>;
+  operator: string;
+}
+
+export interface RunResult {
+  outcome: Outcome;
+  failedStep?: string;
+  error?: string;
+}
+
+/** The operator stopped a running step (Ctrl+C). The incident stays open and resumable. */
+export class AbortedError extends Error {
+  constructor(readonly stepId: string) {
+    super(`step '${stepId}' was aborted by the operator`);
+    this.name = 'AbortedError';
+  }
+}
+
+class StepTimeout extends Error {
+  constructor(readonly limit: string) {
+    super(`timed out after ${limit}`);
+    this.name = 'StepTimeout';
+  }
+}
+
+type Listener = (event: AnyEvent) => void;
+type StepEnd = { kind: 'next'; next: string | null } | { kind: 'failed'; error: string };
+
+const END = 'end';
+
+export class Engine {
+  private readonly listeners = new Set<Listener>();
+  private readonly steps: Map<string, StepSpec>;
+  private readonly vars: Record<string, unknown>;
+  private current: AbortController | undefined;
+  private pendingOutput: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly o: EngineOptions) {
+    this.steps = new Map(o.runbook.steps.map((s) => [s.id, s]));
+    // Real values of this run's captures; the journal (and so the fold) holds redacted ones.
+    this.vars = { ...o.state.vars };
+  }
+
+  get state(): IncidentState {
+    return this.o.state;
+  }
+
+  /** Every record, after it is durable, in journal order. */
+  on(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Ctrl+C: stops the running step. Its AbortSignal reaches the process or the SDK call. */
+  abortCurrent(): boolean {
+    if (!this.current) return false;
+    this.current.abort(new Error('aborted by the operator'));
+    return true;
+  }
+
+  async note(text: string, by = this.o.operator): Promise<void> {
+    await this.emit('note.added', { text, by });
+  }
+
+  async milestone(milestone: EventPayloads['milestone.marked']['milestone'], by = this.o.operator): Promise<void> {
+    await this.emit('milestone.marked', { milestone, by });
+  }
+
+  /**
+   * Runs from where the journal says the incident is. A fresh incident starts at the first step;
+   * a resumed one first settles any write left in doubt, then carries on.
+   */
+  async run(): Promise<RunResult> {
+    const state = this.o.state;
+    if (state.outcome) return { outcome: state.outcome };
+    let cursor: string | null = state.next === undefined ? this.o.runbook.steps[0]!.id : state.next;
+    try {
+      if (cursor) {
+        const resumed = await this.settleCurrent(cursor);
+        if (resumed) {
+          if (resumed.kind === 'failed') return await this.fail(cursor, resumed.error);
+          cursor = resumed.next;
+        }
+      }
+      while (cursor) {
+        const spec = this.steps.get(cursor);
+        if (!spec) return await this.fail(cursor, `the runbook has no step '${cursor}'`);
+        const end = await this.runStep(spec);
+        if (end.kind === 'failed') return await this.fail(spec.id, end.error);
+        cursor = end.next;
+      }
+      await this.finish('completed', this.summary('completed'));
+      return { outcome: 'completed' };
+    } catch (err) {
+      if (err instanceof AbortedError) return { outcome: 'aborted', failedStep: err.stepId, error: err.message };
+      throw err;
+    } finally {
+      await this.pendingOutput.catch(() => undefined);
+    }
+  }
+
+  // ── resume ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The step under the cursor may have been interrupted. A read is simply run again; a write
+   * that started without a recorded end is in doubt and is never repeated blindly: its `verify`
+   * read decides, or a human does. Returns undefined when the step should just run normally.
+   */
+  private async settleCurrent(id: string): Promise<StepEnd | undefined> {
+    const st = this.o.state.steps[id];
+    const spec = this.steps.get(id);
+    if (!st || !spec) return undefined;
+    if ((st.phase === 'failed' || st.phase === 'timeout') && !st.retryPending) {
+      return { kind: 'failed', error: st.error ?? `step '${id}' failed` };
+    }
+    if (!st.inDoubt) return undefined;
+    if (spec.verify) {
+      await this.emit('step.in_doubt', { step: id, attempt: st.attempts, resolution: 'verify' });
+      const done = await this.verifyDone(spec);
+      if (done.done) {
+        await this.emit('step.finished', {
+          step: id,
+          attempt: st.attempts,
+          status: 'ok',
+          duration_ms: 0,
+          result: done.result,
+          summary: `already done (verified: ${spec.verify.done})`,
+          reconciled: 'verified',
+          next: this.nextAfter(spec, done.result),
+        });
+        return { kind: 'next', next: this.nextAfter(spec, done.result) };
+      }
+      // The read shows the write did not happen: running it now is not a repeat.
+      return undefined;
+    }
+    await this.emit('step.in_doubt', { step: id, attempt: st.attempts, resolution: 'ask' });
+    const answer = await this.ask({
+      stepId: id,
+      type: 'choice',
+      question: `Step '${spec.title}' started a change but oncall stopped before it finished (${st.intent?.summary ?? spec.kind}). Did the change happen?`,
+      options: [
+        { value: 'done', label: 'It happened: mark the step done' },
+        { value: 'rerun', label: 'It did not happen: run the step again' },
+        { value: 'skip', label: 'Skip the step' },
+      ],
+    });
+    if (answer.value === 'done') {
+      await this.emit('step.finished', {
+        step: id,
+        attempt: st.attempts,
+        status: 'ok',
+        duration_ms: 0,
+        summary: `marked done by ${answer.by} after an interruption`,
+        reconciled: 'human',
+        next: this.nextAfter(spec, {}),
+      });
+      return { kind: 'next', next: this.nextAfter(spec, {}) };
+    }
+    if (answer.value === 'skip') {
+      const next = this.following(spec);
+      await this.emit('step.skipped', { step: id, reason: `skipped by ${answer.by} after an interruption`, by: answer.by, next });
+      return { kind: 'next', next };
+    }
+    return undefined;
+  }
+
+  private async verifyDone(spec: StepSpec): Promise<{ done: boolean; result: Record<string, unknown> }> {
+    const v = spec.verify!;
+    const controller = new AbortController();
+    this.current = controller;
+    try {
+      const out = await this.runNested(v.kind, template(v.with ?? {}, this.exprContext()), spec.id, 0, controller.signal, 'read');
+      const done = truthy(evalExpr(v.done, this.exprContext(out.result)), 'verify.done');
+      return { done, result: out.result };
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  // ── one step ──────────────────────────────────────────────────────────────────────────────
+
+  private async runStep(spec: StepSpec): Promise<StepEnd> {
+    let run = true;
+    const when = spec.when;
+    if (when) {
+      try {
+        run = truthy(evalExpr(when, this.exprContext()), 'when');
+      } catch (err) {
+        return this.failBeforeStart(spec, `when ${when.trim()}: ${message(err)}`);
+      }
+    }
+    if (!run) {
+      const next = this.following(spec);
+      await this.emit('step.skipped', { step: spec.id, reason: `condition not met: ${when!.trim()}`, by: 'rule', next });
+      return { kind: 'next', next };
+    }
+
+    const kind = this.o.registry.get(spec.kind);
+    if (!kind) return this.failBeforeStart(spec, `unknown step kind '${spec.kind}'`);
+    let params: unknown;
+    try {
+      params = this.params(kind, spec.with ?? {});
+    } catch (err) {
+      return this.failBeforeStart(spec, message(err));
+    }
+    const effect: Effect = effectOf(kind, params);
+    const intent = kind.describe(params as never);
+
+    if (this.o.ports.beforeStep) {
+      const gate = await this.o.ports.beforeStep({ stepId: spec.id, title: spec.title, effect, intent, guidance: spec.guidance });
+      if (gate.action === 'skip') {
+        const next = this.following(spec);
+        await this.emit('step.skipped', { step: spec.id, reason: gate.reason, by: gate.by, intent, next });
+        return { kind: 'next', next };
+      }
+    }
+
+    if (effect === 'write' || spec.confirm) {
+      const refused = await this.refusal(effect);
+      if (refused) {
+        const next = this.following(spec);
+        await this.emit('step.skipped', { step: spec.id, reason: refused, by: 'oncall', intent, next });
+        return { kind: 'next', next };
+      }
+      const destructive = spec.confirm?.destructive ?? kind.destructive?.(params as never) ?? false;
+      const resource = spec.confirm?.resource !== undefined ? String(template(spec.confirm.resource, this.exprContext())) : intent.resources?.[0];
+      const identity = await this.o.ports.identity?.();
+      const answer = await this.o.ports.confirm({
+        stepId: spec.id,
+        title: spec.title,
+        intent,
+        message: spec.confirm?.message,
+        destructive,
+        resource,
+        account: identity?.account,
+        region: identity?.region,
+        purpose: 'action',
+      });
+      await this.emit('confirm.given', { step: spec.id, approved: answer.approved, by: answer.by, typed: answer.typed, reason: answer.reason, purpose: 'action' });
+      if (!answer.approved) {
+        const next = this.following(spec);
+        await this.emit('step.skipped', { step: spec.id, reason: `declined by ${answer.by}${answer.reason ? `: ${answer.reason}` : ''}`, by: answer.by, intent, next });
+        return { kind: 'next', next };
+      }
+    }
+
+    const maxAttempts = spec.retry?.attempts ?? 1;
+    let delay = parseDuration(spec.retry?.delay ?? '1s');
+    const maxDelay = spec.retry?.max_delay ? parseDuration(spec.retry.max_delay) : Infinity;
+    let attempt = this.o.state.steps[spec.id]?.attempts ?? 0;
+    for (;;) {
+      attempt += 1;
+      const outcome = await this.attempt(spec, kind, params, effect, intent, attempt);
+      if (outcome.ok) {
+        return { kind: 'next', next: outcome.next };
+      }
+      const last = attempt >= maxAttempts;
+      const retryIn = last ? undefined : Math.min(delay, maxDelay);
+      await this.emit('step.finished', { ...outcome.finished, ...(retryIn !== undefined ? { retry_in_ms: retryIn } : {}) });
+      if (retryIn !== undefined) {
+        await this.o.ports.clock.sleep(retryIn);
+        delay *= spec.retry?.backoff ?? 2;
+        continue;
+      }
+      const choice = (await this.o.ports.onFailure?.({ stepId: spec.id, attempt, error: outcome.error })) ?? 'stop';
+      if (choice === 'retry') continue;
+      if (choice === 'skip') {
+        const next = this.following(spec);
+        await this.emit('step.skipped', { step: spec.id, reason: `skipped after failing: ${outcome.error}`, by: this.o.operator, next });
+        return { kind: 'next', next };
+      }
+      return { kind: 'failed', error: outcome.error };
+    }
+  }
+
+  private async attempt(
+    spec: StepSpec,
+    kind: StepKind,
+    params: unknown,
+    effect: Effect,
+    intent: Intent,
+    attempt: number,
+  ): Promise<{ ok: true; next: string | null } | { ok: false; error: string; finished: EventPayloads['step.finished'] }> {
+    // Write-ahead: the exact intent is durable before anything can change.
+    await this.emit('step.started', {
+      step: spec.id,
+      attempt,
+      kind: spec.kind,
+      effect,
+      intent,
+      ...(spec.expected_duration ? { expected_ms: parseDuration(spec.expected_duration) } : {}),
+      write_ahead: effect === 'write',
+    });
+    const controller = new AbortController();
+    const stopTimer = new AbortController();
+    this.current = controller;
+    if (spec.timeout) {
+      const limit = spec.timeout;
+      this.o.ports.clock.sleep(parseDuration(limit), stopTimer.signal).then(
+        () => controller.abort(new StepTimeout(limit)),
+        () => undefined,
+      );
+    }
+    const started = this.o.ports.clock.now();
+    const elapsed = () => Math.max(0, Math.round(this.o.ports.clock.now() - started));
+    try {
+      const out = await kind.run(params as never, this.context(spec.id, attempt, controller.signal));
+      const result = out.result;
+      const captures: Record<string, unknown> = {};
+      for (const [name, expr] of Object.entries(spec.capture ?? {})) {
+        try {
+          captures[name] = evalExpr(expr, this.exprContext(result));
+        } catch (err) {
+          throw new StepFailure(`capture '${name}' (${expr.trim()}): ${message(err)}`, result);
+        }
+      }
+      const assertions = (spec.assert ?? []).map((a) => {
+        const that = typeof a === 'string' ? a : a.that;
+        const msg = typeof a === 'string' ? undefined : a.message;
+        let ok: boolean;
+        try {
+          ok = truthy(evalExpr(that, this.exprContext(result)), 'assert');
+        } catch (err) {
+          return { that, ok: false, message: `${msg ? `${msg}: ` : ''}${message(err)}` };
+        }
+        return { that, ok, ...(msg ? { message: msg } : {}) };
+      });
+      const failedAssertion = assertions.find((a) => !a.ok);
+      if (failedAssertion) {
+        const error = `assertion failed: ${failedAssertion.message ?? failedAssertion.that.trim()}`;
+        return {
+          ok: false,
+          error,
+          finished: { step: spec.id, attempt, status: 'failed', duration_ms: elapsed(), result, summary: out.summary, captures, assertions, error },
+        };
+      }
+      Object.assign(this.vars, captures);
+      const next = this.nextAfter(spec, result);
+      await this.emit('step.finished', {
+        step: spec.id,
+        attempt,
+        status: 'ok',
+        duration_ms: elapsed(),
+        result: boundJson(result) as Record<string, unknown>,
+        ...(out.raw !== undefined ? { raw: boundJson(out.raw) } : {}),
+        summary: out.summary,
+        captures,
+        assertions,
+        next,
+      });
+      return { ok: true, next };
+    } catch (err) {
+      const reason = controller.signal.aborted ? controller.signal.reason : err;
+      if (reason instanceof StepTimeout) {
+        const error = `step '${spec.id}' ${reason.message}`;
+        return {
+          ok: false,
+          error,
+          finished: { step: spec.id, attempt, status: 'timeout', duration_ms: elapsed(), error, ...(effect === 'write' ? { in_doubt: true } : {}) },
+        };
+      }
+      if (controller.signal.aborted) {
+        await this.emit('step.finished', {
+          step: spec.id,
+          attempt,
+          status: 'aborted',
+          duration_ms: elapsed(),
+          error: 'aborted by the operator',
+          ...(effect === 'write' ? { in_doubt: true } : {}),
+        });
+        throw new AbortedError(spec.id);
+      }
+      if (err instanceof NeedsHumanError) throw err;
+      const error = message(err);
+      const result = err instanceof StepFailure ? err.result : undefined;
+      return {
+        ok: false,
+        error,
+        finished: { step: spec.id, attempt, status: 'failed', duration_ms: elapsed(), ...(result ? { result: boundJson(result) as Record<string, unknown> } : {}), error },
+      };
+    } finally {
+      stopTimer.abort();
+      this.current = undefined;
+    }
+  }
+
+  private async failBeforeStart(spec: StepSpec, error: string): Promise<StepEnd> {
+    const attempt = (this.o.state.steps[spec.id]?.attempts ?? 0) + 1;
+    await this.emit('step.finished', { step: spec.id, attempt, status: 'failed', duration_ms: 0, error });
+    return { kind: 'failed', error };
+  }
+
+  /** Why a write may not run here, or undefined when it may. */
+  private async refusal(effect: Effect): Promise<string | undefined> {
+    if (effect !== 'write') return undefined;
+    if (this.o.state.readOnly) return 'read-only mode: this step would change something';
+    const allowed = this.o.runbook.allowed_accounts;
+    if (allowed?.length) {
+      const account = (await this.o.ports.identity?.())?.account;
+      if (!account) return `this runbook only changes accounts ${allowed.join(', ')}, and the current AWS account could not be determined`;
+      if (!allowed.includes(account)) return `AWS account ${account} is not one this runbook may change (allowed: ${allowed.join(', ')})`;
+    }
+    return undefined;
+  }
+
+  // ── failure and rollback ──────────────────────────────────────────────────────────────────
+
+  private async fail(stepId: string, error: string): Promise<RunResult> {
+    const undo = this.o.runbook.steps
+      .filter((s) => s.rollback?.kind && this.o.state.steps[s.id]?.phase === 'ok' && this.o.state.steps[s.id]?.effect === 'write')
+      .reverse();
+    if (undo.length) {
+      await this.emit('rollback.started', { failed_step: stepId, steps: undo.map((s) => s.id) });
+      for (const spec of undo) await this.rollback(spec);
+    }
+    const notes = this.o.runbook.steps.filter((s) => s.rollback?.note && this.o.state.steps[s.id]?.phase === 'ok').map((s) => `${s.id}: ${s.rollback!.note!.trim()}`);
+    const summary = [`step '${stepId}' failed: ${error}`, ...(notes.length ? ['to undo by hand:', ...notes] : [])].join('\n');
+    await this.finish('failed', summary, stepId, error);
+    return { outcome: 'failed', failedStep: stepId, error };
+  }
+
+  private async rollback(spec: StepSpec): Promise<void> {
+    const rb = spec.rollback!;
+    const id = `${spec.id}:rollback`;
+    const kind = this.o.registry.get(rb.kind!);
+    if (!kind) return;
+    let params: unknown;
+    try {
+      params = this.params(kind, rb.with ?? {});
+    } catch (err) {
+      await this.emit('step.finished', { step: id, attempt: 1, status: 'failed', duration_ms: 0, error: message(err) });
+      return;
+    }
+    const intent = kind.describe(params as never);
+    const identity = await this.o.ports.identity?.();
+    const answer = await this.o.ports.confirm({
+      stepId: id,
+      title: `Undo: ${spec.title}`,
+      intent,
+      message: rb.note,
+      destructive: false,
+      account: identity?.account,
+      region: identity?.region,
+      purpose: 'rollback',
+    });
+    await this.emit('confirm.given', { step: id, approved: answer.approved, by: answer.by, purpose: 'rollback', reason: answer.reason });
+    if (!answer.approved) {
+      await this.emit('step.skipped', { step: id, reason: `rollback declined by ${answer.by}`, by: answer.by, intent, next: null });
+      return;
+    }
+    const out = await this.attempt({ ...spec, id, kind: rb.kind!, capture: undefined, assert: undefined, branches: undefined, next: END, timeout: spec.timeout }, kind, params, 'write', intent, 1);
+    if (!out.ok) await this.emit('step.finished', out.finished);
+  }
+
+  private async finish(outcome: Outcome, summary: string, failedStep?: string, error?: string): Promise<void> {
+    await this.emit('run.finished', { outcome, summary, ...(failedStep ? { failed_step: failedStep } : {}), ...(error ? { error } : {}) });
+  }
+
+  private summary(outcome: Outcome): string {
+    const steps = Object.values(this.o.state.steps);
+    const count = (p: StepState['phase']) => steps.filter((s) => s.phase === p).length;
+    return `${this.o.runbook.id} ${outcome}: ${count('ok')} steps ok, ${count('skipped')} skipped`;
+  }
+
+  // ── plumbing ──────────────────────────────────────────────────────────────────────────────
+
+  private params(kind: StepKind, raw: Record<string, unknown>): unknown {
+    const keep = new Set(kind.rawParams ?? []);
+    const ctx = this.exprContext();
+    const templated = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, keep.has(k) ? v : template(v, ctx)]));
+    const parsed = kind.params.safeParse(templated);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(parameters)'}: ${i.message}`).join('; ');
+      throw new StepFailure(`invalid parameters for ${kind.name}: ${detail}`);
+    }
+    return parsed.data;
+  }
+
+  private context(stepId: string, attempt: number, signal: AbortSignal): StepContext {
+    return {
+      stepId,
+      attempt,
+      signal,
+      clock: this.o.ports.clock,
+      ports: { ...this.o.ports, ask: (req) => this.ask(req) },
+      mode: this.o.state.mode,
+      log: (text, stream = 'stdout') => {
+        this.pendingOutput = this.emit('step.output', { step: stepId, attempt, stream, text }).catch(() => undefined);
+      },
+      secret: (value, label) => {
+        this.o.redactor.add(value, label);
+        return value;
+      },
+      evaluate: (expr, extra) => evalExpr(expr, { ...this.exprContext(), ...extra }),
+      runKind: (name, params, opts) => this.runNested(name, params, stepId, attempt, opts?.signal ?? signal, 'read').then((r) => r),
+    };
+  }
+
+  /** A kind run inside another step (a wait's probe, a verify read): reads only, no journal step of its own. */
+  private async runNested(name: string, raw: unknown, stepId: string, attempt: number, signal: AbortSignal, need: 'read'): Promise<StepResult> {
+    const kind = this.o.registry.get(name);
+    if (!kind) throw new StepFailure(`unknown step kind '${name}'`);
+    const parsed = kind.params.safeParse(raw);
+    if (!parsed.success) throw new StepFailure(`invalid parameters for ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (effectOf(kind, parsed.data) !== need) throw new StepFailure(`${name} changes things and cannot be used as a probe; declare effect: read if it does not`);
+    return kind.run(parsed.data, this.context(stepId, attempt, signal));
+  }
+
+  /** Asks a human, unless the journal already holds the answer to this very question. */
+  private async ask(req: AskRequest): Promise<AskResponse> {
+    const known = this.o.state.answers[req.stepId];
+    if (known) return { value: known.value, text: known.text, by: known.by };
+    const answer = await this.o.ports.ask(req);
+    const attempt = this.o.state.steps[req.stepId]?.attempts ?? 0;
+    await this.emit('decision.made', {
+      step: req.stepId,
+      attempt,
+      question: req.question,
+      value: answer.value,
+      ...(answer.text ? { text: answer.text } : {}),
+      by: answer.by,
+      type: req.type,
+    });
+    return answer;
+  }
+
+  private exprContext(result?: Record<string, unknown>): Record<string, unknown> {
+    const steps: Record<string, unknown> = {};
+    for (const [id, s] of Object.entries(this.o.state.steps)) {
+      steps[id] = { status: s.phase, result: s.result ?? {}, captures: s.captures ?? {} };
+    }
+    for (const spec of this.o.runbook.steps) steps[spec.id] ??= { status: 'pending', result: {}, captures: {} };
+    return {
+      inputs: this.o.inputs,
+      vars: this.vars,
+      steps,
+      incident: { id: this.o.state.id, mode: this.o.state.mode },
+      ...(result ? { result } : {}),
+    };
+  }
+
+  /** Where to go after a step that succeeded: the first matching branch, else `next`, else the following step. */
+  private nextAfter(spec: StepSpec, result: Record<string, unknown>): string | null {
+    for (const b of spec.branches ?? []) {
+      const match = b.when ? truthy(evalExpr(b.when, this.exprContext(result)), 'branch') : b.choice !== undefined ? result.choice === b.choice : true;
+      if (match) return b.next === END ? null : b.next;
+    }
+    return this.following(spec);
+  }
+
+  /** `next` if the step names one, else the step after it in the file. */
+  private following(spec: StepSpec): string | null {
+    if (spec.next) return spec.next === END ? null : spec.next;
+    const list = this.o.runbook.steps;
+    const i = list.findIndex((s) => s.id === spec.id);
+    return list[i + 1]?.id ?? null;
+  }
+
+  private async emit<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<void> {
+    const record = (await this.o.journal.append(type, payload)) as unknown as AnyEvent;
+    applyEvent(this.o.state, record);
+    for (const l of this.listeners) l(record);
+  }
+}
+
+/** Conditions must be booleans: a string or number that looks true is a runbook bug, said plainly. */
+function truthy(v: unknown, where: string): boolean {
+  if (typeof v !== 'boolean') throw new StepFailure(`the ${where} expression must give true or false, not ${JSON.stringify(v)}`);
+  return v;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,83 @@
+// The journal's vocabulary. Every driver (TUI, headless, resume, export) reads these and nothing else.
+import type { Effect, Intent } from './types.js';
+
+export type Mode = 'live' | 'drill';
+export type Milestone = 'detected' | 'mitigated' | 'resolved';
+export type StepStatus = 'ok' | 'failed' | 'timeout' | 'aborted';
+export type Outcome = 'completed' | 'failed' | 'aborted';
+
+export interface EventPayloads {
+  'incident.opened': {
+    title: string;
+    severity: string;
+    service?: string;
+    mode: Mode;
+    read_only: boolean;
+    operator: string;
+    host: string;
+    oncall_version: string;
+  };
+  'incident.resumed': { operator: string; pid: number; repaired_bytes?: number };
+  'runbook.attached': {
+    id: string;
+    version: string;
+    hash: string;
+    file: string;
+    /** The exact source, so a resume runs the runbook the incident started with. */
+    source: string;
+    inputs: Record<string, unknown>;
+    secret_inputs: string[];
+  };
+  'identity.resolved': { aws?: Record<string, unknown>; kube?: Record<string, unknown> };
+  'step.skipped': { step: string; reason: string; by: string; intent?: Intent; next: string | null };
+  'step.started': {
+    step: string;
+    attempt: number;
+    kind: string;
+    effect: Effect;
+    intent: Intent;
+    expected_ms?: number;
+    /** True when this record was made durable before a write was attempted. */
+    write_ahead: boolean;
+  };
+  'step.output': { step: string; attempt: number; stream: 'stdout' | 'stderr' | 'log'; text: string };
+  'step.finished': {
+    step: string;
+    attempt: number;
+    status: StepStatus;
+    duration_ms: number;
+    result?: Record<string, unknown>;
+    raw?: unknown;
+    summary?: string;
+    captures?: Record<string, unknown>;
+    assertions?: { that: string; ok: boolean; message?: string }[];
+    error?: string;
+    /** Set on failure when the engine will try again. */
+    retry_in_ms?: number;
+    /** A write that was interrupted: it may or may not have happened. */
+    in_doubt?: boolean;
+    /** How the step was settled after being in doubt. */
+    reconciled?: 'verified' | 'human';
+    next?: string | null;
+  };
+  'step.in_doubt': { step: string; attempt: number; resolution: 'verify' | 'ask' };
+  'confirm.given': { step: string; approved: boolean; by: string; typed?: boolean; reason?: string; purpose: 'action' | 'rollback' };
+  'decision.made': { step: string; attempt: number; question: string; value: string; text?: string; by: string; type: 'choice' | 'text' | 'manual' };
+  'note.added': { text: string; by: string };
+  'milestone.marked': { milestone: Milestone; by: string };
+  'rollback.started': { failed_step: string; steps: string[] };
+  'run.finished': { outcome: Outcome; failed_step?: string; error?: string; summary: string };
+  'journal.repaired': { dropped_bytes: number };
+}
+
+export type EventType = keyof EventPayloads;
+
+export interface JournalEvent<T extends EventType = EventType> {
+  seq: number;
+  ts: string;
+  incident: string;
+  type: T;
+  payload: EventPayloads[T];
+}
+
+export type AnyEvent = { [K in EventType]: JournalEvent<K> }[EventType];

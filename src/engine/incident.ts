@@ -1,0 +1,155 @@
+// Opening and resuming incidents: the journal is created (or reopened under its lock), the
+// incident's state is folded from it, and an Engine is handed back ready to run.
+import { hostname, userInfo } from 'node:os';
+import { newIncidentId, assertIncidentId } from '../journal/ids.js';
+import { journalPath } from '../journal/paths.js';
+import { readJournal } from '../journal/reader.js';
+import { Redactor } from '../journal/redact.js';
+import { JournalWriter } from '../journal/writer.js';
+import { parseRunbook, type LoadedRunbook } from '../runbook/load.js';
+import { VERSION } from '../version.js';
+import { Engine } from './engine.js';
+import type { AnyEvent, EventPayloads, Mode } from './events.js';
+import { journaledInputs, resolveInputs, type InputProblem } from './inputs.js';
+import type { KindRegistry } from './registry.js';
+import { applyEvent, foldEvents, initialState } from './state.js';
+import type { FlowPorts, Ports } from './types.js';
+
+export class InputError extends Error {
+  constructor(readonly problems: InputProblem[]) {
+    super(problems.map((p) => `input '${p.input}': ${p.message}`).join('\n'));
+    this.name = 'InputError';
+  }
+}
+
+export interface OpenOptions {
+  root: string;
+  loaded: LoadedRunbook;
+  registry: KindRegistry;
+  ports: Ports & FlowPorts;
+  /** Raw `name=value` inputs as the operator gave them. */
+  inputs: Record<string, string>;
+  title?: string;
+  severity?: string;
+  service?: string;
+  mode?: Mode;
+  readOnly?: boolean;
+  operator?: string;
+  id?: string;
+  redactor?: Redactor;
+}
+
+export interface OpenIncident {
+  id: string;
+  engine: Engine;
+  journal: JournalWriter;
+  redactor: Redactor;
+  /** Records written while opening or resuming, before anyone could listen to the engine. */
+  preamble: AnyEvent[];
+  close(): Promise<void>;
+}
+
+export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    return env.ONCALL_OPERATOR || userInfo().username;
+  } catch {
+    return env.USER || 'operator';
+  }
+}
+
+/** Opens a new incident for a runbook. Inputs are checked before anything is written. */
+export async function openIncident(o: OpenOptions): Promise<OpenIncident> {
+  const redactor = o.redactor ?? new Redactor();
+  const runbook = o.loaded.runbook;
+  const resolved = resolveInputs(runbook, o.inputs, redactor);
+  if (!resolved.ok) throw new InputError(resolved.problems);
+  const id = o.id ?? newIncidentId();
+  const operator = o.operator ?? operatorName();
+  const journal = await JournalWriter.create(o.root, id, { redactor });
+  const state = initialState(id);
+  const preamble: AnyEvent[] = [];
+  const write = async <T extends keyof EventPayloads>(type: T, payload: EventPayloads[T]) => {
+    const record = (await journal.append(type, payload)) as unknown as AnyEvent;
+    preamble.push(record);
+    applyEvent(state, record);
+  };
+  try {
+    await write('incident.opened', {
+      title: o.title ?? runbook.title,
+      severity: o.severity ?? 'SEV3',
+      ...(o.service ? { service: o.service } : {}),
+      mode: o.mode ?? 'live',
+      read_only: o.readOnly ?? false,
+      operator,
+      host: hostname(),
+      oncall_version: VERSION,
+    });
+    await write('runbook.attached', {
+      id: runbook.id,
+      version: runbook.version,
+      hash: o.loaded.hash,
+      file: o.loaded.file,
+      source: o.loaded.source,
+      inputs: journaledInputs(runbook, resolved.values),
+      secret_inputs: Object.entries(runbook.inputs).filter(([, s]) => s.secret).map(([k]) => k),
+    });
+  } catch (err) {
+    await journal.close();
+    throw err;
+  }
+  const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports: o.ports, state, inputs: resolved.values, operator });
+  return { id, engine, journal, redactor, preamble, close: () => journal.close() };
+}
+
+export interface ResumeOptions {
+  root: string;
+  id: string;
+  registry: KindRegistry;
+  ports: Ports & FlowPorts;
+  /** Secret inputs must be given again: the journal never held them. */
+  inputs: Record<string, string>;
+  operator?: string;
+  redactor?: Redactor;
+}
+
+/**
+ * Reopens an incident: takes the journal's lock, folds every record, and rebuilds the engine on
+ * the exact runbook source the incident started with (it is in the journal).
+ */
+export async function resumeIncident(o: ResumeOptions): Promise<OpenIncident> {
+  assertIncidentId(o.id);
+  const redactor = o.redactor ?? new Redactor();
+  const journal = await JournalWriter.open(o.root, o.id, { redactor });
+  try {
+    const { records } = await readJournal(journalPath(o.root, o.id));
+    const state = foldEvents(o.id, records as unknown as AnyEvent[]);
+    if (!state.runbook) throw new Error(`incident ${o.id} has no runbook attached; nothing to resume`);
+    const parsed = parseRunbook(state.runbook.source, state.runbook.file, o.registry);
+    if (!parsed.ok) {
+      throw new Error(`the runbook journaled with incident ${o.id} no longer validates: ${parsed.issues[0]?.message ?? 'unknown problem'}`);
+    }
+    const runbook = parsed.value.runbook;
+    // Journaled inputs, except secrets, which the operator supplies again.
+    const given: Record<string, string> = {};
+    for (const [k, v] of Object.entries(state.runbook.inputs)) {
+      if (!runbook.inputs[k]?.secret) given[k] = String(v);
+    }
+    Object.assign(given, o.inputs);
+    const resolved = resolveInputs(runbook, given, redactor);
+    if (!resolved.ok) throw new InputError(resolved.problems);
+    const operator = o.operator ?? operatorName();
+    const preamble: AnyEvent[] = [];
+    const write = async <T extends keyof EventPayloads>(type: T, payload: EventPayloads[T]) => {
+      const record = (await journal.append(type, payload)) as unknown as AnyEvent;
+      preamble.push(record);
+      applyEvent(state, record);
+    };
+    if (journal.repaired) await write('journal.repaired', { dropped_bytes: journal.repaired.droppedBytes });
+    if (!state.outcome) await write('incident.resumed', { operator, pid: process.pid });
+    const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports: o.ports, state, inputs: resolved.values, operator });
+    return { id: o.id, engine, journal, redactor, preamble, close: () => journal.close() };
+  } catch (err) {
+    await journal.close();
+    throw err;
+  }
+}

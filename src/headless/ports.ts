@@ -1,0 +1,61 @@
+// Ports for runs without a person at a terminal. Answers come from flags; when one is missing
+// the run stops with NeedsHumanError naming the exact flag that would answer it.
+import { NeedsHumanError, type AskRequest, type ConfirmRequest, type Ports } from '../engine/types.js';
+import { realClock } from './clock.js';
+
+export interface HeadlessAnswers {
+  /** --yes: approve confirmations of write steps (destructive ones also need their typed resource). */
+  yes: boolean;
+  /** --answer step=value: choices, text answers, manual steps, and the typed resource of destructive steps. */
+  answers: Record<string, string>;
+  operator: string;
+}
+
+export function headlessPorts(a: HeadlessAnswers, clock = realClock): Ports {
+  return {
+    clock,
+    async confirm(req: ConfirmRequest) {
+      if (req.destructive) {
+        const typed = a.answers[req.stepId];
+        if (typed === undefined || typed !== req.resource) {
+          const need = req.resource ?? '<resource id>';
+          throw new NeedsHumanError(
+            `step '${req.stepId}' is destructive (${req.intent.summary}); confirm it by typing its resource: --answer ${req.stepId}=${need}`,
+            req.stepId,
+            `--answer ${req.stepId}=${need}`,
+          );
+        }
+        return { approved: true, by: a.operator, typed: true };
+      }
+      if (!a.yes) {
+        const what = req.purpose === 'rollback' ? 'rolls back a change' : 'changes something';
+        throw new NeedsHumanError(`step '${req.stepId}' ${what} (${req.intent.summary}); pass --yes to approve it`, req.stepId, '--yes');
+      }
+      return { approved: true, by: a.operator };
+    },
+    async ask(req: AskRequest) {
+      const given = a.answers[req.stepId];
+      const options = req.options?.map((o) => o.value) ?? [];
+      const example = req.type === 'choice' ? (options[0] ?? 'choice') : req.type === 'manual' ? 'done' : 'text';
+      if (given === undefined) {
+        const choices = options.length ? ` (one of: ${options.join(', ')})` : '';
+        throw new NeedsHumanError(
+          `step '${req.stepId}' needs a human: ${req.question}${choices}; answer it with --answer ${req.stepId}=${example}`,
+          req.stepId,
+          `--answer ${req.stepId}=${example}`,
+        );
+      }
+      if (req.type === 'choice' && !options.includes(given)) {
+        throw new NeedsHumanError(
+          `--answer ${req.stepId}=${given} is not one of: ${options.join(', ')}`,
+          req.stepId,
+          `--answer ${req.stepId}=${example}`,
+        );
+      }
+      if (req.type === 'text' && req.pattern && !new RegExp(req.pattern).test(given)) {
+        throw new NeedsHumanError(`--answer ${req.stepId}=… does not match ${req.pattern}`, req.stepId, `--answer ${req.stepId}=<text matching ${req.pattern}>`);
+      }
+      return { value: given, by: a.operator };
+    },
+  };
+}
