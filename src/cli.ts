@@ -1,0 +1,72 @@
+// argv → command. Kept tiny: each command is imported only when it runs, so `oncall --version`
+// and `oncall list` never load Ink, the AWS SDK or client-node.
+import { VERSION } from './version.js';
+import type { CommandIO } from './commands/io.js';
+
+const HELP = `oncall ${VERSION} — runbooks and incident journal for on-call engineers
+
+usage: oncall [command] [options]
+
+commands:
+  (none)                     open the terminal UI (needs a terminal; see 'run' for scripts)
+  run <runbook|path>         run a runbook without the UI
+      --input, -i k=v          a runbook input (repeat for each)
+      --answer, -a step=value  answer a decision/manual step, or type a destructive step's resource
+      --yes, -y                approve write steps (destructive ones also need --answer)
+      --read-only              refuse every step that would change something
+      --title t  --severity SEV0..SEV5  --service s
+      --json                   one JSON event per line on stdout (progress stays on stderr)
+      --quiet, -q              no progress lines
+  resume <incident>          continue an incident from its journal (same flags as run)
+  incidents [--open] [--json]  list incidents, newest first
+  verify <incident> [--json] check an incident journal's hash chain
+  list [--json]              list runbooks: id, title, tags, inputs
+  validate [paths…] [--json] check runbooks; exit 2 on any error
+  schema [--write|--check]   print (or write) the runbook JSON Schema
+
+global options:
+  --runbooks <dir>           also look for runbooks here (repeat; also $ONCALL_RUNBOOK_PATH)
+  --state-dir <dir>          where incidents live (default $XDG_STATE_HOME/oncall)
+  --version, -v  --help, -h
+
+exit codes: 0 done · 1 runbook failed · 2 usage or invalid input · 3 aborted · 4 needs a human
+`;
+
+type Command = (args: string[], io: CommandIO) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./commands/run.js')).runCommand,
+  resume: async () => (await import('./commands/run.js')).resumeCommand,
+  incidents: async () => (await import('./commands/incidents.js')).incidentsCommand,
+  verify: async () => (await import('./commands/incidents.js')).verifyCommand,
+  list: async () => (await import('./commands/list.js')).listCommand,
+  validate: async () => (await import('./commands/validate.js')).validateCommand,
+  schema: async () => (await import('./commands/schema.js')).schemaCommand,
+};
+
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--version' || first === '-v') {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (first === undefined || first.startsWith('-')) {
+    const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !io.env.CI;
+    if (!interactive) {
+      io.stderr.write("oncall: the interactive UI needs a terminal. For scripts and CI use 'oncall run <runbook> …' (see oncall --help).\n");
+      return 2;
+    }
+    io.stderr.write("oncall: the terminal UI is not built yet; use 'oncall run <runbook> …' (see oncall --help).\n");
+    return 2;
+  }
+  const load = commands[first];
+  if (!load) {
+    io.stderr.write(`oncall: unknown command '${first}'\n\n${HELP}`);
+    return 2;
+  }
+  return (await load())(rest, io);
+}

@@ -1,0 +1,86 @@
+// `oncall incidents` and `oncall verify <id>`.
+import { parseArgs } from 'node:util';
+import { listIncidents } from '../engine/incidents.js';
+import { assertIncidentId } from '../journal/ids.js';
+import { journalPath } from '../journal/paths.js';
+import { verifyJournal } from '../journal/reader.js';
+import { stateRoot } from '../paths.js';
+import type { CommandIO } from './io.js';
+
+export async function incidentsCommand(args: string[], io: CommandIO): Promise<number> {
+  let values: { json?: boolean; open?: boolean; 'state-dir'?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { json: { type: 'boolean' }, open: { type: 'boolean' }, 'state-dir': { type: 'string' } }, strict: true }));
+  } catch (err) {
+    io.stderr.write(`oncall: ${(err as Error).message}\nusage: oncall incidents [--open] [--json]\n`);
+    return 2;
+  }
+  const root = values['state-dir'] ?? stateRoot(io.env);
+  const { incidents, unreadable } = await listIncidents(root);
+  const shown = values.open ? incidents.filter((i) => i.status === 'open') : incidents;
+  for (const u of unreadable) io.stderr.write(`oncall: cannot read incident ${u.id}: ${u.error}\n`);
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+    return 0;
+  }
+  if (!shown.length) {
+    io.stderr.write(`no incidents under ${root}\n`);
+    return 0;
+  }
+  const now = Date.now();
+  const rows = shown.map((i) => [
+    i.id,
+    i.status + (i.inDoubt ? ' (in doubt)' : ''),
+    i.mode === 'drill' ? 'DRILL' : 'LIVE',
+    i.severity,
+    i.runbook ?? '-',
+    `${i.stepsDone}/${i.stepsTotal}`,
+    i.openedAt ? age(now - Date.parse(i.openedAt)) : '-',
+    i.title,
+  ]);
+  io.stdout.write(table(['ID', 'STATUS', 'MODE', 'SEV', 'RUNBOOK', 'STEPS', 'AGE', 'TITLE'], rows, Boolean((io.stdout as { isTTY?: boolean }).isTTY)));
+  return 0;
+}
+
+export async function verifyCommand(args: string[], io: CommandIO): Promise<number> {
+  let values: { json?: boolean; 'state-dir'?: string };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, 'state-dir': { type: 'string' } }, allowPositionals: true, strict: true }));
+    if (positionals.length !== 1) throw new Error('name one incident');
+    assertIncidentId(positionals[0]!);
+  } catch (err) {
+    io.stderr.write(`oncall: ${(err as Error).message}\nusage: oncall verify <incident-id> [--json]\n`);
+    return 2;
+  }
+  const id = positionals[0]!;
+  const file = journalPath(values['state-dir'] ?? stateRoot(io.env), id);
+  let result;
+  try {
+    result = await verifyJournal(file);
+  } catch (err) {
+    io.stderr.write(`oncall: cannot read ${file}: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (values.json) io.stdout.write(`${JSON.stringify({ incident: id, file, ...result })}\n`);
+  else if (result.ok) io.stdout.write(`${id}: ${result.count} records, hash chain intact${result.torn ? ' (a torn last record from a crash is ignored)' : ''}\n`);
+  else io.stdout.write(`${id}: BROKEN at line ${result.firstBad.line}${result.firstBad.seq !== null ? ` (seq ${result.firstBad.seq})` : ''}: ${result.firstBad.reason}\n`);
+  return result.ok ? 0 : 1;
+}
+
+function age(ms: number): string {
+  const m = Math.floor(ms / 60_000);
+  if (m < 1) return 'now';
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
+  return `${Math.floor(h / 24)}d`;
+}
+
+/** Aligned columns for people, tab-separated for pipes. */
+export function table(head: string[], rows: string[][], aligned: boolean): string {
+  const all = [head, ...rows];
+  if (!aligned) return all.map((r) => r.join('\t')).join('\n') + '\n';
+  const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+}

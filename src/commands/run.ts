@@ -1,0 +1,197 @@
+// `oncall run` and `oncall resume` without a terminal UI: progress on stderr, `--json` events on
+// stdout, answers from flags. Exit codes: 0 done, 1 runbook failed, 2 usage or invalid input,
+// 3 aborted, 4 a human is needed and no answer was given.
+import { parseArgs } from 'node:util';
+import { InputError, openIncident, operatorName, resumeIncident, type OpenIncident } from '../engine/incident.js';
+import { parsePairs } from '../engine/inputs.js';
+import { NeedsHumanError } from '../engine/types.js';
+import type { AnyEvent } from '../engine/events.js';
+import { builtinRegistry } from '../executors/index.js';
+import { progressLine } from '../headless/progress.js';
+import { headlessPorts } from '../headless/ports.js';
+import { JournalLockedError } from '../journal/writer.js';
+import { InvalidIncidentIdError } from '../journal/ids.js';
+import { RunbookError, formatIssue } from '../runbook/load.js';
+import { resolveRunbook } from '../runbook/catalog.js';
+import { stateRoot } from '../paths.js';
+import type { CommandIO } from './io.js';
+
+export const EXIT = { done: 0, failed: 1, usage: 2, aborted: 3, needsHuman: 4 } as const;
+
+const common = {
+  input: { type: 'string', short: 'i', multiple: true },
+  answer: { type: 'string', short: 'a', multiple: true },
+  yes: { type: 'boolean', short: 'y', default: false },
+  json: { type: 'boolean', default: false },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  'state-dir': { type: 'string' },
+  operator: { type: 'string' },
+} as const;
+
+export async function runCommand(args: string[], io: CommandIO): Promise<number> {
+  const parsed = parse(args, {
+    ...common,
+    'read-only': { type: 'boolean', default: false },
+    title: { type: 'string' },
+    severity: { type: 'string' },
+    service: { type: 'string' },
+    runbooks: { type: 'string', multiple: true },
+  });
+  if ('error' in parsed) return usage(io, parsed.error, 'oncall run <runbook-id|path> [--input k=v …] [--read-only] [--yes] [--answer step=value …] [--json]');
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) return usage(io, 'name exactly one runbook (an id from `oncall list`, or a path)', 'oncall run <runbook-id|path> [--input k=v …]');
+  const inputs = parsePairs(values.input as string[] | undefined, '--input');
+  const answers = parsePairs(values.answer as string[] | undefined, '--answer');
+  if (!inputs.ok) return usage(io, inputs.message);
+  if (!answers.ok) return usage(io, answers.message);
+  if (values.severity !== undefined && !/^SEV[0-5]$/i.test(String(values.severity))) return usage(io, '--severity takes SEV0 … SEV5');
+
+  const registry = builtinRegistry();
+  const operator = (values.operator as string | undefined) ?? operatorName(io.env);
+  let incident: OpenIncident;
+  try {
+    const loaded = await resolveRunbook(positionals[0]!, registry, { extra: values.runbooks as string[] | undefined, env: io.env, cwd: io.cwd });
+    incident = await openIncident({
+      root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
+      loaded,
+      registry,
+      ports: headlessPorts({ yes: Boolean(values.yes), answers: answers.values, operator }),
+      inputs: inputs.values,
+      title: values.title as string | undefined,
+      severity: (values.severity as string | undefined)?.toUpperCase(),
+      service: values.service as string | undefined,
+      readOnly: Boolean(values['read-only']),
+      operator,
+    });
+  } catch (err) {
+    return startFailure(io, err);
+  }
+  return drive(incident, io, { json: Boolean(values.json), quiet: Boolean(values.quiet), printOpen: true });
+}
+
+export async function resumeCommand(args: string[], io: CommandIO): Promise<number> {
+  const parsed = parse(args, common);
+  if ('error' in parsed) return usage(io, parsed.error, 'oncall resume <incident-id> [--input secret=v …] [--yes] [--answer step=value …] [--json]');
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) return usage(io, 'name the incident to resume (see `oncall incidents`)');
+  const inputs = parsePairs(values.input as string[] | undefined, '--input');
+  const answers = parsePairs(values.answer as string[] | undefined, '--answer');
+  if (!inputs.ok) return usage(io, inputs.message);
+  if (!answers.ok) return usage(io, answers.message);
+  const operator = (values.operator as string | undefined) ?? operatorName(io.env);
+  let incident: OpenIncident;
+  try {
+    incident = await resumeIncident({
+      root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
+      id: positionals[0]!,
+      registry: builtinRegistry(),
+      ports: headlessPorts({ yes: Boolean(values.yes), answers: answers.values, operator }),
+      inputs: inputs.values,
+      operator,
+    });
+  } catch (err) {
+    return startFailure(io, err);
+  }
+  if (incident.engine.state.outcome) {
+    io.stderr.write(`incident ${incident.id} already finished (${incident.engine.state.outcome}); nothing to resume\n`);
+    await incident.close();
+    return incident.engine.state.outcome === 'completed' ? EXIT.done : EXIT.failed;
+  }
+  return drive(incident, io, { json: Boolean(values.json), quiet: Boolean(values.quiet), printOpen: false });
+}
+
+/** Runs the engine to an end, wiring Ctrl+C: the first aborts the running step, the second quits. */
+async function drive(incident: OpenIncident, io: CommandIO, opts: { json: boolean; quiet: boolean; printOpen: boolean }): Promise<number> {
+  const { engine } = incident;
+  const print = (line: string | undefined) => {
+    if (line !== undefined && !opts.quiet) io.stderr.write(`${line}\n`);
+  };
+  if (opts.printOpen) print(`incident ${incident.id} opened; journal ${incident.journal.path}`);
+  // Only durable records are shown: what a reader sees on stdout is in the journal.
+  const show = (ev: AnyEvent) => {
+    if (opts.json) io.stdout.write(`${JSON.stringify(ev)}\n`);
+    print(progressLine(ev));
+  };
+  incident.preamble.forEach(show);
+  engine.on(show);
+
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (signal === 'SIGINT' && interrupts === 1 && engine.abortCurrent()) {
+      print('aborting the running step (Ctrl+C again to quit; the incident stays resumable)');
+      return;
+    }
+    print(`stopping; resume with: oncall resume ${incident.id}`);
+    void incident.close().finally(() => process.exit(EXIT.aborted));
+  };
+  const handle = io.handleSignals ?? false;
+  if (handle) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  try {
+    const result = await engine.run();
+    if (result.outcome === 'completed') return EXIT.done;
+    if (result.outcome === 'aborted') {
+      print(`aborted; resume with: oncall resume ${incident.id}`);
+      return EXIT.aborted;
+    }
+    return EXIT.failed;
+  } catch (err) {
+    if (err instanceof NeedsHumanError) {
+      io.stderr.write(`${err.message}\nthe incident stays open; resume with: oncall resume ${incident.id} ${err.flag}\n`);
+      return EXIT.needsHuman;
+    }
+    io.stderr.write(`oncall: ${err instanceof Error ? err.message : String(err)}\nthe journal is intact; resume with: oncall resume ${incident.id}\n`);
+    return EXIT.failed;
+  } finally {
+    if (handle) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    await incident.close();
+  }
+}
+
+function startFailure(io: CommandIO, err: unknown): number {
+  if (err instanceof RunbookError) {
+    for (const issue of err.issues) io.stderr.write(`${formatIssue(issue)}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof InputError) {
+    io.stderr.write(`${err.message}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof JournalLockedError || err instanceof InvalidIncidentIdError) {
+    io.stderr.write(`oncall: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof NeedsHumanError) {
+    io.stderr.write(`${err.message}\n`);
+    return EXIT.needsHuman;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') {
+    io.stderr.write(`oncall: ${e.message}\n`);
+    return EXIT.usage;
+  }
+  io.stderr.write(`oncall: ${e instanceof Error ? e.message : String(e)}\n`);
+  return EXIT.failed;
+}
+
+type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+
+function parse(args: string[], options: Options): { values: Record<string, unknown>; positionals: string[] } | { error: string } {
+  try {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: values as Record<string, unknown>, positionals };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+function usage(io: CommandIO, message: string, synopsis?: string): number {
+  io.stderr.write(`oncall: ${message}\n${synopsis ? `usage: ${synopsis}\n` : ''}`);
+  return EXIT.usage;
+}
