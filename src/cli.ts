@@ -60,8 +60,9 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
       io.stderr.write("oncall: the interactive UI needs a terminal. For scripts and CI use 'oncall run <runbook> …' (see oncall --help).\n");
       return 2;
     }
-    io.stderr.write("oncall: the terminal UI is not built yet; use 'oncall run <runbook> …' (see oncall --help).\n");
-    return 2;
+    // The terminal UI is the next piece of work; until it lands, show what works today.
+    io.stdout.write(`${HELP}\nThe terminal UI is not built yet; 'oncall run <runbook>' runs any runbook now.\n`);
+    return 0;
   }
   const load = commands[first];
   if (!load) {
