@@ -1,7 +1,7 @@
 // Runbook inputs: typed, checked against their patterns, defaults applied, secrets registered
 // with the redactor before the value goes anywhere else.
 import type { Redactor } from '../journal/redact.js';
-import { parseDuration } from '../runbook/duration.js';
+import { inputValueProblem } from '../runbook/inputs.js';
 import type { InputSpec, Runbook } from '../runbook/schema.js';
 
 export interface InputProblem {
@@ -11,50 +11,20 @@ export interface InputProblem {
 
 export type ResolvedInputs = { ok: true; values: Record<string, unknown> } | { ok: false; problems: InputProblem[] };
 
-/** Converts and checks one raw value against its spec; returns the typed value or a problem in plain words. */
-export function checkInput(name: string, spec: InputSpec, raw: string | number | boolean): { value: unknown } | { problem: string } {
-  const text = String(raw);
-  const shown = spec.secret ? 'the value given' : `'${text.length > 60 ? `${text.slice(0, 59)}…` : text}'`;
+/**
+ * Converts a raw value from the command line (or a form) to the input's type, then checks it with
+ * the same rules the loader applies to defaults, so both say the same thing.
+ */
+export function checkInput(spec: InputSpec, raw: string | number | boolean): { value: unknown } | { problem: string } {
   let value: unknown = raw;
-  switch (spec.type) {
-    case 'number': {
-      const n = typeof raw === 'number' ? raw : Number(text.trim());
-      if (text.trim() === '' || !Number.isFinite(n)) return { problem: `${shown} is not a number` };
-      if (spec.min !== undefined && n < spec.min) return { problem: `${n} is below the minimum ${spec.min}` };
-      if (spec.max !== undefined && n > spec.max) return { problem: `${n} is above the maximum ${spec.max}` };
-      value = n;
-      break;
-    }
-    case 'boolean': {
-      if (typeof raw === 'boolean') value = raw;
-      else if (/^(true|yes|1)$/i.test(text)) value = true;
-      else if (/^(false|no|0)$/i.test(text)) value = false;
-      else return { problem: `${shown} is not true or false` };
-      break;
-    }
-    case 'duration': {
-      try {
-        parseDuration(text);
-      } catch {
-        return { problem: `${shown} is not a duration like 30s, 5m or 1h30m` };
-      }
-      value = text;
-      break;
-    }
-    case 'enum': {
-      if (!spec.values?.includes(text)) return { problem: `${shown} is not one of ${spec.values?.join(', ')}` };
-      value = text;
-      break;
-    }
-    case 'string':
-      value = text;
-      break;
+  if (typeof raw === 'string') {
+    const text = raw.trim();
+    if (spec.type === 'number' && text !== '' && Number.isFinite(Number(text))) value = Number(text);
+    else if (spec.type === 'boolean' && /^(true|yes|1)$/i.test(text)) value = true;
+    else if (spec.type === 'boolean' && /^(false|no|0)$/i.test(text)) value = false;
   }
-  if (spec.pattern && !new RegExp(spec.pattern).test(text)) {
-    return { problem: `${shown} does not match ${spec.pattern}${spec.description ? ` (${spec.description})` : ''}` };
-  }
-  void name;
-  return { value };
+  const problem = inputValueProblem(spec, value);
+  return problem ? { problem: spec.description ? `${problem} (${spec.description})` : problem } : { value };
 }
 
 /**
@@ -79,8 +49,9 @@ export function resolveInputs(runbook: Runbook, given: Record<string, string>, r
       if (spec.required !== false) problems.push({ input: name, message: `required${spec.description ? `: ${spec.description}` : ''}` });
       continue;
     }
-    const checked = checkInput(name, spec, raw);
-    if ('problem' in checked) problems.push({ input: name, message: checked.problem });
+    const checked = checkInput(spec, raw);
+    // A secret's value never reaches an error message either.
+    if ('problem' in checked) problems.push({ input: name, message: redactor.redact(checked.problem) });
     else values[name] = checked.value;
   }
   return problems.length ? { ok: false, problems } : { ok: true, values };

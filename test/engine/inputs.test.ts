@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { parsePairs, resolveInputs } from '../../src/engine/inputs.js';
+import { Redactor } from '../../src/journal/redact.js';
+import type { Runbook } from '../../src/runbook/schema.js';
+
+const runbook = {
+  inputs: {
+    instance_id: { type: 'string', pattern: 'i-[0-9a-f]{8,17}', description: 'the instance' },
+    count: { type: 'number', min: 1, max: 5, default: 2 },
+    force: { type: 'boolean', default: false },
+    window: { type: 'duration', default: '15m' },
+    mode: { type: 'enum', values: ['reboot', 'stop-start'] },
+    token: { type: 'string', secret: true, pattern: 'tok_[a-z]+' },
+  },
+} as unknown as Runbook;
+
+describe('inputs', () => {
+  it('types values, applies defaults and anchors patterns to the whole value', () => {
+    const r = resolveInputs(runbook, { instance_id: 'i-0123456789abcdef0', mode: 'reboot', token: 'tok_abc', force: 'yes' }, new Redactor());
+    expect(r).toEqual({ ok: true, values: { instance_id: 'i-0123456789abcdef0', count: 2, force: true, window: '15m', mode: 'reboot', token: 'tok_abc' } });
+    const partial = resolveInputs(runbook, { instance_id: 'xi-0123456789abcdef0; rm -rf /', mode: 'reboot', token: 'tok_abc' }, new Redactor());
+    expect(partial.ok).toBe(false);
+  });
+
+  it('says what is wrong with each input, without showing a secret value', () => {
+    const redactor = new Redactor();
+    const r = resolveInputs(runbook, { count: '9', mode: 'rebot', token: 'hunter2-secret', colour: 'blue' }, redactor);
+    expect(r.ok).toBe(false);
+    const text = JSON.stringify(r);
+    expect(text).not.toContain('hunter2-secret');
+    const byInput = Object.fromEntries((r as { problems: { input: string; message: string }[] }).problems.map((p) => [p.input, p.message]));
+    expect(byInput.instance_id).toMatch(/required/);
+    expect(byInput.count).toMatch(/above the maximum 5/);
+    expect(byInput.mode).toMatch(/did you mean 'reboot'/);
+    expect(byInput.colour).toMatch(/no input 'colour'/);
+    expect(byInput.token).toMatch(/'\[redacted:token\]' does not match/);
+  });
+
+  it('splits name=value pairs at the first =', () => {
+    expect(parsePairs(['a=b=c', 'empty='], '--input')).toEqual({ ok: true, values: { a: 'b=c', empty: '' } });
+    expect(parsePairs(['novalue'], '--input')).toMatchObject({ ok: false });
+  });
+});
