@@ -4,7 +4,16 @@
 // `oncall --version` reads a few kilobytes, not megabytes. The launcher turns on Node's compile
 // cache before any chunk loads, so later starts reuse compiled code.
 import { build } from 'esbuild';
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+// Identifies this build's code, so caches written by another build are never trusted.
+const hash = createHash('sha256');
+for (const file of readdirSync('src', { recursive: true }).map(String).sort()) {
+  if (/\.tsx?$/.test(file)) hash.update(file).update(readFileSync(join('src', file)));
+}
+hash.update(readFileSync('package-lock.json'));
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -19,7 +28,7 @@ await build({
   minifySyntax: true,
   legalComments: 'linked',
   sourcemap: 'linked',
-  define: { 'process.env.NODE_ENV': '"production"' },
+  define: { 'process.env.NODE_ENV': '"production"', __ONCALL_BUILD__: JSON.stringify(hash.digest('hex').slice(0, 16)) },
   // CommonJS dependencies inside an ESM bundle still call require().
   banner: { js: "import { createRequire as __oncallRequire } from 'node:module';\nconst require = __oncallRequire(import.meta.url);" },
   logLevel: 'warning',

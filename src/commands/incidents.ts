@@ -5,7 +5,7 @@ import { assertIncidentId } from '../journal/ids.js';
 import { journalPath } from '../journal/paths.js';
 import { verifyJournal } from '../journal/reader.js';
 import { stateRoot } from '../paths.js';
-import type { CommandIO } from './io.js';
+import { formatTable, isTTY, type CommandIO } from './io.js';
 
 export async function incidentsCommand(args: string[], io: CommandIO): Promise<number> {
   let values: { json?: boolean; open?: boolean; 'state-dir'?: string };
@@ -38,7 +38,7 @@ export async function incidentsCommand(args: string[], io: CommandIO): Promise<n
     i.openedAt ? age(now - Date.parse(i.openedAt)) : '-',
     i.title,
   ]);
-  io.stdout.write(table(['ID', 'STATUS', 'MODE', 'SEV', 'RUNBOOK', 'STEPS', 'AGE', 'TITLE'], rows, Boolean((io.stdout as { isTTY?: boolean }).isTTY)));
+  io.stdout.write(formatTable(['ID', 'STATUS', 'MODE', 'SEV', 'RUNBOOK', 'STEPS', 'AGE', 'TITLE'], rows, isTTY(io.stdout)));
   return 0;
 }
 
@@ -75,12 +75,4 @@ function age(ms: number): string {
   const h = Math.floor(m / 60);
   if (h < 48) return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
   return `${Math.floor(h / 24)}d`;
-}
-
-/** Aligned columns for people, tab-separated for pipes. */
-export function table(head: string[], rows: string[][], aligned: boolean): string {
-  const all = [head, ...rows];
-  if (!aligned) return all.map((r) => r.join('\t')).join('\n') + '\n';
-  const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }

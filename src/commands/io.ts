@@ -1,5 +1,6 @@
 // What every command gets from the CLI: streams, environment and working directory, so tests can
 // call commands directly with captured streams.
+import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 
@@ -36,4 +37,20 @@ export function parseCommandArgs(
     io.stderr.write(`oncall: ${message}\nusage: ${usage}\n`);
     return undefined;
   }
+}
+
+/** A path relative to the working directory when it is below it, else as given. */
+export function display(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+/** Aligned columns under a header for people; bare tab-separated rows for pipes. */
+export function formatTable(header: string[], rows: string[][], tty: boolean): string {
+  // One line per row whatever the data held: tabs and newlines in a cell become spaces.
+  const clean = rows.map((r) => r.map((c) => c.replace(/[\t\r\n]+/g, ' ')));
+  if (!tty) return clean.map((r) => r.join('\t')).join('\n') + '\n';
+  const widths = header.map((h, i) => Math.max(h.length, ...clean.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...clean.map(line)].join('\n') + '\n';
 }

@@ -1,13 +1,13 @@
 // `oncall validate [paths…] [--json] [--runbooks dir]`: check runbooks, say exactly what is wrong
 // and where. Exit 0 when there are no errors (warnings alone are fine), 2 otherwise.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { KindRegistry } from '../engine/registry.js';
 import { builtinRegistry } from '../executors/index.js';
 import { findRunbookFiles, runbookDirs } from '../runbook/catalog.js';
 import { formatIssue, parseRunbook } from '../runbook/load.js';
 import type { RunbookIssue } from '../runbook/issues.js';
-import { parseCommandArgs } from './io.js';
+import { display, parseCommandArgs } from './io.js';
 import type { CommandIO } from './io.js';
 
 const USAGE = 'oncall validate [paths…] [--json] [--runbooks <dir>]';
@@ -99,10 +99,6 @@ function collect(abs: string, given: string, out: string[], problems: string[]):
 }
 
 /** Paths under the working directory are shown relative to it, like compilers do. */
-export function display(file: string, cwd: string): string {
-  const rel = relative(cwd, file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
-}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

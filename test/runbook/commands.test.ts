@@ -131,14 +131,14 @@ describe('oncall list', () => {
     expect(row.indexOf('aws,ec2')).toBe(lines[0]!.indexOf('TAGS'));
   });
 
-  test('--json prints the array, without secret defaults', async () => {
+  test('--json prints the array, secret defaults shown as placeholders', async () => {
     const io = capture();
     expect(await listCommand(['--json', '--runbooks', dir], io)).toBe(0);
     const list = JSON.parse(io.out()) as { id: string; inputs: Record<string, { default?: unknown }>; file: string }[];
     const ec2 = list.find((r) => r.id === 'ec2-status')!;
     expect(ec2.file).toBe(join(dir, 'ec2.yaml'));
     expect(ec2.inputs.region!.default).toBe('us-east-1');
-    expect(ec2.inputs.token!.default).toBeUndefined();
+    expect(ec2.inputs.token!.default).toBe('[redacted:token]');
     expect(io.out()).not.toContain('hunter2');
   });
 
