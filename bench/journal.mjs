@@ -63,7 +63,7 @@ try {
     },
   };
   const walWriter = await JournalWriter.create(work, newIncidentId(), { redactor });
-  const sample = await walWriter.append('step.started', intent);
+  const sample = await walWriter.append('step.started', intent, { urgent: true });
   const lineBytes = Buffer.byteLength(JSON.stringify(sample)) + 1;
   const rawLine = Buffer.from('x'.repeat(lineBytes - 1) + '\n');
 
@@ -73,7 +73,7 @@ try {
   for (let i = 0; i < 50; i++) {
     writeSync(rawFd, rawLine);
     fsyncSync(rawFd);
-    await walWriter.append('step.started', intent); // warm-up (JIT, page cache, threadpool)
+    await walWriter.append('step.started', intent, { urgent: true }); // warm-up (JIT, page cache, threadpool)
   }
   // For context only: the same write with the fsync off the event loop, as any non-blocking
   // writer must do it (one libuv threadpool round trip).
@@ -90,7 +90,7 @@ try {
     },
     async () => {
       const t = process.hrtime.bigint();
-      await walWriter.append('step.started', intent);
+      await walWriter.append('step.started', intent, { urgent: true });
       wal.push(Number(process.hrtime.bigint() - t) / 1e6);
     },
     async () => {

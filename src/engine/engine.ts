@@ -26,7 +26,8 @@ import {
 } from './types.js';
 
 export interface Journal {
-  append(type: string, payload: unknown): Promise<JournalRecord>;
+  /** `urgent`: the engine waits on this record before going on; streamed output is not. */
+  append(type: string, payload: unknown, opts?: { urgent?: boolean }): Promise<JournalRecord>;
 }
 
 export interface EngineOptions {
@@ -597,7 +598,7 @@ export class Engine {
   }
 
   private async emit<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<void> {
-    const record = (await this.o.journal.append(type, payload)) as unknown as AnyEvent;
+    const record = (await this.o.journal.append(type, payload, { urgent: type !== 'step.output' })) as unknown as AnyEvent;
     applyEvent(this.o.state, record);
     for (const l of this.listeners) l(record);
   }

@@ -3,7 +3,7 @@
 // append() does all the bookkeeping synchronously (redaction, seq, hash chain), so the order of
 // calls is the order on disk. Durability is group-committed: one write+fdatasync in flight, and
 // whatever is appended meanwhile goes out in the next single write+fdatasync.
-import { writeSync } from 'node:fs';
+import { fdatasyncSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { chmod, mkdir, open, rename, rm, stat, readFile, writeFile, type FileHandle } from 'node:fs/promises';
@@ -83,10 +83,14 @@ const LOCK_RETRIES = { retries: 8, minTimeout: 100, maxTimeout: 500 };
 
 /** Stands in for a payload when redaction of its serialized form would break the JSON. */
 const WITHHELD = '[redacted:payload]';
+/** Below this average fsync time (ms), a lone record is synced without leaving the event loop. */
+const FAST_SYNC_MS = 2;
 
 interface Pending {
   line: string;
   record: JournalRecord;
+  /** The caller waits on this record alone (a write-ahead step.started, say). */
+  urgent: boolean;
   resolve: (r: JournalRecord) => void;
   reject: (e: Error) => void;
 }
@@ -120,6 +124,8 @@ export class JournalWriter {
   #lastTs: number;
   #queue: Pending[] = [];
   #draining = false;
+  /** Moving average of recent fsync times, in ms. */
+  #syncMs = 0;
   #last: Promise<unknown> = Promise.resolve();
   #failure: Error | undefined;
   #closed = false;
@@ -269,10 +275,11 @@ export class JournalWriter {
 
   /**
    * Appends a record; resolves once it is written and fsync'ed. The payload is redacted first.
+   * `urgent` marks a record the caller waits on before acting (write-ahead).
    * A caller may skip awaiting (streamed output): a failure is sticky and rejects the next
    * append, flush and close, so it is never lost (and never an unhandled rejection).
    */
-  append(type: string, payload: unknown): Promise<JournalRecord> {
+  append(type: string, payload: unknown, opts: { urgent?: boolean } = {}): Promise<JournalRecord> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#closed) return Promise.reject(new JournalFailedError(`the journal of incident ${this.#id} is closed`));
     let built: { line: string; record: JournalRecord };
@@ -282,7 +289,7 @@ export class JournalWriter {
       return Promise.reject(err); // a bad payload is the caller's error: the writer stays usable
     }
     const p = new Promise<JournalRecord>((resolve, reject) => {
-      this.#queue.push({ line: built.line, record: built.record, resolve, reject });
+      this.#queue.push({ line: built.line, record: built.record, urgent: opts.urgent === true, resolve, reject });
     });
     p.catch(noop);
     this.#last = p;
@@ -371,9 +378,19 @@ export class JournalWriter {
           writeAll(this.#fh.fd, Buffer.from(text, 'utf8'));
           this.#stats.writes++;
           // fdatasync covers the data and the new file size, which is all an append changes.
-          const synced = this.#fh.datasync();
-          this.#lastHash(); // while the disk works: the next append finds the chain hash ready
-          await synced;
+          // While the disk answers quickly, a lone urgent record (a write-ahead step.started) is
+          // synced in place: the round trip to the thread pool would cost more than the fsync.
+          // Streamed output is never urgent and group-commits; a slow disk goes back to the
+          // thread pool, so keys and Ctrl+C are never held up by it.
+          const started = performance.now();
+          if (batch.length === 1 && batch[0]!.urgent && this.#syncMs < FAST_SYNC_MS) {
+            fdatasyncSync(this.#fh.fd);
+          } else {
+            const synced = this.#fh.datasync();
+            this.#lastHash(); // while the disk works: the next append finds the chain hash ready
+            await synced;
+          }
+          this.#syncMs = this.#syncMs * 0.8 + (performance.now() - started) * 0.2;
           this.#stats.syncs++;
         } catch (err) {
           // Never retry after a failed fsync: the kernel may have dropped the dirty pages.
