@@ -76,6 +76,7 @@ function describeNetworkError(err: unknown): string {
     case 'EHOSTUNREACH':
       return 'host unreachable';
     default:
-      return code ? `${code}: ${cause?.message ?? ''}`.trim() : String((err as Error).message ?? err);
+      // fetch says only "fetch failed"; the cause holds the reason (e.g. "bad port").
+      return code ? `${code}: ${cause?.message ?? ''}`.trim() : (cause?.message ?? String((err as Error).message ?? err));
   }
 }
