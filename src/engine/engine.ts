@@ -8,6 +8,7 @@ import { parseDuration } from '../runbook/duration.js';
 import type { Runbook, StepSpec } from '../runbook/schema.js';
 import { StepFailure } from '../executors/errors.js';
 import { boundJson } from '../executors/bounded.js';
+import type { Providers } from '../providers/types.js';
 import type { KindRegistry } from './registry.js';
 import type { AnyEvent, EventPayloads, EventType, Outcome } from './events.js';
 import { applyEvent, type IncidentState, type StepState } from './state.js';
@@ -41,6 +42,8 @@ export interface EngineOptions {
   /** Resolved inputs with their real values (secret ones are registered with the redactor). */
   inputs: Record<string, unknown>;
   operator: string;
+  /** The world the steps act on: live, or a drill's simulation. */
+  providers: Providers;
 }
 
 export interface RunResult {
@@ -337,7 +340,7 @@ export class Engine {
     this.current = controller;
     if (spec.timeout) {
       const limit = spec.timeout;
-      this.o.ports.clock.sleep(parseDuration(limit), stopTimer.signal).then(
+      this.o.ports.clock.deadline(parseDuration(limit), stopTimer.signal).then(
         () => controller.abort(new StepTimeout(limit)),
         () => undefined,
       );
@@ -525,6 +528,7 @@ export class Engine {
       clock: this.o.ports.clock,
       ports: { ...this.o.ports, ask: (req) => this.ask(req) },
       mode: this.o.state.mode,
+      providers: this.o.providers,
       log: (text, stream = 'stdout') => {
         this.pendingOutput = this.emit('step.output', { step: stepId, attempt, stream, text }).catch(() => undefined);
       },

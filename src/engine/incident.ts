@@ -7,6 +7,8 @@ import { readJournal } from '../journal/reader.js';
 import { Redactor } from '../journal/redact.js';
 import { JournalWriter } from '../journal/writer.js';
 import { parseRunbook, type LoadedRunbook } from '../runbook/load.js';
+import { liveProviders } from '../providers/live.js';
+import type { Providers } from '../providers/types.js';
 import { VERSION } from '../version.js';
 import { Engine } from './engine.js';
 import type { AnyEvent, EventPayloads, Mode } from './events.js';
@@ -37,6 +39,8 @@ export interface OpenOptions {
   operator?: string;
   id?: string;
   redactor?: Redactor;
+  /** The world steps act on; live unless a drill gives its simulation. */
+  providers?: Providers;
 }
 
 export interface OpenIncident {
@@ -97,7 +101,7 @@ export async function openIncident(o: OpenOptions): Promise<OpenIncident> {
     await journal.close();
     throw err;
   }
-  const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports: o.ports, state, inputs: resolved.values, operator });
+  const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports: o.ports, state, inputs: resolved.values, operator, providers: o.providers ?? liveProviders });
   return { id, engine, journal, redactor, preamble, close: () => journal.close() };
 }
 
@@ -110,6 +114,7 @@ export interface ResumeOptions {
   inputs: Record<string, string>;
   operator?: string;
   redactor?: Redactor;
+  providers?: Providers;
 }
 
 /**
@@ -146,7 +151,7 @@ export async function resumeIncident(o: ResumeOptions): Promise<OpenIncident> {
     };
     if (journal.repaired) await write('journal.repaired', { dropped_bytes: journal.repaired.droppedBytes });
     if (!state.outcome) await write('incident.resumed', { operator, pid: process.pid });
-    const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports: o.ports, state, inputs: resolved.values, operator });
+    const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports: o.ports, state, inputs: resolved.values, operator, providers: o.providers ?? liveProviders });
     return { id: o.id, engine, journal, redactor, preamble, close: () => journal.close() };
   } catch (err) {
     await journal.close();

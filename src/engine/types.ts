@@ -1,6 +1,7 @@
 // Contracts between the engine, step kinds and whoever drives a run (TUI, headless runner, tests).
 // Nothing here knows about Ink.
 import type { z } from 'zod';
+import type { Providers } from '../providers/types.js';
 
 export type Effect = 'read' | 'write' | 'human';
 
@@ -20,8 +21,16 @@ export interface Intent {
 
 export interface Clock {
   now(): number;
-  /** Resolves after `ms` (simulated in drills); rejects with the signal's reason when aborted. */
+  /**
+   * Waits `ms` as part of the work (a poll interval, a backoff). In drills this is what moves
+   * simulated time forward. Rejects with the signal's reason when aborted.
+   */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * A deadline beside the work (a step timeout): resolves once `ms` have passed, without
+   * moving simulated time itself. Rejects with the signal's reason when cancelled.
+   */
+  deadline(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export interface ConfirmRequest {
@@ -105,6 +114,8 @@ export interface StepContext {
   runKind(kind: string, params: unknown, ctx?: Partial<Pick<StepContext, 'signal'>>): Promise<StepResult>;
   /** Evaluates a `${{ }}` expression with the step's context plus `extra` (e.g. a probe's `result`). */
   evaluate(expr: string, extra?: Record<string, unknown>): unknown;
+  /** The world: processes, HTTP, cloud APIs. Live or simulated; step kinds never reach past it. */
+  providers: Providers;
   /** Live or drill: the world behind the providers. */
   mode: 'live' | 'drill';
 }

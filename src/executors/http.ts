@@ -31,7 +31,7 @@ export const http: StepKind<HttpParams> = {
     const timeout = AbortSignal.timeout(limitMs);
     const started = performance.now();
     try {
-      const res = await fetch(p.url, {
+      const res = await ctx.providers.fetch(p.url, {
         method: p.method,
         headers: p.headers,
         body: p.body,

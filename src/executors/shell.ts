@@ -29,42 +29,30 @@ export const shell: StepKind<ShellParams> = {
   params,
   describe: (p) => ({ summary: `run ${p.argv.map(quoteForDisplay).join(' ')}`, argv: p.argv, params: p }),
   async run(p, ctx) {
-    const { execa } = await import('execa');
     const stdout = new BoundedText(OUTPUT_LIMIT);
     const stderr = new BoundedText(OUTPUT_LIMIT);
     const started = performance.now();
-    // A line transform that yields nothing: execa buffers no copy, we keep a bounded one.
-    const sink = (stream: 'stdout' | 'stderr', into: BoundedText) =>
-      // eslint-disable-next-line require-yield
-      function* (line: unknown) {
-        const text = String(line);
-        into.push(text);
-        ctx.log(text, stream);
-      };
     const [file, ...args] = p.argv as [string, ...string[]];
-    const res = await execa(file, args, {
+    const res = await ctx.providers.exec({
+      file,
+      args,
       cwd: p.cwd,
       env: p.env,
       input: p.stdin,
-      stdin: p.stdin === undefined ? 'ignore' : 'pipe',
-      stdout: sink('stdout', stdout),
-      stderr: sink('stderr', stderr),
-      cancelSignal: ctx.signal,
-      forceKillAfterDelay: 3000,
-      reject: false,
-      shell: false,
+      signal: ctx.signal,
+      onLine: (line, stream) => {
+        (stream === 'stdout' ? stdout : stderr).push(line);
+        ctx.log(line, stream);
+      },
     });
     const duration_ms = Math.round(performance.now() - started);
-    if (res.isCanceled) throw ctx.signal.reason ?? new Error('aborted');
-    if (res.failed && res.exitCode === undefined) {
-      const notFound = (res.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-      throw new StepFailure(
-        notFound ? `command not found: ${file} (is it installed and on PATH?)` : `could not run ${file}: ${res.shortMessage}`,
-      );
+    if (res.canceled) throw ctx.signal.reason ?? new Error('aborted');
+    if (res.exitCode === undefined && !res.signal) {
+      throw new StepFailure(res.notFound ? `command not found: ${file} (is it installed and on PATH?)` : `could not run ${file}: ${res.startError ?? 'unknown error'}`);
     }
     const out = stdout.text;
     const result: Record<string, unknown> = {
-      exit_code: res.exitCode,
+      exit_code: res.exitCode ?? null,
       stdout: out,
       stderr: stderr.text,
       duration_ms,

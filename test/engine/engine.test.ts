@@ -26,6 +26,11 @@ function virtualClock(): Clock & { slept: number[] } {
       await new Promise((r) => setImmediate(r));
       if (signal?.aborted) throw signal.reason;
     },
+    // Deadlines pass at once here: a step with a timeout times out before it can finish.
+    deadline: async (_ms, signal) => {
+      await new Promise((r) => setImmediate(r));
+      if (signal?.aborted) throw signal.reason;
+    },
   };
 }
 

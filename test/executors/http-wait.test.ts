@@ -5,6 +5,7 @@ import type { StepContext } from '../../src/engine/types.js';
 import { http } from '../../src/executors/http.js';
 import { wait } from '../../src/executors/wait.js';
 import { realClock } from '../../src/headless/clock.js';
+import { liveProviders } from '../../src/providers/live.js';
 import { evalExpr } from '../../src/runbook/expr.js';
 
 let server: Server;
@@ -37,6 +38,7 @@ function ctx(overrides: Partial<StepContext> = {}): StepContext & { lines: strin
     clock: realClock,
     ports: {} as StepContext['ports'],
     mode: 'live',
+    providers: liveProviders,
     log: (t) => lines.push(t),
     secret: (v) => v,
     evaluate: (expr, extra) => evalExpr(expr, { ...extra }),

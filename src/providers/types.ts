@@ -1,0 +1,32 @@
+// The world as step kinds see it. Live incidents get real processes, HTTP and cloud APIs; drills
+// get a simulated world behind the very same interfaces. Step kinds never reach past these.
+
+export interface ExecRequest {
+  file: string;
+  args: string[];
+  cwd?: string;
+  /** Added to the inherited environment. */
+  env?: Record<string, string>;
+  input?: string;
+  signal: AbortSignal;
+  /** Each line of output as it arrives. */
+  onLine(line: string, stream: 'stdout' | 'stderr'): void;
+}
+
+export interface ExecResult {
+  /** Undefined when the process could not start or was killed by a signal. */
+  exitCode?: number;
+  signal?: string;
+  /** The program does not exist (ENOENT). */
+  notFound?: boolean;
+  /** Why it could not run, when it could not. */
+  startError?: string;
+  canceled: boolean;
+}
+
+export interface Providers {
+  /** Runs a program with an argument array (never a shell string). */
+  exec(req: ExecRequest): Promise<ExecResult>;
+  /** The WHATWG fetch used by HTTP probes. */
+  fetch(url: string, init: RequestInit): Promise<Response>;
+}
