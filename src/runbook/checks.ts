@@ -47,6 +47,16 @@ export function checkRunbook(data: unknown, registry: KindRegistry): { issues: P
   return { issues, runbook: parsed.success && !issues.some((i) => i.severity === 'error') ? parsed.data : undefined };
 }
 
+/** Any document checked by a zod schema alone (drill scenarios), with issues in people's words. */
+export function checkWithSchema<T>(data: unknown, schema: z.ZodType<T>, what: string): { issues: PendingIssue[]; value?: T } {
+  if (!isObj(data)) {
+    return { issues: [{ path: [], severity: 'error', message: `a ${what} is a YAML mapping, but this file holds ${describeValue(data)}` }] };
+  }
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return { issues: [], value: parsed.data };
+  return { issues: parsed.error.issues.flatMap((zi) => fromZod(zi, data, [], schema)) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // zod issues in people's words
 

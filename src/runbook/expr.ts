@@ -10,6 +10,12 @@ export type ExprRoot = (typeof EXPR_ROOTS)[number];
 /** Roots available everywhere; `result` only after the step ran (capture, assert, branches, verify.done, wait's until). */
 export const ROOTS_BEFORE: ExprRoot[] = ['inputs', 'steps', 'vars', 'incident'];
 export const ROOTS_AFTER: ExprRoot[] = [...ROOTS_BEFORE, 'result'];
+/**
+ * Names that only drill scenarios use, for their simulated world: its facts, values derived from
+ * them, the simulated time, and the command or request being answered. Runbooks cannot use them
+ * (the runbook checker allows only the roots above).
+ */
+export const WORLD_ROOTS = ['state', 'derived', 'elapsed_s', 'args', 'request'] as const;
 /** What `steps.<id>` holds, and what `incident` holds. */
 export const STEP_FIELDS = ['status', 'result', 'captures'] as const;
 export const INCIDENT_FIELDS = ['id', 'mode'] as const;
@@ -56,7 +62,12 @@ function env(): Environment {
     .registerVariable('steps', 'map')
     .registerVariable('vars', 'map')
     .registerVariable('incident', 'map')
-    .registerVariable('result', 'dyn');
+    .registerVariable('result', 'dyn')
+    .registerVariable('state', 'map')
+    .registerVariable('derived', 'map')
+    .registerVariable('elapsed_s', 'int')
+    .registerVariable('args', 'list')
+    .registerVariable('request', 'map');
   return environment;
 }
 
@@ -177,6 +188,8 @@ function celContext(ctx: ExprContext | Readonly<Record<string, unknown>>): Recor
     incident: toCel(ctx.incident ?? {}),
   };
   if ('result' in ctx && ctx.result !== undefined) out.result = toCel(ctx.result);
+  const world = ctx as Record<string, unknown>;
+  for (const root of WORLD_ROOTS) if (world[root] !== undefined) out[root] = toCel(world[root]);
   return out;
 }
 

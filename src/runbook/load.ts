@@ -69,6 +69,22 @@ export function sourceHash(source: string): string {
 }
 
 function parse(source: string, file: string, registry: KindRegistry): ParseResult {
+  const r = parseYamlWith(source, file, (data) => {
+    const { issues, runbook } = checkRunbook(data, registry);
+    return { issues, value: runbook };
+  });
+  return r.ok ? { ok: true, value: { runbook: r.value, file, hash: sourceHash(source), source }, issues: r.issues } : r;
+}
+
+/**
+ * Reads a YAML document and checks it with `check`; every issue points at its exact node. The
+ * fast reader goes first, and `yaml` re-reads the file only when it must locate something.
+ */
+export function parseYamlWith<T>(
+  source: string,
+  file: string,
+  check: (data: unknown) => { issues: PendingIssue[]; value?: T },
+): { ok: true; value: T; issues: RunbookIssue[] } | { ok: false; issues: RunbookIssue[] } {
   const fast = parseYamlFast(source);
   let doc: Document | undefined;
   let lc: LineCounter | undefined;
@@ -80,16 +96,14 @@ function parse(source: string, file: string, registry: KindRegistry): ParseResul
     if (syntax.length) return { ok: false, issues: syntax };
     data = doc.toJS({ maxAliasCount: 1000 });
   }
-  const { issues: pending, runbook } = checkRunbook(data, registry);
+  const { issues: pending, value } = check(data);
   if (pending.length && !doc) {
     ({ doc, lc } = readYaml(source));
     const syntax = yamlIssues(doc, lc, source, file);
     if (syntax.length) return { ok: false, issues: syntax };
   }
   const issues = pending.map((p) => locate(p, doc!, lc!, source, file, data)).sort((a, b) => a.line - b.line || a.col - b.col);
-  if (runbook && !issues.some((i) => i.severity === 'error')) {
-    return { ok: true, value: { runbook, file, hash: sourceHash(source), source }, issues };
-  }
+  if (value !== undefined && !issues.some((i) => i.severity === 'error')) return { ok: true, value, issues };
   return { ok: false, issues };
 }
 
