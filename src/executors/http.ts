@@ -29,7 +29,8 @@ export const http: StepKind<HttpParams> = {
   async run(p, ctx) {
     const limitMs = parseDuration(p.request_timeout);
     const timeout = AbortSignal.timeout(limitMs);
-    const started = performance.now();
+    // Latency on the step's clock: real time live, simulated time in a drill.
+    const started = ctx.clock.now();
     try {
       const res = await ctx.providers.fetch(p.url, {
         method: p.method,
@@ -39,7 +40,7 @@ export const http: StepKind<HttpParams> = {
         signal: AbortSignal.any([ctx.signal, timeout]),
       });
       const text = p.method === 'HEAD' ? '' : await res.text();
-      const latency_ms = Math.round(performance.now() - started);
+      const latency_ms = Math.round(ctx.clock.now() - started);
       const headers = Object.fromEntries([...res.headers].map(([k, v]) => [k.toLowerCase(), v]));
       return {
         result: {
@@ -53,7 +54,7 @@ export const http: StepKind<HttpParams> = {
       };
     } catch (err) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
-      const latency_ms = Math.round(performance.now() - started);
+      const latency_ms = Math.round(ctx.clock.now() - started);
       const error = timeout.aborted ? `no response within ${p.request_timeout}` : describeNetworkError(err);
       return {
         result: { status: 0, ok: false, latency_ms, headers: {}, body: '', error },

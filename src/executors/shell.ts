@@ -31,7 +31,7 @@ export const shell: StepKind<ShellParams> = {
   async run(p, ctx) {
     const stdout = new BoundedText(OUTPUT_LIMIT);
     const stderr = new BoundedText(OUTPUT_LIMIT);
-    const started = performance.now();
+    const started = ctx.clock.now();
     const [file, ...args] = p.argv as [string, ...string[]];
     const res = await ctx.providers.exec({
       file,
@@ -45,7 +45,7 @@ export const shell: StepKind<ShellParams> = {
         ctx.log(line, stream);
       },
     });
-    const duration_ms = Math.round(performance.now() - started);
+    const duration_ms = Math.round(ctx.clock.now() - started);
     if (res.canceled) throw ctx.signal.reason ?? new Error('aborted');
     if (res.exitCode === undefined && !res.signal) {
       throw new StepFailure(res.notFound ? `command not found: ${file} (is it installed and on PATH?)` : `could not run ${file}: ${res.startError ?? 'unknown error'}`);
