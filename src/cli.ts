@@ -18,6 +18,7 @@ commands:
       --json                   one JSON event per line on stdout (progress stays on stderr)
       --quiet, -q              no progress lines
   resume <incident>          continue an incident from its journal (same flags as run)
+  drill [<scenario>] --auto  practise a runbook on a simulated world (--list shows scenarios)
   incidents [--open] [--json]  list incidents, newest first
   verify <incident> [--json] check an incident journal's hash chain
   list [--json]              list runbooks: id, title, tags, inputs
@@ -42,6 +43,7 @@ const commands: Record<string, () => Promise<Command>> = {
   list: async () => (await import('./commands/list.js')).listCommand,
   validate: async () => (await import('./commands/validate.js')).validateCommand,
   schema: async () => (await import('./commands/schema.js')).schemaCommand,
+  drill: async () => (await import('./commands/drill.js')).drillCommand,
 };
 
 export async function main(argv: string[], io: CommandIO): Promise<number> {

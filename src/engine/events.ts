@@ -16,6 +16,8 @@ export interface EventPayloads {
     operator: string;
     host: string;
     oncall_version: string;
+    /** Set on practice drills: which scenario, and the page the engineer received. */
+    drill?: { scenario: string; title: string; page: { from: string; severity: string; text: string } };
   };
   'incident.resumed': { operator: string; pid: number; repaired_bytes?: number };
   'runbook.attached': {
@@ -68,6 +70,7 @@ export interface EventPayloads {
   'rollback.started': { failed_step: string; steps: string[] };
   'run.finished': { outcome: Outcome; failed_step?: string; error?: string; summary: string };
   'journal.repaired': { dropped_bytes: number };
+  'drill.scored': DrillScore;
 }
 
 export type EventType = keyof EventPayloads;
@@ -81,3 +84,20 @@ export interface JournalEvent<T extends EventType = EventType> {
 }
 
 export type AnyEvent = { [K in EventType]: JournalEvent<K> }[EventType];
+
+/** How a practice drill went, written to its journal when it ends. */
+export interface DrillScore {
+  scenario: string;
+  outcome: Outcome | 'open';
+  expected_outcome: 'completed' | 'failed';
+  /** Whether the scenario defines a healthy world to reach (an escalation drill may not). */
+  expects_mitigation: boolean;
+  /** Simulated seconds from the page to a healthy world; absent when it never got healthy. */
+  time_to_mitigate_s?: number;
+  target_minutes: number;
+  simulated_minutes: number;
+  steps_skipped: { step: string; reason: string }[];
+  wrong_turns: { step: string; choice?: string; why: string }[];
+  confirmations_declined: string[];
+  passed: boolean;
+}

@@ -41,6 +41,10 @@ export interface OpenOptions {
   redactor?: Redactor;
   /** The world steps act on; live unless a drill gives its simulation. */
   providers?: Providers;
+  /** Set on drills: the scenario, written into incident.opened. */
+  drill?: EventPayloads['incident.opened']['drill'];
+  /** Journal timestamps: the wall clock, or a drill's simulated time. */
+  now?: () => number;
 }
 
 export interface OpenIncident {
@@ -69,7 +73,7 @@ export async function openIncident(o: OpenOptions): Promise<OpenIncident> {
   if (!resolved.ok) throw new InputError(resolved.problems);
   const id = o.id ?? newIncidentId();
   const operator = o.operator ?? operatorName();
-  const journal = await JournalWriter.create(o.root, id, { redactor });
+  const journal = await JournalWriter.create(o.root, id, { redactor, ...(o.now ? { clock: o.now } : {}) });
   const state = initialState(id);
   const preamble: AnyEvent[] = [];
   const write = async <T extends keyof EventPayloads>(type: T, payload: EventPayloads[T]) => {
@@ -87,6 +91,7 @@ export async function openIncident(o: OpenOptions): Promise<OpenIncident> {
       operator,
       host: hostname(),
       oncall_version: VERSION,
+      ...(o.drill ? { drill: o.drill } : {}),
     });
     await write('runbook.attached', {
       id: runbook.id,

@@ -1,6 +1,6 @@
 // The incident as a fold of its journal. Resume, the TUI store and export all start here,
 // so what happened is decided by the records alone.
-import type { AnyEvent, Milestone, Mode, Outcome } from './events.js';
+import type { AnyEvent, DrillScore, EventPayloads, Milestone, Mode, Outcome } from './events.js';
 import type { Effect, Intent } from './types.js';
 
 export type StepPhase = 'pending' | 'running' | 'ok' | 'failed' | 'timeout' | 'aborted' | 'skipped';
@@ -55,6 +55,10 @@ export interface IncidentState {
   notes: { ts: string; text: string; by: string }[];
   milestones: { ts: string; milestone: Milestone; by: string }[];
   outcome?: Outcome;
+  /** Set when a drill has been scored. */
+  drillScore?: DrillScore;
+  /** The scenario, on drills. */
+  drill?: EventPayloads['incident.opened']['drill'];
   lastSeq: number;
   lastTs?: string;
   events: number;
@@ -105,6 +109,7 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       state.mode = p.mode;
       state.readOnly = p.read_only;
       state.operator = p.operator;
+      state.drill = p.drill;
       break;
     }
     case 'runbook.attached': {
@@ -181,6 +186,9 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
     case 'confirm.given':
     case 'rollback.started':
     case 'journal.repaired':
+      break;
+    case 'drill.scored':
+      state.drillScore = ev.payload;
       break;
     default: {
       // Records from a newer oncall are kept in the journal but do not change this fold.

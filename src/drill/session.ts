@@ -1,0 +1,85 @@
+// A drill: the scenario's world behind the providers, a simulated clock, the real runbook and
+// engine, and a score at the end. Drill journals live apart from live incidents.
+import { dirname, join, resolve } from 'node:path';
+import { openIncident, type OpenIncident } from '../engine/incident.js';
+import type { KindRegistry } from '../engine/registry.js';
+import type { FlowPorts, Ports } from '../engine/types.js';
+import type { AnyEvent, DrillScore } from '../engine/events.js';
+import { applyEvent } from '../engine/state.js';
+import { resolveRunbook } from '../runbook/catalog.js';
+import { evalExpr } from '../runbook/expr.js';
+import { VirtualClock } from './clock.js';
+import type { LoadedScenario } from './scenario.js';
+import { scoreDrill } from './score.js';
+import { ScriptedWorld } from './world.js';
+
+/** Drill incidents are never mixed with live ones: they have their own directory. */
+export function drillRoot(stateRoot: string): string {
+  return join(stateRoot, 'drills');
+}
+
+export interface DrillSession {
+  incident: OpenIncident;
+  clock: VirtualClock;
+  world: ScriptedWorld;
+  /** Scores the drill, writes the score to its journal, and closes the journal. */
+  finish(): Promise<DrillScore>;
+}
+
+export async function startDrill(o: {
+  loaded: LoadedScenario;
+  stateRoot: string;
+  registry: KindRegistry;
+  /** Driver ports without a clock: the drill's simulated clock is used. */
+  ports: Omit<Ports, 'clock'> & FlowPorts;
+  operator?: string;
+  runbookDirs?: string[];
+}): Promise<DrillSession> {
+  const s = o.loaded.scenario;
+  const clock = new VirtualClock(Date.parse(s.starts_at));
+  const world = new ScriptedWorld(s.world, clock);
+  const base = dirname(o.loaded.file);
+  const ref = s.runbook.includes('/') || /\.ya?ml$/.test(s.runbook) ? resolve(base, s.runbook) : s.runbook;
+  const loaded = await resolveRunbook(ref, o.registry, { extra: o.runbookDirs });
+
+  let mitigatedAtMs: number | undefined;
+  const check = () => {
+    if (mitigatedAtMs !== undefined || !s.expect.mitigated) return;
+    if (evalExpr(s.expect.mitigated, world.context()) === true) mitigatedAtMs = clock.elapsed;
+  };
+  check();
+  world.onChange(check);
+
+  const incident = await openIncident({
+    root: drillRoot(o.stateRoot),
+    loaded,
+    registry: o.registry,
+    ports: { ...o.ports, clock },
+    providers: world.providers(),
+    inputs: Object.fromEntries(Object.entries(s.inputs).map(([k, v]) => [k, String(v)])),
+    title: s.title,
+    severity: s.page.severity,
+    mode: 'drill',
+    operator: o.operator,
+    drill: { scenario: s.id, title: s.title, page: s.page },
+    now: () => clock.now(),
+  });
+  const declined: string[] = [];
+  incident.engine.on((ev) => {
+    if (ev.type === 'confirm.given' && !ev.payload.approved) declined.push(ev.payload.step);
+    if (ev.type === 'step.finished') check();
+  });
+
+  return {
+    incident,
+    clock,
+    world,
+    async finish() {
+      check();
+      const score = scoreDrill(s, incident.engine.state, { mitigatedAtMs, elapsedMs: clock.elapsed, declined });
+      applyEvent(incident.engine.state, (await incident.journal.append('drill.scored', score)) as unknown as AnyEvent);
+      await incident.close();
+      return score;
+    },
+  };
+}
