@@ -24,9 +24,19 @@ export interface ExecResult {
   canceled: boolean;
 }
 
+/** Kubernetes access through @kubernetes/client-node, loaded only when a step needs it. */
+export interface KubeProvider {
+  /** The kubeconfig context in use (from --context, or the kubeconfig's current-context). */
+  readonly context?: string;
+  /** The loaded KubeConfig: KUBECONFIG or ~/.kube/config live; a generated one in drills. */
+  kubeConfig(): Promise<import('@kubernetes/client-node').KubeConfig>;
+}
+
 export interface Providers {
   /** Runs a program with an argument array (never a shell string). */
   exec(req: ExecRequest): Promise<ExecResult>;
   /** The WHATWG fetch used by HTTP probes. */
   fetch(url: string, init: RequestInit): Promise<Response>;
+  /** Kubernetes, when the run has a cluster (live: kubeconfig; drills: a local simulated API). */
+  kube?: KubeProvider;
 }
