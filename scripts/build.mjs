@@ -5,7 +5,7 @@
 // cache before any chunk loads, so later starts reuse compiled code.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // Identifies this build's code, so caches written by another build are never trusted.
@@ -15,10 +15,14 @@ for (const file of readdirSync('src', { recursive: true }).map(String).sort()) {
 }
 hash.update(readFileSync('package-lock.json'));
 
-rmSync('dist', { recursive: true, force: true });
+// Built aside and swapped in, so a test run using dist/ never sees it half-built or missing.
+const out = `dist.tmp-${process.pid}`;
+rmSync(out, { recursive: true, force: true });
 await build({
-  entryPoints: { 'oncall-main': 'src/bin.ts' },
-  outdir: 'dist',
+  // plugin.js is what `import … from 'oncall/plugin'` loads; it shares chunks (zod, errors) with
+  // the CLI, so a plugin's schemas and errors are the very ones the engine knows.
+  entryPoints: { 'oncall-main': 'src/bin.ts', plugin: 'src/plugins/api.ts' },
+  outdir: out,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   splitting: true,
@@ -31,14 +35,24 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"', __ONCALL_BUILD__: JSON.stringify(hash.digest('hex').slice(0, 16)) },
   // CommonJS dependencies inside an ESM bundle still call require().
   banner: { js: "import { createRequire as __oncallRequire } from 'node:module';\nconst require = __oncallRequire(import.meta.url);" },
+  // Ink imports React DevTools only when DEV is set; it is not shipped.
+  external: ['react-devtools-core'],
   logLevel: 'warning',
 });
 writeFileSync(
-  'dist/oncall.js',
+  `${out}/oncall.js`,
   `#!/usr/bin/env node
 import module from 'node:module';
 module.enableCompileCache?.();
 await import('./oncall-main.js');
 `,
 );
-chmodSync('dist/oncall.js', 0o755);
+chmodSync(`${out}/oncall.js`, 0o755);
+const old = `dist.old-${process.pid}`;
+try {
+  renameSync('dist', old);
+} catch {
+  // first build
+}
+renameSync(out, 'dist');
+rmSync(old, { recursive: true, force: true });

@@ -9,6 +9,7 @@ usage: oncall [command] [options]
 
 commands:
   (none)                     open the terminal UI (needs a terminal; see 'run' for scripts)
+      [--resume <incident>] [--read-only] [--runbooks dir] [--state-dir dir]
   run <runbook|path>         run a runbook without the UI
       --input, -i k=v          a runbook input (repeat for each)
       --answer, -a step=value  answer a decision/manual step, or type a destructive step's resource
@@ -21,13 +22,16 @@ commands:
   drill [<scenario>] --auto  practise a runbook on a simulated world (--list shows scenarios)
   incidents [--open] [--json]  list incidents, newest first
   verify <incident> [--json] check an incident journal's hash chain
+  export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill]  post-mortem timeline
   list [--json]              list runbooks: id, title, tags, inputs
   validate [paths…] [--json] check runbooks; exit 2 on any error
   schema [--write|--check]   print (or write) the runbook JSON Schema
+  plugins [--json]           list plugins: what loaded, from where, with which step kinds
 
 global options:
   --runbooks <dir>           also look for runbooks here (repeat; also $ONCALL_RUNBOOK_PATH)
   --state-dir <dir>          where incidents live (default $XDG_STATE_HOME/oncall)
+  --plugin <path>            load this plugin too (repeat; also ./plugins and $XDG_CONFIG_HOME/oncall/plugins)
   --version, -v  --help, -h
 
 exit codes: 0 done · 1 runbook failed · 2 usage or invalid input · 3 aborted · 4 needs a human
@@ -44,6 +48,8 @@ const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate.js')).validateCommand,
   schema: async () => (await import('./commands/schema.js')).schemaCommand,
   drill: async () => (await import('./commands/drill.js')).drillCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
+  plugins: async () => (await import('./commands/plugins.js')).pluginsCommand,
 };
 
 export async function main(argv: string[], io: CommandIO): Promise<number> {
@@ -62,9 +68,9 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
       io.stderr.write("oncall: the interactive UI needs a terminal. For scripts and CI use 'oncall run <runbook> …' (see oncall --help).\n");
       return 2;
     }
-    // The terminal UI is the next piece of work; until it lands, show what works today.
-    io.stdout.write(`${HELP}\nThe terminal UI is not built yet; 'oncall run <runbook>' runs any runbook now.\n`);
-    return 0;
+    // Ink and React load only here, as their own chunk.
+    const { tuiCommand } = await import('./tui/launch.js');
+    return tuiCommand(argv, io);
   }
   const load = commands[first];
   if (!load) {

@@ -6,14 +6,14 @@ import { formatScore } from '../drill/score.js';
 import { startDrill } from '../drill/session.js';
 import type { AnyEvent } from '../engine/events.js';
 import { NeedsHumanError } from '../engine/types.js';
-import { builtinRegistry } from '../executors/index.js';
+import { pluginContext } from '../plugins/session.js';
 import { headlessPorts } from '../headless/ports.js';
 import { progressLine } from '../headless/progress.js';
 import { stateRoot } from '../paths.js';
 import { RunbookError, formatIssue } from '../runbook/issues.js';
 import { display, formatTable, isTTY, parseCommandArgs, type CommandIO } from './io.js';
 
-const USAGE = 'oncall drill [<scenario>] [--auto] [--list] [--json] [--scenarios <dir>]';
+const USAGE = 'oncall drill [<scenario>] [--auto] [--list] [--json] [--scenarios <dir>] [--plugin <path>]';
 
 export async function drillCommand(args: string[], io: CommandIO): Promise<number> {
   const parsed = parseCommandArgs(
@@ -25,6 +25,7 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
       quiet: { type: 'boolean', short: 'q' },
       scenarios: { type: 'string', multiple: true },
       runbooks: { type: 'string', multiple: true },
+      plugin: { type: 'string', multiple: true },
       'state-dir': { type: 'string' },
     },
     io,
@@ -32,7 +33,8 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
   );
   if (!parsed) return 2;
   const { values, positionals } = parsed;
-  const dirs = scenarioDirs({ extra: values.scenarios as string[] | undefined, env: io.env, cwd: io.cwd });
+  const plugins = await pluginContext(io, values.plugin as string[] | undefined);
+  const dirs = scenarioDirs({ extra: [...((values.scenarios as string[] | undefined) ?? []), ...plugins.scenarioDirs], env: io.env, cwd: io.cwd });
 
   if (values.list || (positionals.length === 0 && !values.auto)) {
     const all = listScenarios(dirs);
@@ -58,10 +60,11 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
     session = await startDrill({
       loaded,
       stateRoot: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
-      registry: builtinRegistry(),
+      registry: plugins.registry,
       ports: headlessPorts({ yes: true, answers: loaded.scenario.expect.answers, operator: 'drill-auto' }),
       operator: 'drill-auto',
       runbookDirs: values.runbooks as string[] | undefined,
+      pluginRunbookDirs: plugins.runbookDirs,
     });
   } catch (err) {
     if (err instanceof RunbookError) {

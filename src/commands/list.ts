@@ -1,16 +1,17 @@
 // `oncall list [--json] [--runbooks dir]`: the runbooks on the search path, one per line.
 import type { KindRegistry } from '../engine/registry.js';
 import { formatIssue } from '../runbook/issues.js';
+import { listingPlugins } from '../plugins/session.js';
 import { listRunbooks } from '../runbook/listing.js';
 import { runbookDirs } from '../runbook/search-path.js';
 import type { InputSpec } from '../runbook/schema.js';
 import { display, formatTable, isTTY, parseCommandArgs } from './io.js';
 import type { CommandIO } from './io.js';
 
-const USAGE = 'oncall list [--json] [--runbooks <dir>]';
+const USAGE = 'oncall list [--json] [--runbooks <dir>] [--plugin <path>]';
 
 export async function listCommand(args: string[], io: CommandIO, deps: { registry?: KindRegistry } = {}): Promise<number> {
-  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, runbooks: { type: 'string', multiple: true } }, io, USAGE);
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, runbooks: { type: 'string', multiple: true }, plugin: { type: 'string', multiple: true } }, io, USAGE);
   if (!parsed) return 2;
   if (parsed.positionals.length) {
     io.stderr.write(`oncall list: unexpected argument '${parsed.positionals[0]}'\nusage: ${USAGE}\n`);
@@ -18,7 +19,10 @@ export async function listCommand(args: string[], io: CommandIO, deps: { registr
   }
   const opts = { extra: parsed.values.runbooks as string[] | undefined, env: io.env, cwd: io.cwd };
   const registry = deps.registry;
-  const catalog = await listRunbooks({ ...opts, ...(registry ? { registry: { key: registry.names().join(','), load: async () => registry } } : {}) });
+  const plugins = registry
+    ? { key: registry.names().join(','), load: async () => ({ registry, runbookDirs: [] }) }
+    : listingPlugins(io, parsed.values.plugin as string[] | undefined);
+  const catalog = await listRunbooks({ ...opts, ...(plugins ? { plugins } : {}) });
 
   // Broken runbooks don't hide the good ones; they are named on stderr with what is wrong first.
   for (const bad of catalog.invalid) {

@@ -6,7 +6,7 @@ import { InputError, openIncident, operatorName, resumeIncident, type OpenIncide
 import { parsePairs } from '../engine/inputs.js';
 import { NeedsHumanError } from '../engine/types.js';
 import type { AnyEvent } from '../engine/events.js';
-import { builtinRegistry } from '../executors/index.js';
+import { pluginContext } from '../plugins/session.js';
 import { progressLine } from '../headless/progress.js';
 import { headlessPorts } from '../headless/ports.js';
 import { JournalLockedError } from '../journal/writer.js';
@@ -26,6 +26,7 @@ const common = {
   quiet: { type: 'boolean', short: 'q', default: false },
   'state-dir': { type: 'string' },
   operator: { type: 'string' },
+  plugin: { type: 'string', multiple: true },
 } as const;
 
 export async function runCommand(args: string[], io: CommandIO): Promise<number> {
@@ -46,11 +47,12 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   if (!answers.ok) return usage(io, answers.message);
   if (values.severity !== undefined && !/^SEV[0-5]$/i.test(String(values.severity))) return usage(io, '--severity takes SEV0 … SEV5');
 
-  const registry = builtinRegistry();
+  const plugins = await pluginContext(io, values.plugin as string[] | undefined);
+  const registry = plugins.registry;
   const operator = (values.operator as string | undefined) ?? operatorName(io.env);
   let incident: OpenIncident;
   try {
-    const loaded = await resolveRunbook(positionals[0]!, registry, { extra: values.runbooks as string[] | undefined, env: io.env, cwd: io.cwd });
+    const loaded = await resolveRunbook(positionals[0]!, registry, { extra: values.runbooks as string[] | undefined, pluginDirs: plugins.runbookDirs, env: io.env, cwd: io.cwd });
     incident = await openIncident({
       root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
       loaded,
@@ -84,7 +86,7 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
     incident = await resumeIncident({
       root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
       id: positionals[0]!,
-      registry: builtinRegistry(),
+      registry: (await pluginContext(io, values.plugin as string[] | undefined)).registry,
       ports: headlessPorts({ yes: Boolean(values.yes), answers: answers.values, operator }),
       inputs: inputs.values,
       operator,

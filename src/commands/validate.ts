@@ -3,14 +3,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KindRegistry } from '../engine/registry.js';
-import { builtinRegistry } from '../executors/index.js';
+import { pluginContext } from '../plugins/session.js';
 import { findRunbookFiles, runbookDirs } from '../runbook/catalog.js';
 import { formatIssue, parseRunbook } from '../runbook/load.js';
 import type { RunbookIssue } from '../runbook/issues.js';
 import { display, parseCommandArgs } from './io.js';
 import type { CommandIO } from './io.js';
 
-const USAGE = 'oncall validate [paths…] [--json] [--runbooks <dir>]';
+const USAGE = 'oncall validate [paths…] [--json] [--runbooks <dir>] [--plugin <path>]';
 
 export interface FileReport {
   file: string;
@@ -20,10 +20,12 @@ export interface FileReport {
 }
 
 export async function validateCommand(args: string[], io: CommandIO, deps: { registry?: KindRegistry } = {}): Promise<number> {
-  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, runbooks: { type: 'string', multiple: true } }, io, USAGE);
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, runbooks: { type: 'string', multiple: true }, plugin: { type: 'string', multiple: true } }, io, USAGE);
   if (!parsed) return 2;
   const json = parsed.values.json === true;
-  const registry = deps.registry ?? builtinRegistry();
+  // Plugins define step kinds that runbooks may use, and ship runbooks of their own.
+  const plugins = deps.registry ? undefined : await pluginContext(io, parsed.values.plugin as string[] | undefined);
+  const registry = deps.registry ?? plugins!.registry;
 
   const problems: string[] = [];
   let files: string[];
@@ -31,7 +33,7 @@ export async function validateCommand(args: string[], io: CommandIO, deps: { reg
     files = [];
     for (const p of parsed.positionals) collect(resolve(io.cwd, p), p, files, problems);
   } else {
-    const dirs = runbookDirs({ extra: parsed.values.runbooks as string[] | undefined, env: io.env, cwd: io.cwd });
+    const dirs = runbookDirs({ extra: parsed.values.runbooks as string[] | undefined, pluginDirs: plugins?.runbookDirs, env: io.env, cwd: io.cwd });
     files = findRunbookFiles(dirs);
     if (!files.length) problems.push(`no runbooks found in: ${dirs.join(', ')}`);
   }

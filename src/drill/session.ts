@@ -34,13 +34,14 @@ export async function startDrill(o: {
   ports: Omit<Ports, 'clock'> & FlowPorts;
   operator?: string;
   runbookDirs?: string[];
+  pluginRunbookDirs?: string[];
 }): Promise<DrillSession> {
   const s = o.loaded.scenario;
   const clock = new VirtualClock(Date.parse(s.starts_at));
   const world = new ScriptedWorld(s.world, clock);
   const base = dirname(o.loaded.file);
   const ref = s.runbook.includes('/') || /\.ya?ml$/.test(s.runbook) ? resolve(base, s.runbook) : s.runbook;
-  const loaded = await resolveRunbook(ref, o.registry, { extra: o.runbookDirs });
+  const loaded = await resolveRunbook(ref, o.registry, { extra: o.runbookDirs, pluginDirs: o.pluginRunbookDirs });
 
   let mitigatedAtMs: number | undefined;
   const check = () => {

@@ -326,10 +326,12 @@ export class Engine {
     attempt: number,
   ): Promise<{ ok: true; next: string | null } | { ok: false; error: string; finished: EventPayloads['step.finished'] }> {
     // Write-ahead: the exact intent is durable before anything can change.
+    const plugin = this.o.registry.source(spec.kind)?.plugin;
     await this.emit('step.started', {
       step: spec.id,
       attempt,
       kind: spec.kind,
+      ...(plugin ? { plugin } : {}),
       effect,
       intent,
       ...(spec.expected_duration ? { expected_ms: parseDuration(spec.expected_duration) } : {}),
@@ -522,6 +524,7 @@ export class Engine {
 
   private context(stepId: string, attempt: number, signal: AbortSignal): StepContext {
     return {
+      incidentId: this.o.state.id,
       stepId,
       attempt,
       signal,

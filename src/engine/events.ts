@@ -36,6 +36,8 @@ export interface EventPayloads {
     step: string;
     attempt: number;
     kind: string;
+    /** The plugin that provides the step kind, when it is not a built-in. */
+    plugin?: string;
     effect: Effect;
     intent: Intent;
     expected_ms?: number;

@@ -101,6 +101,8 @@ export class NeedsHumanError extends Error {
 }
 
 export interface StepContext {
+  /** The incident this step belongs to (stable across resumes: good for idempotency keys). */
+  incidentId: string;
   stepId: string;
   attempt: number;
   signal: AbortSignal;

@@ -36,21 +36,29 @@ export interface Listing {
 }
 
 export interface ListingOptions extends CatalogOptions {
-  /** Plugins change which runbooks are valid: their registry must be given, with a key naming it. */
-  registry?: { key: string; load: () => Promise<KindRegistry> };
+  /**
+   * Plugins change which runbooks exist and which are valid. `key` names the plugin files as they
+   * are; `load` loads them (only on a cache miss) and says where their runbooks are.
+   */
+  plugins?: { key: string; load: () => Promise<{ registry: KindRegistry; runbookDirs: string[] }> };
 }
 
 export async function listRunbooks(opts: ListingOptions = {}): Promise<Listing> {
   const env = opts.env ?? process.env;
-  const key = BUILD_ID ? `${BUILD_ID}|${opts.registry?.key ?? 'builtin'}` : undefined;
+  const key = BUILD_ID ? `${BUILD_ID}|${opts.plugins?.key ?? 'builtin'}` : undefined;
   const cacheFile = join(cacheRoot(env), 'runbook-listing.json');
-  const cached = key ? readCache(cacheFile, key) : {};
+  const cache = key ? readCache(cacheFile, key) : undefined;
+  const cached = cache?.files ?? {};
   const fresh: Record<string, Outcome> = {};
   let parse: ((source: string, file: string, hash: string) => Outcome) | undefined;
+  let loaded: Promise<{ registry: KindRegistry; runbookDirs: string[] }> | undefined;
+  const loadPlugins = () => (loaded ??= opts.plugins ? opts.plugins.load() : import('../executors/index.js').then((m) => ({ registry: m.builtinRegistry(), runbookDirs: [] })));
+  // Where plugins keep runbooks is known from the cache, or by loading them.
+  const pluginDirs = cache?.pluginDirs ?? (opts.plugins ? (await loadPlugins()).runbookDirs : []);
 
   const out: Listing = { runbooks: [], invalid: [], shadowed: [] };
   const byId = new Map<string, string>();
-  for (const file of findRunbookFiles(runbookDirs(opts))) {
+  for (const file of findRunbookFiles(runbookDirs({ ...opts, pluginDirs }))) {
     let source: string;
     try {
       source = readFileSync(file, 'utf8');
@@ -61,7 +69,7 @@ export async function listRunbooks(opts: ListingOptions = {}): Promise<Listing> 
     const hash = createHash('sha256').update(source).digest('hex');
     let outcome = cached[file]?.hash === hash ? cached[file] : undefined;
     if (!outcome) {
-      parse ??= await parser(opts);
+      parse ??= await parser((await loadPlugins()).registry);
       outcome = parse(source, file, hash);
     }
     fresh[file] = outcome;
@@ -76,17 +84,14 @@ export async function listRunbooks(opts: ListingOptions = {}): Promise<Listing> 
       out.runbooks.push(outcome.listing);
     }
   }
-  if (key && parse) writeCache(cacheFile, key, fresh);
+  if (key && (parse || !cache)) writeCache(cacheFile, { key, pluginDirs, files: fresh });
   out.runbooks.sort((a, b) => a.id.localeCompare(b.id));
   return out;
 }
 
-/** Loads the full loader (and the registry) only when some file is not in the cache. */
-async function parser(opts: ListingOptions): Promise<(source: string, file: string, hash: string) => Outcome> {
-  const [{ parseRunbook }, registry] = await Promise.all([
-    import('./load.js'),
-    opts.registry ? opts.registry.load() : import('../executors/index.js').then((m) => m.builtinRegistry()),
-  ]);
+/** Loads the full loader only when some file is not in the cache. */
+async function parser(registry: KindRegistry): Promise<(source: string, file: string, hash: string) => Outcome> {
+  const { parseRunbook } = await import('./load.js');
   return (source, file, hash) => {
     const r = parseRunbook(source, file, registry);
     if (!r.ok) return { hash, issues: r.issues };
@@ -98,21 +103,27 @@ async function parser(opts: ListingOptions): Promise<(source: string, file: stri
   };
 }
 
-function readCache(file: string, key: string): Record<string, Outcome> {
+interface CacheData {
+  key: string;
+  pluginDirs: string[];
+  files: Record<string, Outcome>;
+}
+
+function readCache(file: string, key: string): CacheData | undefined {
   try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; files?: Record<string, Outcome> };
-    return data.key === key && data.files ? data.files : {};
+    const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheData>;
+    return data.key === key && data.files && Array.isArray(data.pluginDirs) ? (data as CacheData) : undefined;
   } catch {
-    return {};
+    return undefined;
   }
 }
 
 /** Best effort: a cache that cannot be written only costs speed next time. */
-function writeCache(file: string, key: string, files: Record<string, Outcome>): void {
+function writeCache(file: string, data: CacheData): void {
   try {
     mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ key, files }), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
     renameSync(tmp, file);
   } catch {
     // ignored on purpose

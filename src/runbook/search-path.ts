@@ -6,6 +6,8 @@ import { configRoot, packageRoot } from '../paths.js';
 export interface CatalogOptions {
   /** --runbooks directories, searched first. */
   extra?: string[];
+  /** Where loaded plugins keep their runbooks: after the operator's own, before the bundled ones. */
+  pluginDirs?: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -24,6 +26,7 @@ export function runbookDirs(opts: CatalogOptions = {}): string[] {
   const local = resolve(cwd, 'runbooks');
   if (local !== own && isDir(local)) dirs.push(local);
   dirs.push(join(configRoot(env), 'runbooks'));
+  dirs.push(...(opts.pluginDirs ?? []));
   dirs.push(own);
   return [...new Set(dirs)];
 }

@@ -32,6 +32,7 @@ function ctx(overrides: Partial<StepContext> = {}): StepContext & { lines: strin
   const lines: string[] = [];
   const c: StepContext & { lines: string[] } = {
     lines,
+    incidentId: 'inc-20260101-000000-test',
     stepId: 's',
     attempt: 1,
     signal: new AbortController().signal,
