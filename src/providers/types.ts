@@ -1,5 +1,6 @@
 // The world as step kinds see it. Live incidents get real processes, HTTP and cloud APIs; drills
 // get a simulated world behind the very same interfaces. Step kinds never reach past these.
+import type { AwsProvider } from './aws/provider.js';
 
 export interface ExecRequest {
   file: string;
@@ -39,4 +40,6 @@ export interface Providers {
   fetch(url: string, init: RequestInit): Promise<Response>;
   /** Kubernetes, when the run has a cluster (live: kubeconfig; drills: a local simulated API). */
   kube?: KubeProvider;
+  /** AWS clients and identity (live: the default credential chain; drills: the simulated account). */
+  aws?: AwsProvider;
 }

@@ -1,0 +1,359 @@
+// Secrets Manager in a drill, with the rules a migration trips over: versions are immutable (the
+// same ClientRequestToken is a no-op with the same value and an error with another), a deleted
+// secret is unreadable and its name taken until the recovery window ends.
+import type {
+  CreateSecretRequest,
+  CreateSecretResponse,
+  DeleteSecretRequest,
+  DeleteSecretResponse,
+  DescribeSecretResponse,
+  GetSecretValueResponse,
+  ListSecretsRequest,
+  ListSecretsResponse,
+  PutSecretValueRequest,
+  PutSecretValueResponse,
+  SecretListEntry,
+  Tag,
+} from '@aws-sdk/client-secrets-manager';
+import { randomUUID } from 'node:crypto';
+import { secretSuffix, uuidFrom } from './ids.js';
+import { page } from './paging.js';
+import type { AwsSpec } from './spec.js';
+import { WorldError } from './wire.js';
+import type { AwsWorld, CommandHandler } from './world.js';
+
+const DAY = 86_400_000;
+const NAME_RE = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+export interface SimVersion {
+  id: string;
+  string?: string;
+  binary?: Uint8Array;
+  created: number;
+  stages: Set<string>;
+}
+
+export interface SimSecret {
+  name: string;
+  arn: string;
+  description?: string;
+  kmsKeyId?: string;
+  tags: Map<string, string>;
+  versions: Map<string, SimVersion>;
+  created: number;
+  lastChanged: number;
+  lastAccessed?: number;
+  deletedAt?: number;
+  deletionDate?: number;
+}
+
+export class SecretsModel {
+  readonly secrets: SimSecret[] = [];
+  private readonly generations = new Map<string, number>();
+
+  constructor(
+    readonly world: AwsWorld,
+    spec: AwsSpec['secretsmanager'],
+  ) {
+    for (const s of spec.secrets) {
+      const created = world.when(s.created);
+      const secret = this.add(s.name, created, s.description, s.kms_key_id, Object.entries(s.tags));
+      const value = typeof s.value === 'string' ? s.value : JSON.stringify(s.value);
+      this.addVersion(secret, uuidFrom('secret-version', s.name), { string: value }, ['AWSCURRENT'], created);
+      if (s.deleted) {
+        secret.deletedAt = world.when(s.deleted.at);
+        this.scheduleDeletion(secret, secret.deletedAt + s.deleted.recovery_days * DAY);
+      }
+    }
+  }
+
+  /** A new secret without versions (CreateSecret, or a scenario reaction). */
+  add(name: string, at: number, description: string | undefined, kmsKeyId: string | undefined, tags: [string, string][]): SimSecret {
+    const generation = (this.generations.get(name) ?? 0) + 1;
+    this.generations.set(name, generation);
+    const secret: SimSecret = {
+      name,
+      arn: `arn:aws:secretsmanager:${this.world.region}:${this.world.account}:secret:${name}-${secretSuffix(name, String(generation))}`,
+      ...(description !== undefined ? { description } : {}),
+      ...(kmsKeyId !== undefined ? { kmsKeyId } : {}),
+      tags: new Map(tags),
+      versions: new Map(),
+      created: at,
+      lastChanged: at,
+    };
+    this.secrets.push(secret);
+    return secret;
+  }
+
+  scheduleDeletion(secret: SimSecret, at: number): void {
+    secret.deletionDate = at;
+    this.world.schedule(at, () => {
+      // Restored in the meantime: nothing to do.
+      if (secret.deletionDate !== at) return;
+      this.remove(secret);
+    });
+  }
+
+  remove(secret: SimSecret): void {
+    const i = this.secrets.indexOf(secret);
+    if (i >= 0) this.secrets.splice(i, 1);
+  }
+
+  /** By name, full ARN, or ARN without the random suffix, as the service accepts. */
+  resolve(secretId: string | undefined): SimSecret {
+    const id = secretId ?? '';
+    const found = this.secrets.find((s) => s.name === id || s.arn === id || s.arn.slice(0, -7) === id);
+    if (!found) throw new WorldError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    return found;
+  }
+
+  /** Like resolve, but a secret scheduled for deletion is refused, as reads and writes are. */
+  active(secretId: string | undefined): SimSecret {
+    const s = this.resolve(secretId);
+    if (s.deletedAt !== undefined) throw new WorldError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
+    return s;
+  }
+
+  /** A new immutable version; the stages it takes move off the others (AWSCURRENT's old holder becomes AWSPREVIOUS). */
+  addVersion(secret: SimSecret, id: string, value: { string?: string; binary?: Uint8Array }, stages: string[], at: number): SimVersion {
+    for (const stage of stages) {
+      for (const v of secret.versions.values()) {
+        if (!v.stages.has(stage)) continue;
+        v.stages.delete(stage);
+        // The version that loses AWSCURRENT becomes AWSPREVIOUS.
+        if (stage === 'AWSCURRENT') {
+          for (const other of secret.versions.values()) other.stages.delete('AWSPREVIOUS');
+          v.stages.add('AWSPREVIOUS');
+        }
+      }
+    }
+    const version: SimVersion = { id, ...value, created: at, stages: new Set(stages) };
+    secret.versions.set(id, version);
+    secret.lastChanged = at;
+    return version;
+  }
+}
+
+function valueOf(input: { SecretString?: string; SecretBinary?: Uint8Array }): { string?: string; binary?: Uint8Array } | undefined {
+  if (input.SecretString !== undefined && input.SecretBinary !== undefined) {
+    throw new WorldError('InvalidParameterException', "You can't specify both a binary secret value and a string secret value in the same secret.");
+  }
+  if (input.SecretString !== undefined) {
+    // The message never repeats the value (AWS's own does not either).
+    if (input.SecretString.length < 1 || input.SecretString.length > 65_536) {
+      throw new WorldError('ValidationException', "1 validation error detected: Value at 'secretString' failed to satisfy constraint: Member must have length between 1 and 65536");
+    }
+    return { string: input.SecretString };
+  }
+  if (input.SecretBinary !== undefined) return { binary: new Uint8Array(input.SecretBinary) };
+  return undefined;
+}
+
+function sameValue(v: SimVersion, value: { string?: string; binary?: Uint8Array }): boolean {
+  if (v.string !== undefined || value.string !== undefined) return v.string === value.string;
+  return v.binary !== undefined && value.binary !== undefined && Buffer.from(v.binary).equals(Buffer.from(value.binary));
+}
+
+function checkToken(token: string | undefined): string {
+  if (token === undefined) return randomUUID();
+  if (token.length < 32 || token.length > 64) throw new WorldError('InvalidParameterException', 'ClientRequestToken must be between 32 and 64 characters long.');
+  return token;
+}
+
+function tagsOf(s: SimSecret): Tag[] {
+  return [...s.tags].map(([Key, Value]) => ({ Key, Value }));
+}
+
+function stagesOf(s: SimSecret): Record<string, string[]> {
+  return Object.fromEntries([...s.versions.values()].filter((v) => v.stages.size).map((v) => [v.id, [...v.stages]]));
+}
+
+function day(t: number): Date {
+  return new Date(Math.floor(t / DAY) * DAY);
+}
+
+export function secretsCommands(model: SecretsModel): Record<string, CommandHandler> {
+  const world = model.world;
+  return {
+    CreateSecret: (input: CreateSecretRequest, { now }): CreateSecretResponse => {
+      const name = input.Name ?? '';
+      if (!NAME_RE.test(name)) throw new WorldError('InvalidParameterException', 'Invalid name. Must be 1-512 characters of letters, digits and /_+=.@-');
+      const value = valueOf(input);
+      const token = checkToken(input.ClientRequestToken);
+      const existing = model.secrets.find((s) => s.name === name);
+      if (existing) {
+        if (existing.deletedAt !== undefined) {
+          throw new WorldError('InvalidRequestException', "You can't create this secret because a secret with this name is already scheduled for deletion.");
+        }
+        const v = existing.versions.get(token);
+        // A retry of the same create (same token, same value) is answered, not refused.
+        if (v && value && sameValue(v, value)) return { ARN: existing.arn, Name: existing.name, VersionId: v.id };
+        if (v) throw new WorldError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
+        throw new WorldError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+      }
+      const tags = (input.Tags ?? []).filter((t) => t.Key).map((t): [string, string] => [t.Key!, t.Value ?? '']);
+      const secret = model.add(name, now, input.Description, input.KmsKeyId, tags);
+      const version = value ? model.addVersion(secret, token, value, ['AWSCURRENT'], now) : undefined;
+      return {
+        ARN: secret.arn,
+        Name: secret.name,
+        ...(version ? { VersionId: version.id } : {}),
+        ...(input.AddReplicaRegions?.length
+          ? { ReplicationStatus: input.AddReplicaRegions.map((r) => ({ Region: r.Region, KmsKeyId: r.KmsKeyId ?? 'alias/aws/secretsmanager', Status: 'InSync' as const })) }
+          : {}),
+      };
+    },
+
+    PutSecretValue: (input: PutSecretValueRequest, { now }): PutSecretValueResponse => {
+      const secret = model.active(input.SecretId);
+      const value = valueOf(input);
+      if (!value) throw new WorldError('InvalidParameterException', 'You must provide either SecretString or SecretBinary.');
+      const token = checkToken(input.ClientRequestToken);
+      const existing = secret.versions.get(token);
+      if (existing) {
+        if (!sameValue(existing, value)) throw new WorldError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
+        return { ARN: secret.arn, Name: secret.name, VersionId: existing.id, VersionStages: [...existing.stages] };
+      }
+      const version = model.addVersion(secret, token, value, input.VersionStages?.length ? input.VersionStages : ['AWSCURRENT'], now);
+      return { ARN: secret.arn, Name: secret.name, VersionId: version.id, VersionStages: [...version.stages] };
+    },
+
+    GetSecretValue: (input: { SecretId?: string; VersionId?: string; VersionStage?: string }, { now }): GetSecretValueResponse => {
+      const secret = model.active(input.SecretId);
+      const stage = input.VersionStage ?? (input.VersionId ? undefined : 'AWSCURRENT');
+      const version = input.VersionId ? secret.versions.get(input.VersionId) : [...secret.versions.values()].find((v) => v.stages.has(stage!));
+      if (!version || (stage && input.VersionId && !version.stages.has(stage))) {
+        throw new WorldError(
+          'ResourceNotFoundException',
+          input.VersionId ? `Secrets Manager can't find the specified secret value for VersionId: ${input.VersionId}` : `Secrets Manager can't find the specified secret value for staging label: ${stage}`,
+        );
+      }
+      secret.lastAccessed = now;
+      return {
+        ARN: secret.arn,
+        Name: secret.name,
+        VersionId: version.id,
+        ...(version.string !== undefined ? { SecretString: version.string } : {}),
+        ...(version.binary !== undefined ? { SecretBinary: new Uint8Array(version.binary) } : {}),
+        VersionStages: [...version.stages],
+        CreatedDate: new Date(version.created),
+      };
+    },
+
+    DescribeSecret: (input: { SecretId?: string }): DescribeSecretResponse => {
+      const s = model.resolve(input.SecretId);
+      return {
+        ARN: s.arn,
+        Name: s.name,
+        ...(s.description !== undefined ? { Description: s.description } : {}),
+        // Omitted when the secret uses the aws/secretsmanager key.
+        ...(s.kmsKeyId !== undefined ? { KmsKeyId: s.kmsKeyId } : {}),
+        RotationEnabled: false,
+        LastChangedDate: new Date(s.lastChanged),
+        ...(s.lastAccessed !== undefined ? { LastAccessedDate: day(s.lastAccessed) } : {}),
+        ...(s.deletedAt !== undefined ? { DeletedDate: new Date(s.deletedAt) } : {}),
+        Tags: tagsOf(s),
+        VersionIdsToStages: stagesOf(s),
+        CreatedDate: new Date(s.created),
+        PrimaryRegion: world.region,
+      };
+    },
+
+    ListSecrets: (input: ListSecretsRequest): ListSecretsResponse => {
+      if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 100)) {
+        throw new WorldError('InvalidParameterException', 'MaxResults must be between 1 and 100.');
+      }
+      const filters = input.Filters ?? [];
+      const listed = model.secrets
+        .filter((s) => input.IncludePlannedDeletion || s.deletedAt === undefined)
+        .filter((s) => filters.every((f) => matchFilter(s, f.Key ?? '', f.Values ?? [])))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      if (input.SortOrder === 'desc') listed.reverse();
+      const p = page(listed, input.MaxResults ?? 100, input.NextToken, 'InvalidNextTokenException');
+      return {
+        SecretList: p.items.map(
+          (s): SecretListEntry => ({
+            ARN: s.arn,
+            Name: s.name,
+            ...(s.description !== undefined ? { Description: s.description } : {}),
+            ...(s.kmsKeyId !== undefined ? { KmsKeyId: s.kmsKeyId } : {}),
+            RotationEnabled: false,
+            LastChangedDate: new Date(s.lastChanged),
+            ...(s.lastAccessed !== undefined ? { LastAccessedDate: day(s.lastAccessed) } : {}),
+            ...(s.deletedAt !== undefined ? { DeletedDate: new Date(s.deletedAt) } : {}),
+            Tags: tagsOf(s),
+            SecretVersionsToStages: stagesOf(s),
+            CreatedDate: new Date(s.created),
+            PrimaryRegion: world.region,
+          }),
+        ),
+        ...(p.next ? { NextToken: p.next } : {}),
+      };
+    },
+
+    DeleteSecret: (input: DeleteSecretRequest, { now }): DeleteSecretResponse => {
+      if (input.ForceDeleteWithoutRecovery && input.RecoveryWindowInDays !== undefined) {
+        throw new WorldError('InvalidParameterException', "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
+      }
+      const days = input.RecoveryWindowInDays ?? 30;
+      if (!input.ForceDeleteWithoutRecovery && (days < 7 || days > 30)) {
+        throw new WorldError('InvalidParameterException', 'The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
+      }
+      const s = model.resolve(input.SecretId);
+      if (s.deletedAt !== undefined) throw new WorldError('InvalidRequestException', "You can't perform this operation on the secret because it was already scheduled for deletion.");
+      s.deletedAt = now;
+      if (input.ForceDeleteWithoutRecovery) {
+        model.remove(s);
+        return { ARN: s.arn, Name: s.name, DeletionDate: new Date(now) };
+      }
+      model.scheduleDeletion(s, now + days * DAY);
+      return { ARN: s.arn, Name: s.name, DeletionDate: new Date(s.deletionDate!) };
+    },
+
+    RestoreSecret: (input: { SecretId?: string }) => {
+      const s = model.resolve(input.SecretId);
+      delete s.deletedAt;
+      delete s.deletionDate;
+      return { ARN: s.arn, Name: s.name };
+    },
+
+    TagResource: (input: { SecretId?: string; Tags?: Tag[] }, { now }) => {
+      const s = model.active(input.SecretId);
+      for (const t of input.Tags ?? []) if (t.Key) s.tags.set(t.Key, t.Value ?? '');
+      s.lastChanged = now;
+      return {};
+    },
+  };
+}
+
+/** ListSecrets filters: prefix matches, `!` negates; `all` matches words anywhere, any case. */
+function matchFilter(s: SimSecret, key: string, values: string[]): boolean {
+  const candidates = (): string[] => {
+    switch (key) {
+      case 'name':
+        return [s.name];
+      case 'description':
+        return s.description ? [s.description.toLowerCase()] : [];
+      case 'tag-key':
+        return [...s.tags.keys()];
+      case 'tag-value':
+        return [...s.tags.values()];
+      case 'primary-region':
+        return [s.arn.split(':')[3] ?? ''];
+      case 'owning-service':
+        return [];
+      case 'all':
+        return [s.name, s.description ?? '', ...s.tags.keys(), ...s.tags.values()].map((x) => x.toLowerCase());
+      default:
+        throw new WorldError('InvalidParameterException', `Invalid filter key: ${key}`);
+    }
+  };
+  const have = candidates();
+  const fold = key === 'description' || key === 'all';
+  return values.some((raw) => {
+    const negate = raw.startsWith('!');
+    const v = fold ? (negate ? raw.slice(1) : raw).toLowerCase() : negate ? raw.slice(1) : raw;
+    const hit = have.some((h) => (key === 'all' ? h.split(/[\s/_+=.@-]+/).some((w) => w.startsWith(v)) || h.startsWith(v) : h.startsWith(v)));
+    return negate ? !hit : hit;
+  });
+}
