@@ -22,6 +22,7 @@ commands:
   drill [<scenario>] --auto  practise a runbook on a simulated world (--list shows scenarios)
   incidents [--open] [--json]  list incidents, newest first
   verify <incident> [--json] check an incident journal's hash chain
+  export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--verify]  post-mortem timeline
   list [--json]              list runbooks: id, title, tags, inputs
   validate [paths…] [--json] check runbooks; exit 2 on any error
   schema [--write|--check]   print (or write) the runbook JSON Schema
@@ -30,6 +31,8 @@ commands:
 global options:
   --runbooks <dir>           also look for runbooks here (repeat; also $ONCALL_RUNBOOK_PATH)
   --state-dir <dir>          where incidents live (default $XDG_STATE_HOME/oncall)
+  --profile <p> --region <r> AWS profile and region (else AWS_PROFILE, AWS_REGION, the default chain)
+  --context <c> --kubeconfig <f>  Kubernetes context and kubeconfig (else KUBECONFIG, current-context)
   --plugin <path>            load this plugin too (repeat; also ./plugins and $XDG_CONFIG_HOME/oncall/plugins)
   --version, -v  --help, -h
 
@@ -47,6 +50,7 @@ const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate.js')).validateCommand,
   schema: async () => (await import('./commands/schema.js')).schemaCommand,
   drill: async () => (await import('./commands/drill.js')).drillCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
   plugins: async () => (await import('./commands/plugins.js')).pluginsCommand,
 };
 

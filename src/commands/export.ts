@@ -1,0 +1,91 @@
+// `oncall export <incident> [--format md|html|json|csv] [--out file] [--force] [--drill]`: the
+// post-mortem timeline of an incident, folded from its journal.
+import { existsSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { buildTimeline, drillStateRoot, EXPORT_FORMATS, ExportFileExistsError, ExportNotFoundError, isExportFormat, streamTimeline, writePrivateFile, type ExportFormat } from '../export/index.js';
+import { assertIncidentId } from '../journal/ids.js';
+import { journalPath } from '../journal/paths.js';
+import { JournalCorruptError } from '../journal/reader.js';
+import { stateRoot } from '../paths.js';
+import { display, parseCommandArgs, type CommandIO } from './io.js';
+
+const USAGE = 'oncall export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--verify] [--state-dir dir]';
+
+const BY_EXTENSION: Record<string, ExportFormat> = { '.md': 'md', '.markdown': 'md', '.html': 'html', '.htm': 'html', '.json': 'json', '.csv': 'csv' };
+
+export async function exportCommand(args: string[], io: CommandIO): Promise<number> {
+  const parsed = parseCommandArgs(
+    args,
+    { format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, drill: { type: 'boolean' }, verify: { type: 'boolean' }, 'state-dir': { type: 'string' } },
+    io,
+    USAGE,
+  );
+  if (!parsed) return 2;
+  const usage = (why: string): number => {
+    io.stderr.write(`oncall export: ${why}\nusage: ${USAGE}\n`);
+    return 2;
+  };
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) return usage(positionals.length ? `one incident at a time (got ${positionals.length})` : 'name the incident to export (see `oncall incidents`)');
+  const id = positionals[0]!;
+  try {
+    assertIncidentId(id);
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+  const out = typeof values.out === 'string' ? resolve(io.cwd, values.out) : undefined;
+  let format: ExportFormat = 'md';
+  if (typeof values.format === 'string') {
+    if (!isExportFormat(values.format)) return usage(`unknown format '${values.format}': use one of ${EXPORT_FORMATS.join(', ')}`);
+    format = values.format;
+  } else if (out) {
+    format = BY_EXTENSION[extname(out).toLowerCase()] ?? 'md'; // --out timeline.html means HTML
+  }
+  if (values.force && !out) return usage('--force only applies with --out');
+
+  const base = typeof values['state-dir'] === 'string' ? resolve(io.cwd, values['state-dir']) : stateRoot(io.env);
+  const root = values.drill ? drillStateRoot(base) : base;
+  let timeline;
+  try {
+    timeline = await buildTimeline(root, id, { verify: Boolean(values.verify) });
+  } catch (err) {
+    if (err instanceof ExportNotFoundError) {
+      const other = values.drill ? base : drillStateRoot(base);
+      const hint = existsSync(journalPath(other, id))
+        ? values.drill
+          ? `it is a live incident: drop --drill`
+          : `it is a drill: add --drill`
+        : `list incidents with \`oncall incidents${typeof values['state-dir'] === 'string' ? ` --state-dir ${values['state-dir']}` : ''}\`${values.drill ? '' : ', or add --drill for a practice drill'}`;
+      io.stderr.write(`oncall export: no incident ${id} under ${root} (looked for ${err.file}); ${hint}\n`);
+      return 2;
+    }
+    if (err instanceof JournalCorruptError) {
+      io.stderr.write(`oncall export: cannot read the journal of ${id}: ${err.message}; check it with \`oncall verify ${id}\`\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const integrity = timeline.journal.integrity;
+  if (integrity && !integrity.ok) io.stderr.write(`oncall export: warning: the journal's hash chain is broken (${integrity.problem}); the export says so\n`);
+  if (!out) {
+    streamTimeline(timeline, format, (chunk) => io.stdout.write(chunk));
+    return 0;
+  }
+  try {
+    writePrivateFile(out, (write) => streamTimeline(timeline, format, write), { force: Boolean(values.force) });
+  } catch (err) {
+    if (err instanceof ExportFileExistsError) {
+      io.stderr.write(`oncall export: ${display(out, io.cwd)} already exists: pass --force to overwrite it, or choose another --out\n`);
+      return 2;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR') {
+      io.stderr.write(`oncall export: cannot write ${display(out, io.cwd)}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const mode = timeline.mode === 'drill' ? ' (DRILL)' : '';
+  io.stderr.write(`wrote ${display(out, io.cwd)}: ${format}, ${timeline.events.length} events, ${timeline.steps.length} step attempts${mode}\n`);
+  return 0;
+}
