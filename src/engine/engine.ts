@@ -106,8 +106,8 @@ export class Engine {
     await this.emit('note.added', { text, by });
   }
 
-  async milestone(milestone: EventPayloads['milestone.marked']['milestone'], by = this.o.operator): Promise<void> {
-    await this.emit('milestone.marked', { milestone, by });
+  async milestone(milestone: EventPayloads['milestone.marked']['milestone'], by = this.o.operator, at?: Date): Promise<void> {
+    await this.emit('milestone.marked', { milestone, by, ...(at ? { at: at.toISOString() } : {}) });
   }
 
   /**
@@ -329,6 +329,7 @@ export class Engine {
     const plugin = this.o.registry.source(spec.kind)?.plugin;
     await this.emit('step.started', {
       step: spec.id,
+      title: spec.title,
       attempt,
       kind: spec.kind,
       ...(plugin ? { plugin } : {}),

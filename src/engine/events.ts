@@ -34,6 +34,8 @@ export interface EventPayloads {
   'step.skipped': { step: string; reason: string; by: string; intent?: Intent; next: string | null };
   'step.started': {
     step: string;
+    /** The step's title in the runbook, so readers of the journal need not parse it. */
+    title?: string;
     attempt: number;
     kind: string;
     /** The plugin that provides the step kind, when it is not a built-in. */
@@ -68,7 +70,8 @@ export interface EventPayloads {
   'confirm.given': { step: string; approved: boolean; by: string; typed?: boolean; reason?: string; purpose: 'action' | 'rollback' };
   'decision.made': { step: string; attempt: number; question: string; value: string; text?: string; by: string; type: 'choice' | 'text' | 'manual' };
   'note.added': { text: string; by: string };
-  'milestone.marked': { milestone: Milestone; by: string };
+  /** `at`: when it happened, if not when it was marked (e.g. the alert that fired before anyone looked). */
+  'milestone.marked': { milestone: Milestone; by: string; at?: string };
   'rollback.started': { failed_step: string; steps: string[] };
   'run.finished': { outcome: Outcome; failed_step?: string; error?: string; summary: string };
   'journal.repaired': { dropped_bytes: number };

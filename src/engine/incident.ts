@@ -16,6 +16,7 @@ import { journaledInputs, resolveInputs, type InputProblem } from './inputs.js';
 import type { KindRegistry } from './registry.js';
 import { applyEvent, foldEvents, initialState } from './state.js';
 import type { FlowPorts, Ports } from './types.js';
+import type { Runbook } from '../runbook/schema.js';
 
 export class InputError extends Error {
   constructor(readonly problems: InputProblem[]) {
@@ -106,7 +107,10 @@ export async function openIncident(o: OpenOptions): Promise<OpenIncident> {
     await journal.close();
     throw err;
   }
-  const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports: o.ports, state, inputs: resolved.values, operator, providers: o.providers ?? liveProviders });
+  const providers = o.providers ?? liveProviders;
+  const ports = withAwsIdentity(runbook, o.ports, providers);
+  if (ports !== o.ports) await write('identity.resolved', await describeIdentity(providers));
+  const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports, state, inputs: resolved.values, operator, providers });
   return { id, engine, journal, redactor, preamble, close: () => journal.close() };
 }
 
@@ -156,10 +160,50 @@ export async function resumeIncident(o: ResumeOptions): Promise<OpenIncident> {
     };
     if (journal.repaired) await write('journal.repaired', { dropped_bytes: journal.repaired.droppedBytes });
     if (!state.outcome) await write('incident.resumed', { operator, pid: process.pid });
-    const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports: o.ports, state, inputs: resolved.values, operator, providers: o.providers ?? liveProviders });
+    const providers = o.providers ?? liveProviders;
+    const ports = withAwsIdentity(runbook, o.ports, providers);
+    if (ports !== o.ports && !state.outcome) await write('identity.resolved', await describeIdentity(providers));
+    const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports, state, inputs: resolved.values, operator, providers });
     return { id: o.id, engine, journal, redactor, preamble, close: () => journal.close() };
   } catch (err) {
     await journal.close();
     throw err;
+  }
+}
+
+/** A runbook acts on AWS when it calls AWS step kinds or limits the accounts its writes may touch. */
+function usesAws(runbook: Runbook): boolean {
+  const kinds = runbook.steps.flatMap((s) => [s.kind, s.rollback?.kind, s.verify?.kind]);
+  return Boolean(runbook.allowed_accounts?.length) || kinds.some((k) => k?.startsWith('aws.'));
+}
+
+/**
+ * For AWS runbooks, who and where we are comes from STS through the provider: it is journaled at
+ * the start, shown in confirmations, and checked against allowed accounts. Other runbooks never
+ * touch the credential chain.
+ */
+function withAwsIdentity(runbook: Runbook, ports: Ports & FlowPorts, providers: Providers): Ports & FlowPorts {
+  const aws = providers.aws;
+  if (ports.identity || !aws || !usesAws(runbook)) return ports;
+  return {
+    ...ports,
+    identity: async () => {
+      try {
+        const id = await aws.identity();
+        return { account: id.account, region: id.region ?? aws.region };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+async function describeIdentity(providers: Providers): Promise<EventPayloads['identity.resolved']> {
+  const aws = providers.aws!;
+  try {
+    const id = await aws.identity();
+    return { aws: { account: id.account, arn: id.arn, principal: id.principal, region: id.region ?? aws.region ?? null, profile: id.profile ?? aws.profile ?? null } };
+  } catch (err) {
+    return { aws: { error: err instanceof Error ? err.message : String(err), region: aws.region ?? null, profile: aws.profile ?? null } };
   }
 }

@@ -174,7 +174,7 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       state.notes.push({ ts: ev.ts, text: ev.payload.text, by: ev.payload.by });
       break;
     case 'milestone.marked':
-      state.milestones.push({ ts: ev.ts, milestone: ev.payload.milestone, by: ev.payload.by });
+      state.milestones.push({ ts: ev.payload.at ?? ev.ts, milestone: ev.payload.milestone, by: ev.payload.by });
       break;
     case 'run.finished':
       state.outcome = ev.payload.outcome;

@@ -265,7 +265,7 @@ export class TimelineBuilder {
         const p = ev.payload;
         this.#seen(p.by);
         // The last mark wins: a re-mark after a regression is the one that held.
-        this.#marks.set(p.milestone, { milestone: p.milestone, at, by: p.by, source: 'marked', seq: ev.seq });
+        this.#marks.set(p.milestone, { milestone: p.milestone, at: p.at ?? at, by: p.by, source: 'marked', seq: ev.seq });
         return base(ev.type, `${capitalize(p.milestone)}`, `marked by ${p.by}`, p.by, 'human', null, p.milestone);
       }
       case 'rollback.started': {
