@@ -7,6 +7,8 @@ import { checkWithSchema } from '../runbook/checks.js';
 import { RunbookError, type RunbookIssue } from '../runbook/issues.js';
 import { parseYamlWith } from '../runbook/load.js';
 import { EXPR_RE, ID_RE } from '../runbook/schema.js';
+import { awsSpecSchema } from './aws/spec.js';
+import { kubeWorldSchema } from './kube/schema.js';
 
 const expression = z.string().regex(EXPR_RE, { message: 'must be an expression like ${{ state.ready }}' });
 /** A literal, or an expression over the world (`state`, `derived`, `elapsed_s`, and `args` or `request`). */
@@ -46,7 +48,8 @@ export const worldSchema = z
       .describe('Values computed from the state and the simulated time, in order, available as derived.<name>'),
     http: z.array(httpRoute).default([]),
     commands: z.array(command).default([]),
-    aws: z.unknown().optional().describe('The simulated AWS account (instances, load balancers, metrics, secrets)'),
+    aws: awsSpecSchema.optional().describe('The simulated AWS account (instances, load balancers, metrics, secrets)'),
+    kube: kubeWorldSchema.optional().describe('The simulated Kubernetes API (nodes, pods, readyz, leases), served on 127.0.0.1 to client-node'),
   })
   .strict();
 

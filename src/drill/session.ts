@@ -9,6 +9,9 @@ import { applyEvent } from '../engine/state.js';
 import { resolveRunbook } from '../runbook/catalog.js';
 import { evalExpr } from '../runbook/expr.js';
 import { VirtualClock } from './clock.js';
+import { drillAwsProvider } from './aws/middleware.js';
+import { AwsWorld } from './aws/world.js';
+import { startDrillKube } from './kube/world.js';
 import type { LoadedScenario } from './scenario.js';
 import { scoreDrill } from './score.js';
 import { ScriptedWorld } from './world.js';
@@ -22,6 +25,8 @@ export interface DrillSession {
   incident: OpenIncident;
   clock: VirtualClock;
   world: ScriptedWorld;
+  /** The simulated AWS account, when the scenario has one. */
+  aws?: AwsWorld;
   /** Scores the drill, writes the score to its journal, and closes the journal. */
   finish(): Promise<DrillScore>;
 }
@@ -43,20 +48,34 @@ export async function startDrill(o: {
   const ref = s.runbook.includes('/') || /\.ya?ml$/.test(s.runbook) ? resolve(base, s.runbook) : s.runbook;
   const loaded = await resolveRunbook(ref, o.registry, { extra: o.runbookDirs, pluginDirs: o.pluginRunbookDirs });
 
+  // world.kube: a Kubernetes API on 127.0.0.1 answering from the world, reached through a generated kubeconfig.
+  const kube = s.world.kube ? await startDrillKube(s.world.kube, world, clock) : undefined;
+  // world.aws: the simulated account, answered by a middleware inside each real SDK client.
+  const aws = s.world.aws ? new AwsWorld(s.world.aws, clock) : undefined;
+  const providers = { ...world.providers(), ...(kube ? { kube: kube.provider } : {}), ...(aws ? { aws: drillAwsProvider(aws, clock) } : {}) };
+
   let mitigatedAtMs: number | undefined;
   const check = () => {
     if (mitigatedAtMs !== undefined || !s.expect.mitigated) return;
-    if (evalExpr(s.expect.mitigated, world.context()) === true) mitigatedAtMs = clock.elapsed;
+    if (evalExpr(s.expect.mitigated, world.context(aws ? { aws: aws.snapshot() } : {})) === true) mitigatedAtMs = clock.elapsed;
   };
   check();
   world.onChange(check);
+  // After each AWS call too, so the time to mitigate is when the world healed, not when the step ended.
+  aws?.onCall(() => {
+    try {
+      check();
+    } catch {
+      // A broken expression is reported by the check at the end of the step, not inside an AWS call.
+    }
+  });
 
   const incident = await openIncident({
     root: drillRoot(o.stateRoot),
     loaded,
     registry: o.registry,
     ports: { ...o.ports, clock },
-    providers: world.providers(),
+    providers,
     inputs: Object.fromEntries(Object.entries(s.inputs).map(([k, v]) => [k, String(v)])),
     title: s.title,
     severity: s.page.severity,
@@ -64,6 +83,9 @@ export async function startDrill(o: {
     operator: o.operator,
     drill: { scenario: s.id, title: s.title, page: s.page },
     now: () => clock.now(),
+  }).catch(async (err: unknown) => {
+    await kube?.close();
+    throw err;
   });
   const declined: string[] = [];
   incident.engine.on((ev) => {
@@ -75,11 +97,13 @@ export async function startDrill(o: {
     incident,
     clock,
     world,
+    aws,
     async finish() {
       check();
       const score = scoreDrill(s, incident.engine.state, { mitigatedAtMs, elapsedMs: clock.elapsed, declined });
       applyEvent(incident.engine.state, (await incident.journal.append('drill.scored', score)) as unknown as AnyEvent);
       await incident.close();
+      await kube?.close();
       return score;
     },
   };

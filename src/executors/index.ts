@@ -1,11 +1,15 @@
 import { KindRegistry } from '../engine/registry.js';
+import { AWS_KINDS } from './aws/index.js';
 import { decision } from './decision.js';
+import { ETCD_KINDS } from './etcd/index.js';
+import { FILE_KINDS } from './files.js';
 import { http } from './http.js';
+import { K8S_KINDS } from './k8s.js';
 import { manual } from './manual.js';
 import { shell } from './shell.js';
 import { wait } from './wait.js';
 
-export const BUILTIN_KINDS = [shell, http, wait, decision, manual];
+export const BUILTIN_KINDS = [shell, http, wait, decision, manual, ...FILE_KINDS, ...ETCD_KINDS, ...K8S_KINDS, ...AWS_KINDS];
 
 /** A registry holding the built-in step kinds; plugins add theirs to it. */
 export function builtinRegistry(): KindRegistry {

@@ -1,4 +1,7 @@
-// The real world: processes through execa, HTTP through Node's fetch.
+// The real world: processes through execa, HTTP through Node's fetch, Kubernetes through the
+// operator's kubeconfig (loaded on first use).
+import { createAwsProvider } from './aws/provider.js';
+import { createKubeProvider, type KubeOptions } from './kube.js';
 import type { ExecRequest, ExecResult, Providers } from './types.js';
 
 async function exec(req: ExecRequest): Promise<ExecResult> {
@@ -32,4 +35,18 @@ async function exec(req: ExecRequest): Promise<ExecResult> {
 export const liveProviders: Providers = {
   exec,
   fetch: (url, init) => fetch(url, init),
+  kube: createKubeProvider(),
+  // Nothing is imported or asked of AWS until a step calls it.
+  aws: createAwsProvider(),
 };
+
+/** Live providers for the command line's `--profile`, `--region`, `--context` and `--kubeconfig`. */
+export function liveProvidersFor(o: { profile?: string; region?: string; env?: NodeJS.ProcessEnv; kube?: KubeOptions; onWarning?: (message: string) => void }): Providers {
+  return {
+    exec,
+    fetch: (url, init) => fetch(url, init),
+    kube: createKubeProvider(o.kube ?? {}),
+    aws: createAwsProvider({ profile: o.profile, region: o.region, env: o.env, onWarning: o.onWarning }),
+  };
+}
+

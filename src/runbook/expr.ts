@@ -12,10 +12,11 @@ export const ROOTS_BEFORE: ExprRoot[] = ['inputs', 'steps', 'vars', 'incident'];
 export const ROOTS_AFTER: ExprRoot[] = [...ROOTS_BEFORE, 'result'];
 /**
  * Names that only drill scenarios use, for their simulated world: its facts, values derived from
- * them, the simulated time, and the command or request being answered. Runbooks cannot use them
+ * them, the simulated time, the command or request being answered, and the simulated AWS account
+ * (`aws`: AwsWorld.snapshot()). Runbooks cannot use them
  * (the runbook checker allows only the roots above).
  */
-export const WORLD_ROOTS = ['state', 'derived', 'elapsed_s', 'args', 'request'] as const;
+export const WORLD_ROOTS = ['state', 'derived', 'elapsed_s', 'args', 'request', 'aws'] as const;
 /** What `steps.<id>` holds, and what `incident` holds. */
 export const STEP_FIELDS = ['status', 'result', 'captures'] as const;
 export const INCIDENT_FIELDS = ['id', 'mode'] as const;
@@ -67,7 +68,8 @@ function env(): Environment {
     .registerVariable('derived', 'map')
     .registerVariable('elapsed_s', 'int')
     .registerVariable('args', 'list')
-    .registerVariable('request', 'map');
+    .registerVariable('request', 'map')
+    .registerVariable('aws', 'map');
   return environment;
 }
 

@@ -46,6 +46,8 @@ export class CloudWatchModel {
   loadSeries(metrics: MetricSpec[]): void {
     for (const m of metrics) {
       const dimensions = { ...m.dimensions };
+      const gated = m.while_unhealthy !== undefined ? this.world.elbv2.targetGroupByName(m.while_unhealthy) : undefined;
+      const gate = gated ? (t: number) => !this.world.elbv2.allHealthyAt(gated, t) : undefined;
       if (m.load_balancer) Object.assign(dimensions, this.world.loadBalancerDimension(m.namespace, m.load_balancer));
       if (m.target_group) dimensions.TargetGroup = this.world.elbv2.targetGroupByName(m.target_group).dimension;
       this.store.add({
@@ -63,6 +65,7 @@ export class CloudWatchModel {
                   ...(s.to ? { to: this.world.when(s.to) } : {}),
                   every: offsetMs(s.every),
                   values: s.pattern ?? [s.value!],
+                  ...(gate ? { gate } : {}),
                 },
               ]
             : [],

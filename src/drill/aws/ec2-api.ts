@@ -1,6 +1,8 @@
 // EC2's API in a drill: the request filters and pagination EC2 applies, and responses shaped as
 // the SDK returns them, read from the instance model in ec2.ts.
 import type {
+  DescribeInstanceTypesResult,
+  DescribeSubnetsResult,
   DescribeInstanceStatusResult,
   DescribeInstancesResult,
   DescribeNetworkAclsResult,
@@ -15,8 +17,9 @@ import type {
   SecurityGroup,
   VolumeStatusItem,
 } from '@aws-sdk/client-ec2';
-import { STATE_CODE, type Check, type Ec2Model, type SimInstance } from './ec2.js';
+import { STATE_CODE, defaultSubnet, type Check, type Ec2Model, type SimInstance } from './ec2.js';
 import { hexId } from './ids.js';
+import { instanceTypeInfo } from './instance-types.js';
 import { matchesFilters, page, tagList, type Ec2Filter } from './paging.js';
 import type { AwsSpec } from './spec.js';
 import { WorldError } from './wire.js';
@@ -56,7 +59,7 @@ function describeInstance(model: Ec2Model, inst: SimInstance): Instance {
   const s = inst.spec;
   const account = model.world.account;
   const privateIp = s.private_ip ?? `10.0.${parseInt(hexId(2, inst.id, 'a'), 16) % 64}.${parseInt(hexId(2, inst.id, 'b'), 16) || 10}`;
-  const subnet = s.subnet_id ?? `subnet-${hexId(17, inst.az)}`;
+  const subnet = s.subnet_id ?? defaultSubnet(inst.az);
   const vpc = s.vpc_id ?? 'vpc-0a1b2c3d4e5f60718';
   const association = inst.publicIp
     ? {
@@ -233,13 +236,13 @@ export function ec2Commands(model: Ec2Model): Record<string, CommandHandler> {
             VolumeId: id,
             AvailabilityZone: v.az,
             VolumeStatus: {
-              Status: v.spec.status,
+              Status: v.status,
               Details: [
-                { Name: 'io-enabled', Status: v.spec.io_enabled ? 'passed' : 'failed' },
+                { Name: 'io-enabled', Status: v.ioEnabled ? 'passed' : 'failed' },
                 { Name: 'io-performance', Status: 'not-applicable' },
               ],
             },
-            Events: v.spec.io_enabled
+            Events: v.ioEnabled
               ? []
               : [
                   {
@@ -250,7 +253,7 @@ export function ec2Commands(model: Ec2Model): Record<string, CommandHandler> {
                     InstanceId: v.instanceId,
                   },
                 ],
-            Actions: v.spec.io_enabled
+            Actions: v.ioEnabled
               ? []
               : [{ Code: 'enable-volume-io', Description: 'Enable volume I/O', EventId: eventId, EventType: 'potential-data-inconsistency' }],
             AttachmentStatuses: [{ InstanceId: v.instanceId }],
@@ -266,6 +269,36 @@ export function ec2Commands(model: Ec2Model): Record<string, CommandHandler> {
         InstanceId: inst.id,
         Timestamp: new Date(now),
         ...(inst.console ? { Output: Buffer.from(inst.console, 'utf8').toString('base64') } : {}),
+      };
+    },
+
+    EnableVolumeIO: (input: { VolumeId?: string }, { now }) => {
+      model.enableVolumeIO(input.VolumeId ?? '', now);
+      return {};
+    },
+
+    DescribeInstanceTypes: (input: { InstanceTypes?: string[]; MaxResults?: number; NextToken?: string }): DescribeInstanceTypesResult => {
+      const wanted = input.InstanceTypes?.length ? input.InstanceTypes : [...new Set([...model.instances.values()].map((i) => i.spec.type))].sort();
+      const infos = wanted.map((t) => {
+        const info = instanceTypeInfo(t);
+        if (!info) throw new WorldError('InvalidInstanceType', `The following supplied instance types do not exist: [${t}]`);
+        return info;
+      });
+      const p = page(infos, input.MaxResults, input.NextToken);
+      return { InstanceTypes: p.items, ...(p.next ? { NextToken: p.next } : {}) };
+    },
+
+    DescribeSubnets: (input: { SubnetIds?: string[]; Filters?: Ec2Filter[] }): DescribeSubnetsResult => {
+      const ids = input.SubnetIds?.length ? input.SubnetIds : model.subnetIds();
+      const subnets = ids.map((id) => {
+        const sn = model.subnet(id);
+        if (!sn) throw new WorldError('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`);
+        return sn;
+      });
+      return {
+        Subnets: subnets
+          .filter((sn) => matchesFilters(input.Filters, (n) => (n === 'subnet-id' ? [sn.id] : n === 'vpc-id' ? [sn.vpc_id] : n === 'availability-zone' ? [sn.az] : undefined)))
+          .map((sn) => ({ SubnetId: sn.id, CidrBlock: sn.cidr, VpcId: sn.vpc_id, AvailabilityZone: sn.az, State: 'available', OwnerId: world.account })),
       };
     },
 

@@ -134,10 +134,13 @@ function checksOf(f: InstanceFacts, t: number): InstanceChecks {
   };
 }
 
-interface SimVolume {
+export interface SimVolume {
   spec: InstanceSpec['volumes'][number];
   instanceId: string;
   az: string;
+  /** I/O state now: EnableVolumeIO turns it back on. */
+  ioEnabled: boolean;
+  status: 'ok' | 'warning' | 'impaired' | 'insufficient-data';
 }
 
 export class Ec2Model {
@@ -145,6 +148,7 @@ export class Ec2Model {
   readonly volumes = new Map<string, SimVolume>();
   readonly securityGroups: AwsSpec['ec2']['security_groups'];
   readonly networkAcls: AwsSpec['ec2']['network_acls'];
+  readonly subnets: AwsSpec['ec2']['subnets'];
 
   constructor(
     readonly world: AwsWorld,
@@ -152,6 +156,7 @@ export class Ec2Model {
   ) {
     this.securityGroups = spec.security_groups;
     this.networkAcls = spec.network_acls;
+    this.subnets = spec.subnets;
     for (const s of spec.instances) this.addInstance(s);
     world.cloudwatch.store.addSource((id, start, end) => this.statusMetric(id, start, end));
   }
@@ -186,7 +191,7 @@ export class Ec2Model {
     const initializing = Object.values(s.status).includes('initializing');
     if (initializing) inst.change(world.start, { initUntil: world.start + inst.delays.statusChecks });
     this.instances.set(s.id, inst);
-    for (const v of s.volumes) this.volumes.set(v.id, { spec: v, instanceId: s.id, az: inst.az });
+    for (const v of s.volumes) this.volumes.set(v.id, { spec: v, instanceId: s.id, az: inst.az, ioEnabled: v.io_enabled, status: v.status });
     // A scenario may start mid-transition.
     if (s.state === 'pending') this.scheduleRunning(inst, world.start + inst.delays.start);
     if (s.state === 'stopping' && !s.stuck_stopping) this.scheduleStopped(inst, world.start + inst.delays.stop);
@@ -215,6 +220,49 @@ export class Ec2Model {
     if (checks.instance) Object.assign(patch, checks.instance === 'ok' ? { guest: 'none', followsHost: false } : { guest: 'transient' });
     if (checks.ebs) patch.ebsOk = checks.ebs === 'ok';
     inst.change(at, patch);
+  }
+
+  /** Every subnet the scenario names anywhere (instances, NACLs, load balancers), sorted. */
+  subnetIds(): string[] {
+    const ids = new Set(this.subnets.map((sn) => sn.id));
+    for (const i of this.instances.values()) ids.add(i.spec.subnet_id ?? defaultSubnet(i.az));
+    for (const a of this.networkAcls) for (const sn of a.subnets) ids.add(sn);
+    for (const lb of this.world.elbv2.loadBalancers) for (const z of lb.spec.zones) ids.add(z.subnet);
+    for (const lb of this.world.elb.loadBalancers) for (const sn of lb.spec.subnets) ids.add(sn);
+    return [...ids].sort();
+  }
+
+  /** A subnet the scenario defines or names; unnamed ones get a stable made-up /24 in 10.0.0.0/16. */
+  subnet(id: string): { id: string; cidr: string; az: string; vpc_id: string } | undefined {
+    const defined = this.subnets.find((sn) => sn.id === id);
+    const az =
+      defined?.az ??
+      this.world.elbv2.loadBalancers.flatMap((lb) => lb.spec.zones).find((z) => z.subnet === id)?.zone ??
+      [...this.instances.values()].find((i) => (i.spec.subnet_id ?? defaultSubnet(i.az)) === id)?.az ??
+      `${this.world.region}a`;
+    if (defined) return { id, cidr: defined.cidr, az, vpc_id: defined.vpc_id };
+    if (!this.subnetIds().includes(id)) return undefined;
+    return { id, cidr: `10.0.${parseInt(hexId(4, 'subnet', id), 16) % 250}.0/24`, az, vpc_id: 'vpc-0a1b2c3d4e5f60718' };
+  }
+
+  /** No attached volume has its I/O disabled (EBS keeps it off across stop/start until Enable IO). */
+  volumesUsable(instanceId: string): boolean {
+    return [...this.volumes.values()].every((v) => v.instanceId !== instanceId || v.ioEnabled);
+  }
+
+  /** EnableVolumeIO: I/O resumes; the attached-EBS check passes a little later, once no volume of the instance waits for it. */
+  enableVolumeIO(volumeId: string, now: number): void {
+    const v = this.volumes.get(volumeId);
+    if (!v) throw new WorldError('InvalidVolume.NotFound', `The volume '${volumeId}' does not exist.`);
+    v.ioEnabled = true;
+    if (v.status === 'impaired') v.status = 'ok';
+    const inst = this.instances.get(v.instanceId);
+    // The attached-EBS check notices on its next runs, about as long as checks take after a boot.
+    if (inst && !inst.facts.ebsOk && this.volumesUsable(inst.id)) {
+      this.world.schedule(now + inst.delays.statusChecks, (at) => {
+        if (inst.state === 'running' && this.volumesUsable(inst.id)) inst.change(at, { ebsOk: true });
+      });
+    }
   }
 
   stop(ids: string[], force: boolean, now: number): InstanceStateChange[] {
@@ -286,7 +334,7 @@ export class Ec2Model {
         state: 'stopped',
         hostOk: true,
         followsHost: false,
-        ebsOk: true,
+        ebsOk: this.volumesUsable(inst.id),
         guest: inst.facts.guest === 'persistent' ? 'persistent' : 'none',
       });
       if (!inst.spec.elastic_ip) inst.publicIp = undefined;
@@ -298,7 +346,7 @@ export class Ec2Model {
     this.world.schedule(at, (t) => {
       if (inst.generation !== gen || inst.state !== 'pending') return;
       inst.boots++;
-      inst.change(t, { state: 'running', hostOk: true, ebsOk: true, initUntil: t + inst.delays.statusChecks });
+      inst.change(t, { state: 'running', hostOk: true, ebsOk: this.volumesUsable(inst.id), initUntil: t + inst.delays.statusChecks });
       if (inst.spec.public_ip && !inst.spec.elastic_ip) inst.publicIp = inst.nextPublicIp();
       // Events tied to the old host are done once the instance moved.
       inst.events = inst.events.map((e) => (/^\[(Completed|Canceled)\]/.test(e.description) ? e : { ...e, description: `[Completed] ${e.description}` }));
@@ -346,6 +394,11 @@ export class Ec2Model {
     }
     return out;
   }
+}
+
+/** The subnet an instance without one is placed in. */
+export function defaultSubnet(az: string): string {
+  return `subnet-${hexId(17, az)}`;
 }
 
 function stateChange(id: string, current: StateName, previous: StateName): InstanceStateChange {

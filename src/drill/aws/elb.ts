@@ -4,11 +4,12 @@ import type {
   DescribeAccessPointsOutput,
   DescribeEndPointStateOutput,
   DescribeLoadBalancerAttributesOutput,
+  DescribeTagsOutput,
   LoadBalancerAttributes,
   ModifyLoadBalancerAttributesOutput,
 } from '@aws-sdk/client-elastic-load-balancing';
 import { hexId } from './ids.js';
-import { page } from './paging.js';
+import { page, tagList } from './paging.js';
 import type { AwsSpec, ClassicLoadBalancerSpec } from './spec.js';
 import { WorldError } from './wire.js';
 import type { AwsWorld, CommandHandler } from './world.js';
@@ -133,6 +134,12 @@ export function elbCommands(model: ClassicElbModel): Record<string, CommandHandl
       lb.attributeChanges.push({ at: now, from: before, to: structuredClone(lb.attributes) });
       model.applySlowRequests(now);
       return { LoadBalancerName: lb.name, LoadBalancerAttributes: structuredClone(lb.attributes) };
+    },
+
+    DescribeTags: (input: { LoadBalancerNames?: string[] }): DescribeTagsOutput => {
+      const names = input.LoadBalancerNames ?? [];
+      if (!names.length || names.length > 20) throw new WorldError('ValidationError', 'LoadBalancerNames must contain between 1 and 20 names');
+      return { TagDescriptions: names.map((n) => ({ LoadBalancerName: n, Tags: tagList(model.get(n).spec.tags) })) };
     },
 
     DescribeInstanceHealth: (input: { LoadBalancerName?: string; Instances?: { InstanceId?: string }[] }, { now }): DescribeEndPointStateOutput => {

@@ -8,6 +8,9 @@ import type {
   DescribeTagsOutput,
   DescribeTargetGroupsOutput,
   DescribeTargetHealthOutput,
+  DescribeRulesOutput,
+  DescribeTargetGroupAttributesOutput,
+  Rule,
   TargetHealth,
   TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -56,10 +59,25 @@ const RANGES: Record<string, [number, number]> = {
   'client_keep_alive.seconds': [60, 604800],
 };
 
+const TARGET_GROUP_DEFAULTS: Record<string, string> = {
+  'deregistration_delay.timeout_seconds': '300',
+  'deregistration_delay.connection_termination.enabled': 'false',
+  'load_balancing.algorithm.type': 'round_robin',
+  'load_balancing.cross_zone.enabled': 'use_load_balancer_configuration',
+  'slow_start.duration_seconds': '0',
+  'stickiness.enabled': 'false',
+  'stickiness.type': 'lb_cookie',
+  'stickiness.lb_cookie.duration_seconds': '86400',
+  'target_group_health.dns_failover.minimum_healthy_targets.count': '1',
+  'target_group_health.unhealthy_state_routing.minimum_healthy_targets.count': '1',
+};
+const LAMBDA_TARGET_GROUP_DEFAULTS: Record<string, string> = { 'lambda.multi_value_headers.enabled': 'false' };
+
 export class SimTargetGroup {
   readonly arn: string;
   readonly dimension: string;
   readonly targets: TargetSpec[];
+  readonly attributes: Map<string, string>;
   /** Health set by a scenario reaction; wins over everything else. */
   readonly overrides = new Map<string, { state: HealthState; reason?: string; description?: string }>();
 
@@ -72,6 +90,7 @@ export class SimTargetGroup {
     this.arn = spec.arn ?? `arn:aws:elasticloadbalancing:${world.region}:${world.account}:targetgroup/${spec.name}/${id}`;
     this.dimension = this.arn.slice(this.arn.indexOf('targetgroup/'));
     this.targets = spec.targets.map((t) => ({ ...t }));
+    this.attributes = new Map(Object.entries({ ...(spec.target_type === 'lambda' ? LAMBDA_TARGET_GROUP_DEFAULTS : TARGET_GROUP_DEFAULTS), ...spec.attributes }));
   }
 }
 
@@ -84,7 +103,13 @@ export class SimLoadBalancer {
   /** Every attribute change, for scoring and the post-mortem. */
   readonly attributeChanges: { at: number; key: string; from: string | undefined; to: string }[] = [];
   readonly targetGroups: SimTargetGroup[];
-  readonly listeners: { arn: string; port: number; protocol: string; targetGroup?: SimTargetGroup }[];
+  readonly listeners: {
+    arn: string;
+    port: number;
+    protocol: string;
+    targetGroup?: SimTargetGroup;
+    rules: { arn: string; priority: number; paths: string[]; hosts: string[]; targetGroup: SimTargetGroup }[];
+  }[];
 
   constructor(
     readonly spec: LoadBalancerV2Spec,
@@ -101,11 +126,24 @@ export class SimLoadBalancer {
     this.listeners = spec.listeners.map((l) => {
       const tg = l.target_group ? this.targetGroups.find((t) => t.spec.name === l.target_group) : undefined;
       if (l.target_group && !tg) throw new Error(`load balancer ${spec.name}: listener ${l.port} forwards to target group '${l.target_group}', which it does not define`);
+      const listenerArn = l.arn ?? `arn:aws:elasticloadbalancing:${world.region}:${world.account}:listener/${kind}/${spec.name}/${lbId}/${hexId(16, 'listener', spec.name, String(l.port))}`;
+      const rules = l.rules.map((r) => {
+        const rtg = this.targetGroups.find((t) => t.spec.name === r.target_group);
+        if (!rtg) throw new Error(`load balancer ${spec.name}: a rule of listener ${l.port} forwards to target group '${r.target_group}', which it does not define`);
+        return {
+          arn: `${listenerArn.replace(':listener/', ':listener-rule/')}/${hexId(16, 'rule', spec.name, String(l.port), String(r.priority))}`,
+          priority: r.priority,
+          paths: r.path_patterns,
+          hosts: r.host_headers,
+          targetGroup: rtg,
+        };
+      });
       return {
-        arn: l.arn ?? `arn:aws:elasticloadbalancing:${world.region}:${world.account}:listener/${kind}/${spec.name}/${lbId}/${hexId(16, 'listener', spec.name, String(l.port))}`,
+        arn: listenerArn,
         port: l.port,
         protocol: l.protocol,
         ...(tg ? { targetGroup: tg } : {}),
+        rules,
       };
     });
   }
@@ -170,6 +208,22 @@ export class ElbV2Model {
         else this.world.cloudwatch.store.unsuppress(id, at);
       }
     }
+  }
+
+  /** Every target of the group was healthy at `at` (instance targets follow their instance's history). */
+  allHealthyAt(tg: SimTargetGroup, at: number): boolean {
+    return tg.targets.every((t) => {
+      const override = tg.overrides.get(t.id);
+      if (override) return override.state === 'healthy';
+      const inst = tg.spec.target_type === 'instance' ? this.world.ec2.instances.get(t.id) : undefined;
+      if (!inst) return t.state === 'healthy';
+      const f = inst.factsAt(at);
+      if (!f || f.state !== 'running') return false;
+      const c = inst.checksAt(at);
+      if (c.system !== 'ok' || c.instance !== 'ok') return false;
+      // Booted during the drill onto healthy hardware: healthy again, whatever the scenario began with.
+      return inst.history.some((h) => h.at <= at && h.at > this.world.start && h.facts.state === 'running') || t.state === 'healthy';
+    });
   }
 
   health(tg: SimTargetGroup, t: TargetSpec, now: number): TargetHealth {
@@ -347,6 +401,51 @@ export function elbv2Commands(model: ElbV2Model): Record<string, CommandHandler>
         })),
         ...(p.next ? { NextMarker: p.next } : {}),
       };
+    },
+
+    DescribeTargetGroupAttributes: (input: { TargetGroupArn?: string }): DescribeTargetGroupAttributesOutput => ({
+      Attributes: [...model.targetGroupByArn(input.TargetGroupArn).attributes].map(([Key, Value]) => ({ Key, Value })),
+    }),
+
+    DescribeRules: (input: { ListenerArn?: string; RuleArns?: string[]; Marker?: string; PageSize?: number }): DescribeRulesOutput => {
+      if (!input.ListenerArn && !input.RuleArns?.length) throw new WorldError('ValidationError', 'A listener ARN or a set of rule ARNs must be specified');
+      const listeners = model.loadBalancers.flatMap((lb) => lb.listeners);
+      const all = listeners.flatMap((l) => [
+        ...l.rules.map((r): Rule => ({
+          RuleArn: r.arn,
+          Priority: String(r.priority),
+          IsDefault: false,
+          Conditions: [
+            ...(r.paths.length ? [{ Field: 'path-pattern', Values: r.paths, PathPatternConfig: { Values: r.paths } }] : []),
+            ...(r.hosts.length ? [{ Field: 'host-header', Values: r.hosts, HostHeaderConfig: { Values: r.hosts } }] : []),
+          ],
+          Actions: [{ Type: 'forward', Order: 1, TargetGroupArn: r.targetGroup.arn, ForwardConfig: { TargetGroups: [{ TargetGroupArn: r.targetGroup.arn, Weight: 1 }] } }],
+        })),
+        {
+          RuleArn: `${l.arn.replace(':listener/', ':listener-rule/')}/${hexId(16, 'default-rule', l.arn)}`,
+          Priority: 'default',
+          IsDefault: true,
+          Conditions: [],
+          Actions: l.targetGroup
+            ? [{ Type: 'forward', Order: 1, TargetGroupArn: l.targetGroup.arn, ForwardConfig: { TargetGroups: [{ TargetGroupArn: l.targetGroup.arn, Weight: 1 }] } }]
+            : [{ Type: 'fixed-response', Order: 1, FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain' } }],
+        } as Rule,
+      ]);
+      let list: Rule[];
+      if (input.ListenerArn) {
+        const l = listeners.find((x) => x.arn === input.ListenerArn);
+        if (!l) throw new WorldError('ListenerNotFound', 'One or more listeners not found');
+        const prefix = l.arn.replace(':listener/', ':listener-rule/');
+        list = all.filter((r) => r.RuleArn!.startsWith(`${prefix}/`));
+      } else {
+        list = input.RuleArns!.map((a) => {
+          const r = all.find((x) => x.RuleArn === a);
+          if (!r) throw new WorldError('RuleNotFound', 'One or more rules not found');
+          return r;
+        });
+      }
+      const p = page(list, input.PageSize, input.Marker, 'ValidationError');
+      return { Rules: p.items, ...(p.next ? { NextMarker: p.next } : {}) };
     },
 
     DescribeTags: (input: { ResourceArns?: string[] }): DescribeTagsOutput => {

@@ -18,6 +18,8 @@ export interface SeriesRun {
   to?: number;
   every: number;
   values: number[];
+  /** Samples exist only at times this holds (e.g. while a target group has unhealthy targets). */
+  gate?: (t: number) => boolean;
 }
 
 export interface StoredSeries extends MetricId {
@@ -127,6 +129,7 @@ function expand(run: SeriesRun, start: number, stop: number): Sample[] {
   for (let n = 0; n < 3_000_000; n++, i++) {
     const t = run.from + i * run.every;
     if (t >= last) break;
+    if (run.gate && !run.gate(t)) continue;
     out.push({ t, v: run.values[i % run.values.length]! });
   }
   return out;

@@ -141,6 +141,15 @@ const networkAcl = z
   })
   .strict();
 
+const subnet = z
+  .object({
+    id: z.string().regex(/^subnet-[0-9a-f]{8,17}$/),
+    cidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { message: 'an IPv4 CIDR like 10.0.1.0/24' }),
+    az: z.string().optional(),
+    vpc_id: z.string().default('vpc-0a1b2c3d4e5f60718'),
+  })
+  .strict();
+
 const attributeValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
 const slowRequests = z
@@ -193,6 +202,19 @@ const listener = z
     port: z.number().int(),
     protocol: z.string().default('HTTP'),
     target_group: z.string().optional().describe('Name of the target group the default action forwards to'),
+    rules: z
+      .array(
+        z
+          .object({
+            priority: z.number().int().min(1).max(50000),
+            path_patterns: z.array(z.string()).default([]),
+            host_headers: z.array(z.string()).default([]),
+            target_group: z.string().describe('Name of the target group this rule forwards to'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('Rules before the default action (DescribeRules)'),
   })
   .strict();
 
@@ -286,6 +308,10 @@ const metric = z
     target_group: z.string().optional().describe('Adds the TargetGroup dimension for this target group'),
     unit: z.string().optional(),
     absent_when_zero: z.boolean().optional().describe('Zero samples are not reported (default: true for ELB error and count metrics, as in CloudWatch)'),
+    while_unhealthy: z
+      .string()
+      .optional()
+      .describe('Name of a target group: the series has samples only while a target of it is not healthy (the errors end once every target is healthy again)'),
     series: z.array(z.union([seriesPoint, seriesRun])).default([]),
   })
   .strict();
@@ -364,9 +390,14 @@ export const awsSpecSchema = z
       }),
     latency_ms: z.number().int().nonnegative().default(50).describe('Simulated time each API call takes'),
     ec2: z
-      .object({ instances: z.array(instance).default([]), security_groups: z.array(securityGroup).default([]), network_acls: z.array(networkAcl).default([]) })
+      .object({
+        instances: z.array(instance).default([]),
+        security_groups: z.array(securityGroup).default([]),
+        network_acls: z.array(networkAcl).default([]),
+        subnets: z.array(subnet).default([]).describe('Subnets with their CIDRs; others the scenario names get a made-up /24'),
+      })
       .strict()
-      .default({ instances: [], security_groups: [], network_acls: [] }),
+      .default({ instances: [], security_groups: [], network_acls: [], subnets: [] }),
     elbv2: z.object({ load_balancers: z.array(loadBalancerV2).default([]) }).strict().default({ load_balancers: [] }),
     elb: z.object({ load_balancers: z.array(classicLoadBalancer).default([]) }).strict().default({ load_balancers: [] }),
     cloudwatch: z.object({ metrics: z.array(metric).default([]), alarms: z.array(alarm).default([]) }).strict().default({ metrics: [], alarms: [] }),

@@ -35,6 +35,50 @@ export interface AwsWorldCall {
   request_id: string;
 }
 
+/** A plain JSON view of the account (AwsWorld.snapshot). */
+export interface AwsSnapshot {
+  region: string;
+  account: string;
+  now: string;
+  elapsed_s: number;
+  ec2: {
+    instances: Record<
+      string,
+      {
+        state: string;
+        type: string;
+        az: string;
+        public_ip: string | null;
+        checks: { system: string; instance: string; attached_ebs: string };
+        /** Running with all three checks ok. */
+        ok: boolean;
+        boots: number;
+        events: { code: string; description: string; done: boolean }[];
+        pending_events: number;
+      }
+    >;
+    volumes: Record<string, { instance: string; status: string; io_enabled: boolean }>;
+  };
+  elbv2: {
+    load_balancers: Record<
+      string,
+      {
+        arn: string;
+        attributes: Record<string, string>;
+        idle_timeout_s: number;
+        attribute_changes: number;
+        target_groups: Record<string, { targets: Record<string, string>; healthy: number; total: number; all_healthy: boolean }>;
+      }
+    >;
+  };
+  elb: { load_balancers: Record<string, { idle_timeout_s: number; access_logs: boolean; attribute_changes: number }> };
+  cloudwatch: { alarms: Record<string, { namespace: string; metric: string; dimensions: Record<string, string>; actions: string[]; evaluation_periods: number; state: string }> };
+  /** Names only: values never leave the world. */
+  secretsmanager: { secrets: Record<string, { deleted: boolean; versions: number }> };
+  /** Successful calls per `service:Command`. */
+  calls: Record<string, number>;
+}
+
 export interface CommandContext {
   world: AwsWorld;
   now: number;
@@ -76,6 +120,7 @@ export class AwsWorld {
   private readonly reactions = new Map<string, Reaction[]>();
   private readonly queue: Scheduled[] = [];
   private readonly faults: FaultState[];
+  private readonly callListeners = new Set<(call: AwsWorldCall) => void>();
   private seq = 0;
   private scheduled = 0;
 
@@ -198,7 +243,89 @@ export class AwsWorld {
       call.error = err instanceof WorldError ? err.code : err instanceof Error ? err.name : 'Error';
       if (err instanceof WorldError) err.requestId = requestId;
       throw err;
+    } finally {
+      for (const l of this.callListeners) l(call);
     }
+  }
+
+  /** Called after every command (answered or failed): drills re-check whether the world is mitigated. */
+  onCall(listener: (call: AwsWorldCall) => void): () => void {
+    this.callListeners.add(listener);
+    return () => this.callListeners.delete(listener);
+  }
+
+  /**
+   * The account as plain JSON, as of now: what a scenario's `expect.mitigated` reads through the
+   * `aws` root, e.g. `aws.ec2.instances["i-0abc…"].ok` or
+   * `aws.elbv2.load_balancers.web.attributes["idle_timeout.timeout_seconds"]`. Secret values are
+   * never part of it.
+   */
+  snapshot(): AwsSnapshot {
+    const now = this.now();
+    this.settle(now);
+    const instances: AwsSnapshot['ec2']['instances'] = {};
+    for (const inst of this.ec2.instances.values()) {
+      const c = inst.checksAt(now);
+      instances[inst.id] = {
+        state: inst.state,
+        type: inst.spec.type,
+        az: inst.az,
+        public_ip: inst.publicIp ?? null,
+        checks: { system: c.system, instance: c.instance, attached_ebs: c.ebs },
+        ok: inst.state === 'running' && c.system === 'ok' && c.instance === 'ok' && c.ebs === 'ok',
+        boots: inst.boots,
+        events: inst.events.map((e) => ({ code: e.code, description: e.description, done: /^\[(Completed|Canceled)\]/.test(e.description) })),
+        pending_events: inst.events.filter((e) => !/^\[(Completed|Canceled)\]/.test(e.description)).length,
+      };
+    }
+    const volumes: AwsSnapshot['ec2']['volumes'] = {};
+    for (const [id, v] of this.ec2.volumes) volumes[id] = { instance: v.instanceId, status: v.status, io_enabled: v.ioEnabled };
+    const loadBalancers: AwsSnapshot['elbv2']['load_balancers'] = {};
+    for (const lb of this.elbv2.loadBalancers) {
+      const groups: AwsSnapshot['elbv2']['load_balancers'][string]['target_groups'] = {};
+      for (const tg of lb.targetGroups) {
+        const targets: Record<string, string> = {};
+        for (const t of tg.targets) targets[t.id] = String(this.elbv2.health(tg, t, now).State);
+        const states = Object.values(targets);
+        groups[tg.spec.name] = { targets, healthy: states.filter((x) => x === 'healthy').length, total: states.length, all_healthy: states.length > 0 && states.every((x) => x === 'healthy') };
+      }
+      loadBalancers[lb.spec.name] = {
+        arn: lb.arn,
+        attributes: Object.fromEntries(lb.attributes),
+        idle_timeout_s: lb.idleTimeoutS,
+        attribute_changes: lb.attributeChanges.length,
+        target_groups: groups,
+      };
+    }
+    const classic: AwsSnapshot['elb']['load_balancers'] = {};
+    for (const lb of this.elb.loadBalancers) {
+      classic[lb.name] = { idle_timeout_s: lb.attributes.ConnectionSettings.IdleTimeout ?? 60, access_logs: lb.attributes.AccessLog.Enabled === true, attribute_changes: lb.attributeChanges.length };
+    }
+    const alarms: AwsSnapshot['cloudwatch']['alarms'] = {};
+    for (const [name, a] of this.cloudwatch.alarms) {
+      alarms[name] = {
+        namespace: a.input.Namespace ?? '',
+        metric: a.input.MetricName ?? '',
+        dimensions: Object.fromEntries((a.input.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? ''])),
+        actions: a.input.AlarmActions ?? [],
+        evaluation_periods: a.input.EvaluationPeriods ?? 0,
+        state: this.cloudwatch.alarmState(a, now).state,
+      };
+    }
+    const calls: Record<string, number> = {};
+    for (const c of this.calls) if (c.ok) calls[`${c.service}:${c.command}`] = (calls[`${c.service}:${c.command}`] ?? 0) + 1;
+    return {
+      region: this.region,
+      account: this.account,
+      now: new Date(now).toISOString(),
+      elapsed_s: Math.floor((now - this.start) / 1000),
+      ec2: { instances, volumes },
+      elbv2: { load_balancers: loadBalancers },
+      elb: { load_balancers: classic },
+      cloudwatch: { alarms },
+      secretsmanager: { secrets: Object.fromEntries(this.secrets.secrets.map((x) => [x.name, { deleted: x.deletedAt !== undefined, versions: x.versions.size }])) },
+      calls,
+    };
   }
 
   /** Calls of one command, for scoring (`world.callsOf('ec2', 'RebootInstances')`). */

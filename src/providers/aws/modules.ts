@@ -12,29 +12,35 @@ export interface AwsServiceInfo {
   load(): Promise<Record<string, any>>;
 }
 
+/**
+ * The bundle turns a client package (CommonJS) into a chunk whose only export is `default`
+ * (module.exports); under Node or vitest the named exports are there too.
+ */
+const cjs = (m: any): Record<string, any> => (m && Object.keys(m).length === 1 && m.default && typeof m.default === 'object' ? m.default : m);
+
 export const AWS_SERVICES: Record<AwsService, AwsServiceInfo> = {
-  ec2: { clientClass: 'EC2Client', iamPrefix: 'ec2', label: 'EC2', load: () => import('@aws-sdk/client-ec2') },
+  ec2: { clientClass: 'EC2Client', iamPrefix: 'ec2', label: 'EC2', load: () => import('@aws-sdk/client-ec2').then(cjs) },
   elbv2: {
     clientClass: 'ElasticLoadBalancingV2Client',
     iamPrefix: 'elasticloadbalancing',
     label: 'Elastic Load Balancing',
-    load: () => import('@aws-sdk/client-elastic-load-balancing-v2'),
+    load: () => import('@aws-sdk/client-elastic-load-balancing-v2').then(cjs),
   },
   elb: {
     clientClass: 'ElasticLoadBalancingClient',
     iamPrefix: 'elasticloadbalancing',
     label: 'Classic Load Balancing',
-    load: () => import('@aws-sdk/client-elastic-load-balancing'),
+    load: () => import('@aws-sdk/client-elastic-load-balancing').then(cjs),
   },
-  cloudwatch: { clientClass: 'CloudWatchClient', iamPrefix: 'cloudwatch', label: 'CloudWatch', load: () => import('@aws-sdk/client-cloudwatch') },
-  s3: { clientClass: 'S3Client', iamPrefix: 's3', label: 'S3', load: () => import('@aws-sdk/client-s3') },
+  cloudwatch: { clientClass: 'CloudWatchClient', iamPrefix: 'cloudwatch', label: 'CloudWatch', load: () => import('@aws-sdk/client-cloudwatch').then(cjs) },
+  s3: { clientClass: 'S3Client', iamPrefix: 's3', label: 'S3', load: () => import('@aws-sdk/client-s3').then(cjs) },
   secretsmanager: {
     clientClass: 'SecretsManagerClient',
     iamPrefix: 'secretsmanager',
     label: 'Secrets Manager',
-    load: () => import('@aws-sdk/client-secrets-manager'),
+    load: () => import('@aws-sdk/client-secrets-manager').then(cjs),
   },
-  sts: { clientClass: 'STSClient', iamPrefix: 'sts', label: 'STS', load: () => import('@aws-sdk/client-sts') },
+  sts: { clientClass: 'STSClient', iamPrefix: 'sts', label: 'STS', load: () => import('@aws-sdk/client-sts').then(cjs) },
 };
 
 export function isAwsService(name: string): name is AwsService {

@@ -61,8 +61,9 @@ export function createAwsProvider(opts: AwsProviderOptions = {}): AwsProvider {
   // One chain for every client, so an SSO session or an assumed role (perhaps with an MFA
   // prompt) is resolved once per run, not once per service. The SDK refreshes it before expiry.
   const sharedCredentials = () =>
-    (credentials ??= import('@aws-sdk/credential-providers').then((m) =>
-      m.fromNodeProviderChain({ ...(profile ? { profile } : {}), ...(opts.onWarning ? { logger: warningLogger(opts.onWarning) } : {}) }),
+    (credentials ??= import('@aws-sdk/credential-providers').then((m: any) =>
+      // In the bundle a CommonJS package's chunk exports only `default` (module.exports).
+      (m.fromNodeProviderChain ?? m.default.fromNodeProviderChain)({ ...(profile ? { profile } : {}), ...(opts.onWarning ? { logger: warningLogger(opts.onWarning) } : {}) }),
     ));
 
   const provider: AwsProvider = {

@@ -105,9 +105,9 @@ describe('service errors from the drill world', () => {
 
   it('a command the world does not simulate says so by name, and is not retried', async () => {
     const { aws, world } = drill(spec);
-    const err = await failure(awsCall(aws, 'ec2', 'DescribeInstanceTypes', {}));
-    expect(err.message).toContain('the drill world does not simulate ec2:DescribeInstanceTypes');
-    expect(world.callsOf('ec2', 'DescribeInstanceTypes')).toHaveLength(1);
+    const err = await failure(awsCall(aws, 'ec2', 'DescribeImages', {}));
+    expect(err.message).toContain('the drill world does not simulate ec2:DescribeImages');
+    expect(world.callsOf('ec2', 'DescribeImages')).toHaveLength(1);
   });
 
   it('a call for another region is refused rather than answered from the wrong world', async () => {
