@@ -7,6 +7,7 @@ import { parsePairs } from '../engine/inputs.js';
 import { NeedsHumanError } from '../engine/types.js';
 import type { AnyEvent } from '../engine/events.js';
 import { pluginContext } from '../plugins/session.js';
+import { liveProvidersFor } from '../providers/live.js';
 import { progressLine } from '../headless/progress.js';
 import { headlessPorts } from '../headless/ports.js';
 import { JournalLockedError } from '../journal/writer.js';
@@ -27,6 +28,10 @@ const common = {
   'state-dir': { type: 'string' },
   operator: { type: 'string' },
   plugin: { type: 'string', multiple: true },
+  profile: { type: 'string' },
+  region: { type: 'string' },
+  context: { type: 'string' },
+  kubeconfig: { type: 'string' },
 } as const;
 
 export async function runCommand(args: string[], io: CommandIO): Promise<number> {
@@ -64,6 +69,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       service: values.service as string | undefined,
       readOnly: Boolean(values['read-only']),
       operator,
+      providers: providersFor(values, io),
     });
   } catch (err) {
     return startFailure(io, err);
@@ -90,6 +96,7 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
       ports: headlessPorts({ yes: Boolean(values.yes), answers: answers.values, operator }),
       inputs: inputs.values,
       operator,
+      providers: providersFor(values, io),
     });
   } catch (err) {
     return startFailure(io, err);
@@ -180,6 +187,19 @@ function startFailure(io: CommandIO, err: unknown): number {
   }
   io.stderr.write(`oncall: ${e instanceof Error ? e.message : String(e)}\n`);
   return EXIT.failed;
+}
+
+/** The live world as the flags describe it: AWS profile and region, Kubernetes context and kubeconfig. */
+function providersFor(values: Record<string, unknown>, io: CommandIO) {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  return liveProvidersFor({
+    profile: str('profile'),
+    region: str('region'),
+    env: io.env,
+    kube: { context: str('context'), kubeconfig: str('kubeconfig') },
+    // The credential chain's own warnings go to stderr as progress lines, not raw console output.
+    onWarning: (m) => io.stderr.write(`aws: ${m}\n`),
+  });
 }
 
 type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;

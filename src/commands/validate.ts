@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KindRegistry } from '../engine/registry.js';
+import { parseScenario } from '../drill/scenario.js';
 import { pluginContext } from '../plugins/session.js';
 import { findRunbookFiles, runbookDirs } from '../runbook/catalog.js';
 import { formatIssue, parseRunbook } from '../runbook/load.js';
@@ -15,6 +16,8 @@ const USAGE = 'oncall validate [paths…] [--json] [--runbooks <dir>] [--plugin 
 export interface FileReport {
   file: string;
   id?: string;
+  /** Set for drill scenarios; runbooks are the default. */
+  kind?: 'scenario';
   ok: boolean;
   issues: RunbookIssue[];
 }
@@ -48,10 +51,15 @@ export async function validateCommand(args: string[], io: CommandIO, deps: { reg
     io.stdout.write(`${JSON.stringify({ files: reports, errors, warnings }, null, 2)}\n`);
   } else {
     for (const issue of all) io.stdout.write(`${formatIssue(issue)}\n`);
-    io.stdout.write(`${plural(reports.length, 'runbook')} checked, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+    const scenarios = reports.filter((r) => r.kind === 'scenario').length;
+    const what = scenarios ? `${plural(reports.length - scenarios, 'runbook')} and ${plural(scenarios, 'scenario')}` : plural(reports.length, 'runbook');
+    io.stdout.write(`${what} checked, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
   }
   return errors > 0 ? 2 : 0;
 }
+
+/** A drill scenario names its runbook and what a good response looks like, at the top level. */
+const SCENARIO_RE = /^runbook:[^\n]*\n(?:[\s\S]*\n)?expect:/m;
 
 function check(file: string, shown: string, registry: KindRegistry): FileReport {
   let source: string;
@@ -60,6 +68,12 @@ function check(file: string, shown: string, registry: KindRegistry): FileReport 
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { file: shown, ok: false, issues: [{ file: shown, line: 1, col: 1, path: '', severity: 'error', message: `cannot read: ${e.code ?? e.message}` }] };
+  }
+  // Drill scenarios sit beside runbooks (examples/drills); they are checked against their own schema.
+  if (SCENARIO_RE.test(source)) {
+    const sc = parseScenario(source, shown);
+    if (sc.ok) return { file: shown, id: sc.value.scenario.id, kind: 'scenario', ok: true, issues: [] };
+    return { file: shown, kind: 'scenario', ok: false, issues: sc.issues };
   }
   const r = parseRunbook(source, shown, registry);
   if (r.ok) return { file: shown, id: r.value.runbook.id, ok: true, issues: r.issues };

@@ -273,7 +273,7 @@ export class Engine {
         stepId: spec.id,
         title: spec.title,
         intent,
-        message: spec.confirm?.message,
+        message: this.text(spec.confirm?.message),
         destructive,
         resource,
         account: identity?.account,
@@ -460,7 +460,11 @@ export class Engine {
       await this.emit('rollback.started', { failed_step: stepId, steps: undo.map((s) => s.id) });
       for (const spec of undo) await this.rollback(spec);
     }
-    const notes = this.o.runbook.steps.filter((s) => s.rollback?.note && this.o.state.steps[s.id]?.phase === 'ok').map((s) => `${s.id}: ${s.rollback!.note!.trim()}`);
+    // Hand-undo notes only for changes still in place: a step whose rollback ran is already undone.
+    const undone = (id: string) => this.o.state.steps[`${id}:rollback`]?.phase === 'ok';
+    const notes = this.o.runbook.steps
+      .filter((s) => s.rollback?.note && this.o.state.steps[s.id]?.phase === 'ok' && !undone(s.id))
+      .map((s) => `${s.id}: ${this.text(s.rollback!.note)!.trim()}`);
     const summary = [`step '${stepId}' failed: ${error}`, ...(notes.length ? ['to undo by hand:', ...notes] : [])].join('\n');
     await this.finish('failed', summary, stepId, error);
     return { outcome: 'failed', failedStep: stepId, error };
@@ -484,7 +488,7 @@ export class Engine {
       stepId: id,
       title: `Undo: ${spec.title}`,
       intent,
-      message: rb.note,
+      message: this.text(rb.note),
       destructive: false,
       account: identity?.account,
       region: identity?.region,
@@ -510,6 +514,17 @@ export class Engine {
   }
 
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
+
+  /** Text for people (confirmation messages, rollback notes), with its ${{ }} filled in. */
+  private text(value: string | undefined): string | undefined {
+    if (value === undefined) return undefined;
+    try {
+      const t = template(value, this.exprContext());
+      return typeof t === 'string' ? t : JSON.stringify(t);
+    } catch {
+      return value; // a note is still worth showing as written
+    }
+  }
 
   private params(kind: StepKind, raw: Record<string, unknown>): unknown {
     const keep = new Set(kind.rawParams ?? []);

@@ -56,7 +56,8 @@ describe('drills', () => {
     const { score, session } = await play(join(SCENARIOS, file));
     expect(score, JSON.stringify(score)).toMatchObject({ passed: true, wrong_turns: [] });
     expect(session.incident.engine.state.mode).toBe('drill');
-    expect(attempts).toEqual([]);
+    // Drills may reach their own simulated Kubernetes API on loopback (world.kube); nothing else.
+    expect(attempts.filter((a) => !/"host":"(127\.0\.0\.1|::1|localhost)"|^lookup (127\.0\.0\.1|::1|localhost)$/.test(a))).toEqual([]);
   });
 
   it('scores a wrong turn, a declined confirmation and the missed mitigation', async () => {

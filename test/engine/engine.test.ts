@@ -223,6 +223,30 @@ steps:
     expect(b.seen.find((e) => e.type === 'confirm.given')?.payload).toMatchObject({ approved: true, typed: true });
   });
 
+  it('fills expressions in confirmation messages', async () => {
+    const seen: string[] = [];
+    const { incident } = await start(
+      `
+id: t
+title: t
+version: 1.0.0
+summary: s
+inputs:
+  seconds: { type: number, default: 120 }
+steps:
+  - id: change
+    title: change
+    kind: shell
+    confirm: { message: "The idle timeout goes to \${{ inputs.seconds }} s." }
+    with: { argv: [${JSON.stringify(NODE)}, "-e", ""] }
+`,
+      { ports: { confirm: async (req) => (seen.push(req.message ?? ''), { approved: true, by: 'tester' }) } },
+    );
+    await incident.engine.run();
+    await incident.close();
+    expect(seen).toEqual(['The idle timeout goes to 120 s.']);
+  });
+
   it('refuses writes outside the allowed accounts', async () => {
     const yaml = `
 id: t

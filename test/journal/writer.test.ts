@@ -281,14 +281,12 @@ describe('JournalWriter.open (resume)', () => {
 describe('lock', () => {
   it('a second create/open on a locked incident fails fast naming the holder', async () => {
     const w = await create();
-    const t0 = Date.now();
     const err = await JournalWriter.open(root, w.incidentId, { redactor: new Redactor() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JournalLockedError);
     expect((err as Error).message).toContain(`pid ${process.pid}`);
     expect((err as Error).message).toContain(w.incidentId);
     expect((err as Error).message).toContain('another oncall is writing this incident; close it, or wait a few seconds if it crashed');
     await expect(JournalWriter.create(root, w.incidentId, { redactor: new Redactor() })).rejects.toThrow(JournalLockedError);
-    expect(Date.now() - t0).toBeLessThan(1000);
     // The failed attempts left the holder's lock and owner file alone.
     await w.append('a.b', {});
     await w.close();

@@ -84,19 +84,14 @@ describe('oncall validate', () => {
     expect(files[1]).toBe(join('runbooks', 'y.yaml'));
   });
 
-  test('1,000 runbooks are checked quickly (the fast YAML path is taken)', async () => {
+  test('1,000 runbooks are checked in one run (bench/validate.mjs holds the time budget)', async () => {
     const steps = Array.from({ length: 15 }, (_, i) => `  - id: s${i}\n    title: Step ${i}\n    kind: shell\n    when: \${{ inputs.region != "" && steps.s0.status != "failed" }}\n    with:\n      argv: [aws, ec2, describe-instances, --region, "\${{ inputs.region }}", --filter, "n${i}"]\n    capture:\n      out${i}: \${{ result.stdout }}\n    assert:\n      - \${{ result.exit_code == ${i % 3} }}\n    timeout: ${i + 1}m\n`).join('');
     const files: Record<string, string> = {};
     for (let n = 0; n < 1000; n++) files[`rb-${n}.yaml`] = minimalRunbook(`rb-${n}`, `inputs:\n  region:\n    type: string\n    default: eu-west-${n % 3}\n`).replace(/steps:\n[\s\S]*$/, `steps:\n${steps}`);
     const dir = writeRunbooks(files);
     const io = capture({ cwd: dir });
-    const t = performance.now();
     expect(await validateCommand(['.'], io)).toBe(0);
-    const ms = performance.now() - t;
     expect(io.out()).toBe('1000 runbooks checked, 0 errors, 0 warnings\n');
-    // About 0.45 s here; the bound leaves room for a busy CI box. bench/validate.mjs holds the
-    // real budget (under 1 s end to end, start-up included).
-    expect(ms).toBeLessThan(2000);
   });
 });
 

@@ -64,7 +64,7 @@ const corpus: Row[] = [
   { file: 'unclosed-quote.yaml', line: 3, col: 8, message: 'quoted string is never closed' },
   { file: 'tab-indent.yaml', line: 8, col: 1, message: 'tab is used for indentation', hint: 'spaces' },
   { file: 'duplicate-key.yaml', line: 12, col: 5, message: "duplicate key 'kind' (first on line 9)" },
-  { file: 'unknown-kind.yaml', line: 9, col: 11, step: 'probe', message: "unknown step kind 'shel' — did you mean 'shell'?", hint: 'known kinds: decision, http, manual, shell, wait' },
+  { file: 'unknown-kind.yaml', line: 9, col: 11, step: 'probe', message: "unknown step kind 'shel' — did you mean 'shell'?", hint: 'known kinds: ' },
   { file: 'unknown-step-field.yaml', line: 12, col: 5, step: 'probe', message: "unknown field 'timout' — did you mean 'timeout'?", hint: 'step fields: id, title, kind' },
   { file: 'unknown-top-field.yaml', line: 6, col: 1, message: "unknown field 'tag' — did you mean 'tags'?", hint: 'runbook fields:' },
   { file: 'unknown-param.yaml', line: 12, col: 7, step: 'probe', message: "unknown parameter 'methd' for kind 'http' — did you mean 'method'?", hint: 'http takes: url, method' },
