@@ -6,10 +6,11 @@ import { FILE_KINDS } from './files.js';
 import { http } from './http.js';
 import { K8S_KINDS } from './k8s.js';
 import { manual } from './manual.js';
+import { SECRETS_KINDS } from './secrets/index.js';
 import { shell } from './shell.js';
 import { wait } from './wait.js';
 
-export const BUILTIN_KINDS = [shell, http, wait, decision, manual, ...FILE_KINDS, ...ETCD_KINDS, ...K8S_KINDS, ...AWS_KINDS];
+export const BUILTIN_KINDS = [shell, http, wait, decision, manual, ...FILE_KINDS, ...ETCD_KINDS, ...K8S_KINDS, ...AWS_KINDS, ...SECRETS_KINDS];
 
 /** A registry holding the built-in step kinds; plugins add theirs to it. */
 export function builtinRegistry(): KindRegistry {

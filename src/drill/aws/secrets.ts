@@ -317,6 +317,43 @@ export function secretsCommands(model: SecretsModel): Record<string, CommandHand
       return { ARN: s.arn, Name: s.name };
     },
 
+    // Moves a staging label between versions (a rollback moves AWSCURRENT back). As in the API, a
+    // label attached elsewhere moves only when RemoveFromVersionId names where it is, and when
+    // AWSCURRENT moves, the version it leaves becomes AWSPREVIOUS.
+    UpdateSecretVersionStage: (
+      input: { SecretId?: string; VersionStage?: string; MoveToVersionId?: string; RemoveFromVersionId?: string },
+      { now },
+    ) => {
+      const secret = model.active(input.SecretId);
+      const stage = input.VersionStage ?? '';
+      if (stage.length < 1 || stage.length > 256) throw new WorldError('InvalidParameterException', 'VersionStage must be between 1 and 256 characters long.');
+      const holder = [...secret.versions.values()].find((v) => v.stages.has(stage));
+      if (input.RemoveFromVersionId !== undefined && holder?.id !== input.RemoveFromVersionId) {
+        throw new WorldError('InvalidParameterException', `The staging label ${stage} is not attached to version ${input.RemoveFromVersionId}.`);
+      }
+      if (input.MoveToVersionId === undefined) {
+        if (stage === 'AWSCURRENT') throw new WorldError('InvalidParameterException', 'You can only move the staging label AWSCURRENT, not remove it.');
+        holder?.stages.delete(stage);
+      } else {
+        const target = secret.versions.get(input.MoveToVersionId);
+        if (!target) throw new WorldError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${input.MoveToVersionId}`);
+        if (holder && holder !== target) {
+          if (input.RemoveFromVersionId === undefined) {
+            throw new WorldError('InvalidParameterException', `The staging label ${stage} is currently attached to version ${holder.id}, so you must explicitly reference that version in RemoveFromVersionId.`);
+          }
+          holder.stages.delete(stage);
+          if (stage === 'AWSCURRENT') {
+            for (const v of secret.versions.values()) v.stages.delete('AWSPREVIOUS');
+            holder.stages.add('AWSPREVIOUS');
+          }
+        }
+        target.stages.add(stage);
+        if (stage === 'AWSCURRENT') target.stages.delete('AWSPREVIOUS');
+      }
+      secret.lastChanged = now;
+      return { ARN: secret.arn, Name: secret.name };
+    },
+
     TagResource: (input: { SecretId?: string; Tags?: Tag[] }, { now }) => {
       const s = model.active(input.SecretId);
       for (const t of input.Tags ?? []) if (t.Key) s.tags.set(t.Key, t.Value ?? '');
