@@ -9,7 +9,7 @@ usage: oncall [command] [options]
 
 commands:
   (none)                     open the terminal UI (needs a terminal; see 'run' for scripts)
-      [--resume <incident>] [--read-only] [--runbooks dir] [--state-dir dir]
+      [--resume <incident>] [--read-only] [--profile p] [--region r] [--context c] [--kubeconfig f]
   run <runbook|path>         run a runbook without the UI
       --input, -i k=v          a runbook input (repeat for each)
       --answer, -a step=value  answer a decision/manual step, or type a destructive step's resource
@@ -70,9 +70,9 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
       io.stderr.write("oncall: the interactive UI needs a terminal. For scripts and CI use 'oncall run <runbook> …' (see oncall --help).\n");
       return 2;
     }
-    // The terminal UI is the next piece of work; until it lands, show what works today.
-    io.stdout.write(`${HELP}\nThe terminal UI is not built yet; 'oncall run <runbook>' runs any runbook now.\n`);
-    return 0;
+    // Ink and React load only here, as their own chunk.
+    const { tuiCommand } = await import('./tui/launch.js');
+    return tuiCommand(argv, io);
   }
   const load = commands[first];
   if (!load) {

@@ -1,0 +1,93 @@
+// The header, always visible: mode banner, incident id and title, severity, clock, AWS identity,
+// kube context, and a gentle nudge when a step runs past its expected duration. Narrow terminals
+// lose the least important segments instead of wrapping.
+import { Box, Text } from 'ink';
+import type { IncidentState } from '../../engine/state.js';
+import { clock, fitSegments, shortDuration, truncate, type Segment } from '../format.js';
+import { stringWidth } from '../width.js';
+import { useColor, useTuiShallow, type Color } from '../hooks.js';
+import { currentStep, phaseOf, type TuiState } from '../store.js';
+
+interface Seg extends Segment {
+  color?: Color;
+  bold?: boolean;
+  inverse?: boolean;
+  dim?: boolean;
+}
+
+export function Header() {
+  const c = useColor();
+  const s = useTuiShallow((st) => ({
+    mode: st.mode,
+    readOnly: st.readOnly || Boolean(st.incident?.readOnly),
+    columns: st.size.columns,
+    now: st.now,
+    incident: st.incident,
+    prompts: st.prompts,
+    running: st.running,
+    identity: st.identity,
+    kube: st.kube,
+  }));
+  const inc = s.incident;
+  const segs: Seg[] = [];
+  const drill = (inc?.mode ?? s.mode) === 'drill';
+  segs.push({ key: 'mode', text: drill ? ' DRILL ' : ' LIVE ', priority: 100, bold: true, inverse: true, color: drill ? 'yellow' : 'red' });
+  if (s.readOnly) segs.push({ key: 'ro', text: ' READ-ONLY ', priority: 99, bold: true, inverse: true, color: 'blue' });
+  if (inc?.id) {
+    segs.push({ key: 'id', text: inc.id, priority: 90, bold: true });
+    if (inc.severity) segs.push({ key: 'sev', text: inc.severity, priority: 85, bold: true, color: /SEV[01]/.test(inc.severity) ? 'red' : /SEV2/.test(inc.severity) ? 'yellow' : undefined });
+    if (inc.openedAt) segs.push({ key: 'clock', text: `⏱ ${clock(s.now - Date.parse(inc.openedAt))}`, priority: 80 });
+    const nudge = overdue(inc, s.now, s);
+    if (nudge) segs.push({ key: 'nudge', text: nudge, priority: 95, color: 'yellow' });
+  } else {
+    segs.push({ key: 'app', text: 'oncall', priority: 90, bold: true });
+  }
+  const id = s.identity;
+  const where = `${id.profile ?? 'default'}/${id.region ?? 'no region'}`;
+  const who = id.pending ? 'identity pending' : id.account ? `${id.account}${id.principal ? ` ${shortPrincipal(id.principal)}` : ''}` : id.error ? 'identity error' : 'identity unknown';
+  // Where commands would land matters more than the title, unless nothing about AWS is set at all.
+  const awsKnown = Boolean(id.profile || id.region || id.account || id.pending || id.error);
+  segs.push({ key: 'aws', text: awsKnown ? `aws ${where} ${who}` : 'aws not configured', priority: awsKnown ? 60 : 20, dim: id.pending || !awsKnown });
+  if (s.kube.context) segs.push({ key: 'kube', text: `kube ${s.kube.context}`, priority: 55 });
+  const TITLE_MAX = 40;
+  if (inc?.title) segs.splice(segs.findIndex((x) => x.key === 'aws'), 0, { key: 'title', text: truncate(inc.title, TITLE_MAX), priority: 50 });
+  const GAP = 2;
+  let kept = fitSegments(segs, s.columns, GAP);
+  // A dropped title still gets whatever room is left, truncated.
+  if (inc?.title && !kept.some((x) => x.key === 'title')) {
+    const used = kept.reduce((n, x) => n + stringWidth(x.text), 0) + kept.length * GAP;
+    const room = s.columns - used;
+    if (room >= 12) {
+      const at = kept.findIndex((x) => x.key === 'aws' || x.key === 'kube');
+      const title: Seg = { key: 'title', text: truncate(inc.title, Math.min(room, TITLE_MAX)), priority: 50 };
+      kept = at < 0 ? [...kept, title] : [...kept.slice(0, at), title, ...kept.slice(at)];
+    }
+  }
+  // One text node per segment: a glyph (the clock's) keeps Ink's slow Unicode measuring to itself.
+  return (
+    <Box height={1} width={s.columns} overflow="hidden">
+      {kept.map((seg, i) => (
+        <Text key={seg.key} bold={seg.bold} inverse={seg.inverse} dimColor={seg.dim} color={seg.color ? c(seg.color) : undefined}>
+          {i > 0 ? '  ' : ''}
+          {seg.text}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** arn:aws:sts::123:assumed-role/oncall/alice → oncall/alice; arn:aws:iam::123:user/bob → user/bob. */
+function shortPrincipal(arn: string): string {
+  const tail = arn.includes(':') ? arn.slice(arn.lastIndexOf(':') + 1) : arn;
+  return truncate(tail.replace(/^assumed-role\//, ''), 32);
+}
+
+/** "⏳ probe past its usual 5s" when the running step takes longer than the runbook expects. */
+function overdue(inc: IncidentState, now: number, s: Pick<TuiState, 'prompts' | 'running'>): string | undefined {
+  const id = currentStep(inc);
+  const st = id ? inc.steps[id] : undefined;
+  if (!st || phaseOf(st, s) !== 'running' || !st.expectedMs || !st.startedAt) return undefined;
+  const ran = now - Date.parse(st.startedAt);
+  if (ran <= st.expectedMs) return undefined;
+  return `⏳ ${st.id} is past its usual ${shortDuration(st.expectedMs)} (${shortDuration(ran)}) | Ctrl+C aborts`;
+}

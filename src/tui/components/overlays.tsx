@@ -1,0 +1,137 @@
+// Overlays: help (every key, from the key table), the timeline, and the small panels for a note,
+// a skip reason and a milestone.
+import { Box, Text } from 'ink';
+import { helpSections } from '../keys.js';
+import { relative, truncate } from '../format.js';
+import { useColor, useTuiShallow } from '../hooks.js';
+import { shownStep } from '../store.js';
+import { Rows, row, type Row } from './rows.js';
+import { TextField } from './text-field.js';
+
+export function HelpOverlay({ rows, width }: { rows: number; width: number }) {
+  const c = useColor();
+  const scroll = useTuiShallow((s) => ({ v: s.helpScroll })).v;
+  const all: Row[] = [];
+  for (const sec of helpSections()) {
+    all.push(row(`h-${sec.title}`, <Text bold color={c('cyan')}>{sec.title}</Text>));
+    sec.rows.forEach((r, i) => all.push(row(`${sec.title}-${i}`, <Text>{`  ${r.keys.padEnd(16)} ${r.help}`}</Text>)));
+  }
+  const room = Math.max(1, rows - 2);
+  const first = Math.min(scroll, Math.max(0, all.length - room));
+  return (
+    <Box flexDirection="column" paddingX={1}>
+      <Text bold>Keys {all.length > room ? <Text dimColor>(up/down scroll)</Text> : null}</Text>
+      <Text> </Text>
+      <Rows rows={all.slice(first, first + room)} width={width - 2} />
+    </Box>
+  );
+}
+
+export function TimelineOverlay({ rows, width }: { rows: number; width: number }) {
+  const c = useColor();
+  const s = useTuiShallow((st) => ({ timeline: st.timeline, scroll: st.timelineScroll, incident: st.incident }));
+  const start = s.incident?.openedAt;
+  const room = Math.max(1, rows - 2);
+  const end = Math.max(0, s.timeline.length - s.scroll);
+  const from = Math.max(0, end - room);
+  const shown = s.timeline.slice(from, end);
+  const tone = (type: string) =>
+    type === 'note.added' ? c('blue') : type === 'milestone.marked' ? c('magenta') : type === 'confirm.given' || type === 'decision.made' ? c('yellow') : undefined;
+  return (
+    <Box flexDirection="column" paddingX={1}>
+      <Box height={1}>
+        <Text bold>Timeline </Text>
+        <Text dimColor>
+          {truncate(
+            `${s.incident?.id ?? ''} | opened ${start ?? '?'} | ${s.timeline.length} entries${from > 0 ? ` | ${from} earlier (up/PgUp)` : ''}${s.scroll ? ` | ${s.scroll} later (End)` : ''}`,
+            Math.max(10, width - 12),
+          )}
+        </Text>
+      </Box>
+      <Text> </Text>
+      {shown.map((e) => {
+        const first = e.text.split('\n')[0] ?? '';
+        // A leading glyph (▶ ✓ ◆ ✎ ★ …) is its own text node; the rest stays ASCII for Ink's fast path.
+        const m = /^([^\u0020-\u007e]) (.*)$/u.exec(first);
+        return (
+          <Box key={`t${e.seq}`} height={1} width={width - 2} flexShrink={0}>
+            <Text dimColor>{`${relative(e.ts, start)} `}</Text>
+            {m ? <Text color={tone(e.type)}>{`${m[1]} `}</Text> : null}
+            <Text color={tone(e.type)} wrap="truncate-end">
+              {truncate(m ? m[2]! : first, Math.max(10, width - 2 - 10 - (m ? 2 : 0)))}
+            </Text>
+          </Box>
+        );
+      })}
+    </Box>
+  );
+}
+
+/** The note, skip-reason and milestone panels, drawn under the runner. */
+export function InputPanel({ width }: { width: number }) {
+  const c = useColor();
+  const s = useTuiShallow((st) => ({ overlay: st.overlay, text: st.overlayText, incident: st.incident, view: st.view, prompts: st.prompts, runbook: st.runbook }));
+  const line = <Text> </Text>;
+  if (s.overlay.kind === 'note') {
+    return (
+      <Box flexDirection="column">
+        {line}
+        <Text bold color={c('blue')}>
+          ✎ Note for the journal
+        </Text>
+        <Text>
+          {'  '}
+          <TextField value={s.text} focused width={width - 4} placeholder="what you saw, did or decided" />
+        </Text>
+        <Text dimColor>  enter save | esc cancel</Text>
+      </Box>
+    );
+  }
+  if (s.overlay.kind === 'skip') {
+    const step = s.prompts[0]?.req.stepId ?? shownStep(s);
+    return (
+      <Box flexDirection="column">
+        {line}
+        <Text bold color={c('yellow')}>
+          ↷ Skip {step}: why?
+        </Text>
+        <Text>
+          {'  reason: '}
+          <TextField value={s.text} focused width={width - 12} placeholder="required; it goes in the journal" />
+        </Text>
+        <Text dimColor>  enter skip the step | esc back</Text>
+      </Box>
+    );
+  }
+  if (s.overlay.kind === 'milestone') {
+    const marked = new Set(s.incident?.milestones.map((m) => m.milestone));
+    const opt = (key: string, m: 'detected' | 'mitigated' | 'resolved') => (
+      <Text>
+        {'  '}
+        <Text bold color={c('cyan')}>
+          {key}
+        </Text>{' '}
+        {m}
+        {marked.has(m) ? <Text dimColor> (already marked)</Text> : null}
+      </Text>
+    );
+    return (
+      <Box flexDirection="column">
+        {line}
+        <Text bold color={c('magenta')}>
+          ★ Mark a milestone
+        </Text>
+        {opt('d', 'detected')}
+        {opt('m', 'mitigated')}
+        {opt('r', 'resolved')}
+        <Text dimColor>  esc cancel</Text>
+      </Box>
+    );
+  }
+  return null;
+}
+
+/** Rows the input panel takes (the runner gives them up). */
+export function inputPanelRows(kind: string): number {
+  return kind === 'milestone' ? 6 : kind === 'note' || kind === 'skip' ? 4 : 0;
+}

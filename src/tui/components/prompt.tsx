@@ -1,0 +1,155 @@
+// The head of the prompt queue: what the engine is waiting for. Gate (Enter runs, s skips),
+// confirmation of a write (exactly what will change; Cancel is the default; destructive ones need
+// the resource id typed), a question (choice, text or manual), or a failure (retry, skip, stop).
+import { Text } from 'ink';
+import { displayArgv, showValue, wrapText } from '../format.js';
+import type { Color } from '../hooks.js';
+import { markdownLines } from '../markdown.js';
+import type { IdentityView, Prompt } from '../store.js';
+import { cap, row, type Row } from './rows.js';
+import { TextField } from './text-field.js';
+
+type C = (c: Color) => Color | undefined;
+
+export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: IdentityView; color: boolean; readOnly: boolean }): Row[] {
+  switch (p.kind) {
+    case 'gate': {
+      const write = p.req.effect === 'write';
+      return [
+        row('g0', <Text color={c(write ? 'yellow' : 'cyan')} bold>{`Next: ${p.req.title}`}</Text>, { text: write ? '⚠' : '▶', color: c(write ? 'yellow' : 'cyan'), bold: true }),
+        row('g1', (
+          <Text dimColor>
+            {'  '}
+            {p.req.effect === 'write'
+              ? ctx.readOnly
+                ? 'this step changes something: read-only mode will refuse it'
+                : 'this step changes something: you will confirm exactly what next'
+              : p.req.effect === 'human'
+                ? 'this step asks you'
+                : 'this step only reads'}
+          </Text>
+        )),
+        row('g2', (
+          <Text>
+            {'  '}
+            <Text bold color={c('cyan')}>enter</Text> run{'   '}
+            <Text bold color={c('cyan')}>s</Text> skip (asks a reason)
+          </Text>
+        )),
+      ];
+    }
+    case 'failure':
+      return [
+        ...wrapText(`${p.req.stepId} failed (attempt ${p.req.attempt}): ${p.req.error}`, width - 2)
+          .slice(0, 3)
+          .map((l, i) => row(`f${i}`, <Text color={c('red')} bold={i === 0}>{l}</Text>, { text: i === 0 ? '✗' : ' ', color: c('red'), bold: true })),
+        row('fk', (
+          <Text>
+            {'  '}
+            <Text bold color={c('cyan')}>r</Text> retry{'   '}
+            <Text bold color={c('cyan')}>s</Text> skip{'   '}
+            <Text bold color={c('cyan')}>x</Text> stop the run
+          </Text>
+        )),
+      ];
+    case 'confirm': {
+      const r = p.req;
+      const intent = r.intent;
+      const rows: Row[] = [];
+      const tone = r.destructive ? 'red' : 'yellow';
+      rows.push(
+        row('c0', (
+          <Text color={c(tone)} bold inverse={r.destructive}>
+            {r.destructive ? ' DESTRUCTIVE CHANGE ' : r.purpose === 'rollback' ? 'Confirm rollback' : 'Confirm change'}
+          </Text>
+        ), { text: r.purpose === 'rollback' ? '↺' : '⚠', color: c(tone), bold: true }),
+      );
+      rows.push(row('c1', <Text bold>{`  ${r.title}`}</Text>));
+      rows.push(row('c2', <Text>{`  what:      ${intent.summary}`}</Text>));
+      if (intent.api) rows.push(row('c3', <Text>{`  API:       ${intent.api}`}</Text>));
+      if (intent.argv) {
+        wrapText(displayArgv(intent.argv), width - 13)
+          .slice(0, 3)
+          .forEach((l, i) => rows.push(row(`c4${i}`, <Text>{`  ${i === 0 ? 'argv:      ' : '           '}${l}`}</Text>)));
+      }
+      if (intent.resources?.length) rows.push(row('c5', <Text>{`  resources: ${intent.resources.join(', ')}`}</Text>));
+      if (!intent.argv && intent.params !== undefined) {
+        wrapText(showValue(intent.params, 10_000), width - 13)
+          .slice(0, 3)
+          .forEach((l, i) => rows.push(row(`cp${i}`, <Text>{`  ${i === 0 ? 'params:    ' : '           '}${l}`}</Text>)));
+      }
+      if (r.account || r.region || !intent.argv || ctx.identity.account) {
+        const account = r.account ?? ctx.identity.account ?? (ctx.identity.pending ? 'pending' : 'unknown');
+        const region = r.region ?? ctx.identity.region ?? 'none set';
+        rows.push(row('c6', <Text>{`  account:   ${account}   region: ${region}${ctx.identity.profile ? `   profile: ${ctx.identity.profile}` : ''}`}</Text>));
+      } else {
+        // A process on this machine: no cloud account is involved unless the command itself picks one.
+        rows.push(row('c6', <Text>{`  where:     this machine (a local process)${ctx.identity.profile || ctx.identity.region ? `; AWS_PROFILE ${ctx.identity.profile ?? '-'}, region ${ctx.identity.region ?? '-'}` : ''}`}</Text>));
+      }
+      if (r.message) wrapText(r.message, width - 4).slice(0, 2).forEach((l, i) => rows.push(row(`c7${i}`, <Text italic>{`  ${l}`}</Text>)));
+      if (r.destructive) {
+        rows.push(row('c8', (
+          <Text>
+            {'  Type '}
+            <Text bold color={c('red')}>{r.resource ?? '(no resource named)'}</Text>
+            {' to approve: '}
+            <TextField value={p.typed} focused width={Math.max(10, width - 30)} />
+          </Text>
+        )));
+        if (p.problem) rows.push(row('c9', <Text color={c('red')}>{`  ${p.problem}`}</Text>));
+        rows.push(row('ca', <Text dimColor>  enter approves once it matches | esc cancels (the step is skipped)</Text>));
+      } else {
+        rows.push(row('c8', (
+          <Text>
+            {'  '}
+            <Text inverse={p.choice === 'cancel'} bold={p.choice === 'cancel'}>{' Cancel '}</Text>
+            {'  '}
+            <Text inverse={p.choice === 'approve'} bold={p.choice === 'approve'} color={c('yellow')}>{' Approve '}</Text>
+            <Text dimColor>{'   left/right choose | enter confirm | y approve | esc cancel'}</Text>
+          </Text>
+        )));
+      }
+      return rows;
+    }
+    case 'ask': {
+      const r = p.req;
+      const rows: Row[] = [];
+      rows.push(...wrapText(r.question, width - 2).slice(0, 3).map((l, i) => row(`a${i}`, <Text bold color={c('magenta')}>{l}</Text>, { text: i === 0 ? '◆' : ' ', color: c('magenta'), bold: true })));
+      if (r.evidence && Object.keys(r.evidence).length) {
+        const ev = Object.entries(r.evidence).map(([k, v]) => `${k}=${showValue(v, 40)}`).join('  ');
+        rows.push(...wrapText(`evidence: ${ev}`, width - 2).slice(0, 3).map((l, i) => row(`e${i}`, <Text dimColor>{`  ${l}`}</Text>)));
+      }
+      if (r.guidance) rows.push(...cap(markdownLines(r.guidance, ctx.color, width - 2).map((l, i) => row(`m${i}`, <Text>{`  ${l}`}</Text>)), 6, 'lines of instructions'));
+      if (r.type === 'choice') {
+        (r.options ?? []).forEach((o, i) => {
+          const sel = i === p.selected;
+          rows.push(row(`o${i}`, (
+            <Text inverse={sel}>
+              {sel ? ' > ' : '   '}
+              {i + 1}. <Text bold>{o.label}</Text>
+              <Text dimColor>{` (${o.value})${o.description ? ` — ${o.description}` : ''}`}</Text>
+            </Text>
+          )));
+        });
+        rows.push(row('ak', <Text dimColor>  up/down or 1-9 | enter answers (journaled)</Text>));
+      } else if (r.type === 'text') {
+        rows.push(row('at', (
+          <Text>
+            {'  answer: '}
+            <TextField value={p.text} focused width={Math.max(10, width - 12)} placeholder={r.pattern ? `matching ${r.pattern}` : undefined} />
+          </Text>
+        )));
+        if (p.problem) rows.push(row('ap', <Text color={c('red')}>{`  ${p.problem}`}</Text>));
+        rows.push(row('ak', <Text dimColor>  enter sends (journaled)</Text>));
+      } else {
+        rows.push(row('ak', (
+          <Text>
+            {'  '}
+            <Text bold color={c('cyan')}>enter</Text> done (journaled as done by you)
+          </Text>
+        )));
+      }
+      return rows;
+    }
+  }
+}

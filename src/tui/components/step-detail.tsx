@@ -1,0 +1,210 @@
+// The step being looked at: title, guidance (markdown), the exact intent, the streamed output in a
+// scrollable pane (follows the tail unless scrolled), the result, captures and assertions; and at
+// the bottom whatever the engine is waiting for.
+import { Box, Text } from 'ink';
+import { useEffect, useRef, useState } from 'react';
+import { displayArgv, oneLine, safeLine, shortDuration, showValue, truncate, wrapText } from '../format.js';
+import { useColor, useController, useTuiShallow } from '../hooks.js';
+import { isLoaded, markdownLines, preload } from '../markdown.js';
+import { currentStep, phaseOf, shownStep, stepRunning } from '../store.js';
+import { promptRows } from './prompt.js';
+import { cap, row, Rows, type Row } from './rows.js';
+import { ICON, TONE } from './status.js';
+
+/** Re-renders once the markdown renderer has loaded. */
+function useMarkdownReady(): boolean {
+  const [ready, setReady] = useState(isLoaded());
+  useEffect(() => {
+    if (ready) return;
+    let live = true;
+    preload().then(
+      () => live && setReady(true),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [ready]);
+  return ready;
+}
+
+export function StepDetail({ width, rows }: { width: number; rows: number }) {
+  const c = useColor();
+  useMarkdownReady();
+  const controller = useController();
+  const paneRef = useRef(0);
+  useEffect(() => {
+    controller.store.getState().setPaneRows(Math.max(1, paneRef.current));
+  });
+  const s = useTuiShallow((st) => ({
+    runbook: st.runbook,
+    incident: st.incident,
+    view: st.view,
+    prompts: st.prompts,
+    output: st.output,
+    confirmations: st.confirmations,
+    assertions: st.assertions,
+    // The clock matters here only while a step runs.
+    now: stepRunning(st) ? st.now : 0,
+    running: st.running,
+    result: st.result,
+    color: st.color,
+    identity: st.identity,
+    readOnly: st.readOnly,
+  }));
+  const id = shownStep(s);
+  const inc = s.incident;
+  if (!id || !inc) return <Text dimColor>No steps.</Text>;
+  const spec = s.runbook?.steps.find((x) => x.id === id);
+  const st = inc.steps[id];
+  const head = s.prompts[0];
+  const phase = phaseOf(st, s);
+  const isCurrent = id === currentStep(inc);
+
+  // What the engine waits for, or how the run stands.
+  let bottom: Row[] = [];
+  if (head) bottom = promptRows(head, width, c, { identity: s.identity, color: s.color, readOnly: s.readOnly || inc.readOnly });
+  else if (inc.outcome) {
+    const tone = inc.outcome === 'completed' ? 'green' : 'red';
+    bottom = [row('end', <Text color={c(tone)} bold>{`Runbook ${inc.outcome}. The incident stays in the journal; m milestone | n note | t timeline | q quit`}</Text>, { text: '■', color: c(tone), bold: true })];
+  } else if (!s.running && s.result) bottom = [row('paused', <Text color={c('yellow')} bold>{'Stopped. Enter continues from this step | q quits (the incident stays open)'}</Text>, { text: '■', color: c('yellow'), bold: true })];
+  else if (s.running && phase === 'running' && isCurrent) bottom = [row('running', <Text color={c('cyan')}>{`running... ${st?.startedAt ? shortDuration(s.now - Date.parse(st.startedAt)) : ''} | Ctrl+C aborts`}</Text>, { text: '▶', color: c('cyan') })];
+  if (bottom.length) bottom = [row('sep', <Text> </Text>), ...bottom];
+  // A prompt about another step than the one looked at says so.
+  if (head && head.req.stepId !== id) bottom.splice(1, 0, row('other', <Text dimColor>{`(waiting on ${head.req.stepId}; End or down to go back to it)`}</Text>));
+
+  // Following the run: one line on how the previous step ended, so its result is not lost from view.
+  const prevRows: Row[] = [];
+  if (!s.view.step) {
+    const prevId = inc.touched.findLast((x) => x !== id && ['ok', 'failed', 'timeout', 'aborted', 'skipped'].includes(inc.steps[x]?.phase ?? ''));
+    const prev = prevId ? inc.steps[prevId] : undefined;
+    if (prev) {
+      const what = prev.phase === 'ok' ? (prev.summary ?? 'ok') : prev.phase === 'skipped' ? `skipped: ${prev.skipReason ?? ''}` : `${prev.phase}: ${prev.error ?? ''}`;
+      const caps = prev.captures && Object.keys(prev.captures).length ? ` | ${Object.entries(prev.captures).map(([k, v]) => `${k}=${showValue(v, 24)}`).join(' ')}` : '';
+      prevRows.push(row('prev', <Text dimColor>{truncate(oneLine(`${prev.id}: ${what}${caps}`), width - 4)}</Text>, { text: `↳ ${ICON[prev.phase]}`, color: c(TONE[prev.phase] ?? 'gray') }));
+    }
+  }
+
+  // Title and meta.
+  const top: Row[] = [
+    ...prevRows,
+    row('t', <Text bold color={c(TONE[phase] ?? 'white')}>{truncate(spec?.title ?? id, width - 2)}</Text>, { text: st?.inDoubt ? '?' : ICON[phase], color: c(TONE[phase] ?? 'white'), bold: true }),
+    row('meta', (
+      <Text dimColor>
+        {[
+          id,
+          st?.kind ?? spec?.kind,
+          st?.effect,
+          st && st.attempts > 1 ? `attempt ${st.attempts}` : '',
+          st?.durationMs !== undefined && phase !== 'running' ? shortDuration(st.durationMs) : '',
+          spec?.expectedMs ? `usually ${shortDuration(spec.expectedMs)}` : '',
+          phase,
+        ]
+          .filter(Boolean)
+          .join(' | ')
+          .slice(0, width)}
+      </Text>
+    )),
+  ];
+
+  // Guidance (markdown) from the runbook.
+  const guidance: Row[] = spec?.guidance ? markdownLines(spec.guidance, s.color, width).map((l, i) => row(`gd${i}`, <Text>{l}</Text>)) : [];
+
+  // The exact intent: journaled with step.started, or offered by the engine before it starts.
+  const intent = st?.intent ?? (head && head.req.stepId === id && 'intent' in head.req ? head.req.intent : undefined);
+  const intentRows: Row[] = [];
+  if (intent) {
+    intentRows.push(row('i0', <Text>{truncate(oneLine(`${intent.api ? `${intent.api}: ` : ''}${intent.summary}`), width)}</Text>));
+    if (intent.argv) wrapText(`argv: ${displayArgv(intent.argv)}`, width).slice(0, 2).forEach((l, i) => intentRows.push(row(`ia${i}`, <Text dimColor>{l}</Text>)));
+    if (intent.resources?.length) intentRows.push(row('ir', <Text dimColor>{truncate(`resources: ${intent.resources.join(', ')}`, width)}</Text>));
+    // An API call is its parameters (a process is its argv, shown above).
+    if (!intent.argv && intent.params !== undefined) intentRows.push(row('ip', <Text dimColor>{truncate(`params: ${showValue(intent.params, 10_000)}`, width)}</Text>));
+  }
+
+  // Result, captures, assertions, decisions and confirmations.
+  const res: Row[] = [];
+  const conf = s.confirmations[id];
+  if (conf) {
+    const tone = conf.approved ? 'green' : 'yellow';
+    res.push(row('conf', <Text color={c(tone)}>{`${conf.approved ? 'approved' : 'declined'} by ${conf.by}${conf.typed ? ' (resource typed)' : ''}${conf.reason ? `: ${conf.reason}` : ''}`}</Text>, { text: conf.approved ? '✔' : '✘', color: c(tone) }));
+  }
+  const answer = inc.answers[id];
+  if (answer) res.push(row('ans', <Text color={c('magenta')}>{`${answer.by} answered ${answer.value}${answer.text && answer.text !== answer.value ? `: ${answer.text}` : ''}`}</Text>, { text: '◆', color: c('magenta') }));
+  if (st && phase !== 'pending' && phase !== 'running') {
+    if (phase === 'ok') res.push(row('sum', <Text color={c('green')}>{st.summary ?? 'ok'}</Text>, { text: '✓', color: c('green') }));
+    else if (phase === 'skipped') res.push(row('sum', <Text dimColor>{`skipped: ${st.skipReason ?? ''}`}</Text>, { text: '↷', color: c('gray') }));
+    else
+      wrapText(`${phase}: ${st.error ?? ''}`, width - 2)
+        .slice(0, 3)
+        .forEach((l, i) => res.push(row(`err${i}`, <Text color={c('red')}>{l}</Text>, { text: i === 0 ? ICON[phase] : ' ', color: c('red') })));
+    if (st.inDoubt) res.push(row('doubt', <Text color={c('yellow')}>in doubt: the change may or may not have happened (settled on resume)</Text>, { text: '?', color: c('yellow') }));
+    if (st.retryPending) res.push(row('retry', <Text color={c('yellow')}>retrying...</Text>));
+  }
+  if (st?.captures && Object.keys(st.captures).length) {
+    res.push(row('cap', <Text>{truncate(`captures: ${Object.entries(st.captures).map(([k, v]) => `${k}=${showValue(v, 30)}`).join('  ')}`, width)}</Text>));
+  }
+  const assertions = s.assertions[id] ?? [];
+  for (const [i, a] of assertions.entries()) {
+    const tone = a.ok ? 'green' : 'red';
+    res.push(row(`as${i}`, <Text color={c(tone)}>{`assert ${a.that.replace(/^\s*\$\{\{\s*|\s*\}\}\s*$/g, '')}${a.message && !a.ok ? ` - ${a.message}` : ''}`}</Text>, { text: a.ok ? '✓' : '✗', color: c(tone) }));
+  }
+
+  // Budget: the output pane gets what is left, at least a few lines.
+  const fixed = top.length + bottom.length;
+  let avail = Math.max(0, rows - fixed);
+  const g = cap(guidance, Math.min(guidance.length, Math.max(2, Math.floor(avail * 0.3))), 'lines of guidance');
+  avail -= g.length;
+  const it = cap(intentRows, Math.min(intentRows.length, 4), 'intent lines');
+  avail -= it.length;
+  const rs = cap(res, Math.min(res.length, Math.max(2, Math.floor(avail * 0.35))), 'result lines');
+  avail -= rs.length;
+  paneRef.current = Math.max(1, avail - 1);
+  const outRows = Math.max(0, avail);
+
+  return (
+    <>
+      <Rows rows={top} width={width} />
+      <Rows rows={g} width={width} />
+      <Rows rows={it} width={width} />
+      <OutputPane buf={s.output[id]} scroll={s.view.scroll} rows={outRows} width={width} color={s.color} phase={phase} />
+      <Rows rows={rs} width={width} />
+      <Rows rows={bottom} width={width} />
+    </>
+  );
+}
+
+/** The output pane: a header line and the visible window of the capped buffer. */
+/**
+ * The output pane: a header line and the visible window of the capped buffer, drawn as one text
+ * block (one node for Ink to lay out, measure and compose, however many lines it shows).
+ */
+function OutputPane({ buf, scroll, rows, width, color, phase }: { buf: { lines: { text: string; stream: string }[]; total: number } | undefined; scroll: number; rows: number; width: number; color: boolean; phase: string }) {
+  if (rows < 2) return null;
+  const lines = buf?.lines ?? [];
+  if (!lines.length) {
+    if (phase === 'pending') return null;
+    return <Rows rows={[row('oh', <Text dimColor>{phase === 'running' ? '-- output: nothing yet' : '-- no output'}</Text>)]} width={width} />;
+  }
+  const room = rows - 1;
+  const end = Math.max(0, lines.length - scroll);
+  const start = Math.max(0, end - room);
+  const dropped = buf!.total - lines.length;
+  const above = start + dropped;
+  const below = lines.length - end;
+  const head = `-- output | ${buf!.total} line${buf!.total === 1 ? '' : 's'}${above ? ` | ${above} above` : ''}${below ? ` | ${below} below (End follows)` : ' | following'}${dropped ? ` | oldest ${dropped} not kept on screen (all in the journal)` : ''} `;
+  const shown: string[] = [];
+  for (let i = start; i < end; i++) {
+    const l = lines[i]!;
+    // Cut here, with ASCII '...': when Ink truncates it adds a '…', which sends the line down its slow path every frame.
+    const text = truncate(safeLine(l.text), width);
+    shown.push(color && l.stream === 'stderr' ? `\u001b[31m${text}\u001b[39m` : color && l.stream === 'log' ? `\u001b[90m${text}\u001b[39m` : text);
+  }
+  return (
+    <>
+      <Rows rows={[row('oh', <Text dimColor>{truncate(head, width)}</Text>)]} width={width} />
+      <Box height={shown.length} width={width} flexShrink={0}>
+        <Text>{shown.join('\n')}</Text>
+      </Box>
+    </>
+  );
+}

@@ -1,0 +1,137 @@
+// Small, pure formatting helpers for the TUI: durations, clocks, relative times, widths.
+import { stringWidth } from './width.js';
+
+/** 420 ms · 3.2 s · 2m05s · 1h02m */
+export function shortDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '';
+  const v = Math.max(0, Math.round(ms));
+  if (v < 1000) return `${v} ms`;
+  if (v < 60_000) return `${(v / 1000).toFixed(1)} s`;
+  const s = Math.floor(v / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** The incident clock: 00:12:05, or 1d 02:03:04 past a day. */
+export function clock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86_400);
+  const hh = String(Math.floor((s % 86_400) / 3600)).padStart(2, '0');
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return `${d > 0 ? `${d}d ` : ''}${hh}:${mm}:${ss}`;
+}
+
+/** Time relative to the incident start, for the timeline: +00:00:12. */
+export function relative(ts: string | undefined, start: string | undefined): string {
+  if (!ts || !start) return '+--:--:--';
+  const ms = Date.parse(ts) - Date.parse(start);
+  return Number.isFinite(ms) ? `${ms < 0 ? '-' : '+'}${clock(Math.abs(ms))}` : '+--:--:--';
+}
+
+/** How long ago: 12s, 5m, 3h, 2d. */
+export function age(ts: string | undefined, now: number): string {
+  if (!ts) return '?';
+  const s = Math.max(0, Math.floor((now - Date.parse(ts)) / 1000));
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+/**
+ * Cuts to `width` terminal columns, ending in '...'. ASCII on purpose: Ink measures every line of
+ * every frame, and one non-ASCII character sends a whole line down its slow (grapheme) path.
+ */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (stringWidth(text) <= width) return text;
+  if (width <= 3) return '.'.repeat(width);
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = stringWidth(ch);
+    if (used + w > width - 3) break;
+    out += ch;
+    used += w;
+  }
+  return `${out}...`;
+}
+
+/** One line: control characters (a stray escape sequence in output) become visible and harmless. */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\r?\n/g, ' ⏎ ').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `^${String.fromCharCode(c.charCodeAt(0) + 64)}`);
+}
+
+/** Text from a step's output, made safe to draw: tabs expanded, control characters shown. */
+export function safeLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\t/g, '  ').replace(/\r$/, '').replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '·');
+}
+
+/** An argv as a person would type it (display only: values never reach a shell). */
+export function displayArgv(argv: string[]): string {
+  return argv.map((a) => (a === '' ? "''" : /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** A value for a captures/result line: strings bare, the rest as compact JSON, one line. */
+export function showValue(v: unknown, max = 80): string {
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  return truncate(oneLine(s), max);
+}
+
+export interface Segment {
+  key: string;
+  text: string;
+  /** Higher stays longer when the terminal is narrow. */
+  priority: number;
+}
+
+/**
+ * The segments that fit in `width` columns (joined by `gap`), dropping the lowest priority first and
+ * keeping the original order; narrow terminals lose segments instead of wrapping.
+ */
+export function fitSegments<T extends Segment>(segments: T[], width: number, gap = 3): T[] {
+  const kept = [...segments];
+  const total = () => kept.reduce((n, s) => n + stringWidth(s.text), 0) + Math.max(0, kept.length - 1) * gap;
+  while (kept.length > 1 && total() > width) {
+    let low = 0;
+    for (let i = 1; i < kept.length; i++) if (kept[i]!.priority < kept[low]!.priority) low = i;
+    kept.splice(low, 1);
+  }
+  return kept;
+}
+
+/** Word-wraps plain text to `width` columns (long words are cut); keeps blank lines. */
+export function wrapText(text: string, width: number): string[] {
+  const w = Math.max(4, width);
+  const out: string[] = [];
+  for (const para of text.replace(/\r/g, '').split('\n')) {
+    if (para.trim() === '') {
+      out.push('');
+      continue;
+    }
+    let line = '';
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      let rest = word;
+      while (stringWidth(rest) > w) {
+        if (line) {
+          out.push(line);
+          line = '';
+        }
+        out.push(rest.slice(0, w));
+        rest = rest.slice(w);
+      }
+      if (!line) line = rest;
+      else if (stringWidth(line) + 1 + stringWidth(rest) <= w) line += ` ${rest}`;
+      else {
+        out.push(line);
+        line = rest;
+      }
+    }
+    if (line) out.push(line);
+  }
+  return out;
+}

@@ -1,0 +1,32 @@
+// How components reach the store and the controller: one React context, narrow selectors.
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import type { TuiController } from './controller.js';
+import type { TuiStoreState } from './store.js';
+
+export const TuiContext = createContext<TuiController | null>(null);
+
+export function useController(): TuiController {
+  const c = useContext(TuiContext);
+  if (!c) throw new Error('TUI components must be rendered inside <App>');
+  return c;
+}
+
+/** A narrow slice of the store; the component re-renders only when it changes (Object.is). */
+export function useTui<T>(selector: (s: TuiStoreState) => T): T {
+  return useStore(useController().store, selector);
+}
+
+/** A slice made of several values; re-renders when any of them changes (shallow compare). */
+export function useTuiShallow<T extends object>(selector: (s: TuiStoreState) => T): T {
+  return useStore(useController().store, useShallow(selector));
+}
+
+export type Color = 'red' | 'green' | 'yellow' | 'blue' | 'cyan' | 'magenta' | 'gray' | 'white' | 'black';
+
+/** A colour, or undefined when NO_COLOR asks for none (bold, dim and inverse stay). */
+export function useColor(): (c: Color) => Color | undefined {
+  const color = useTui((s) => s.color);
+  return (c) => (color ? c : undefined);
+}

@@ -1,0 +1,240 @@
+// `oncall` with no command: decides whether a person is at a terminal, then mounts the Ink app in
+// the alternate screen. The terminal is given back on every exit path: quit, Ctrl+C twice,
+// SIGTERM/SIGHUP, a render error, an uncaught exception. This is the one place that ends the TUI.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { render, type Instance } from 'ink';
+import { createElement } from 'react';
+import type { CommandIO } from '../commands/io.js';
+import type { Mode } from '../engine/events.js';
+import type { Providers } from '../providers/types.js';
+import { stateRoot } from '../paths.js';
+import { App } from './app.js';
+import { kubeContextFromEnv } from './context.js';
+import { TuiController, type TuiOptions } from './controller.js';
+
+export const NEEDS_TERMINAL =
+  "oncall: the interactive UI needs a terminal. For scripts and CI use 'oncall run <runbook> …' (see oncall --help).\n";
+
+/** Interactive only when a person can answer: stdin and stdout are terminals, and this is not CI. */
+export function isInteractive(stdin: { isTTY?: boolean }, stdout: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(stdin.isTTY && stdout.isTTY) && !env.CI;
+}
+
+/** NO_COLOR (no-color.org): present and not empty turns colour off. */
+export function colorWanted(env: NodeJS.ProcessEnv): boolean {
+  return !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+}
+
+const USAGE =
+  'oncall [--state-dir dir] [--runbooks dir …] [--plugin path …] [--read-only] [--resume <incident>] [--operator name] [--profile p] [--region r] [--context c] [--kubeconfig file]';
+
+/** `oncall [options]`: parses the TUI's flags and launches it. */
+export async function tuiCommand(args: string[], io: CommandIO): Promise<number> {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        'state-dir': { type: 'string' },
+        runbooks: { type: 'string', multiple: true },
+        'read-only': { type: 'boolean', default: false },
+        resume: { type: 'string' },
+        operator: { type: 'string' },
+        plugin: { type: 'string', multiple: true },
+        profile: { type: 'string' },
+        region: { type: 'string' },
+        context: { type: 'string' },
+        kubeconfig: { type: 'string' },
+      },
+      allowPositionals: false,
+      strict: true,
+    }));
+  } catch (err) {
+    io.stderr.write(`oncall: ${(err as Error).message}\nusage: ${USAGE}\n`);
+    return 2;
+  }
+  if (!isInteractive(process.stdin, io.stdout as { isTTY?: boolean }, io.env)) {
+    io.stderr.write(NEEDS_TERMINAL);
+    return 2;
+  }
+  // Plugins load lazily (with the engine); what they say about themselves goes to the message line,
+  // never onto the screen Ink owns.
+  const pluginFlags = values.plugin as string[] | undefined;
+  const notes: string[] = [];
+  const quietIO: CommandIO = { ...io, stderr: { write: (t: string) => (notes.push(String(t).trim()), true) } as unknown as NodeJS.WritableStream };
+  let plugins: Promise<import('../plugins/session.js').PluginContext> | undefined;
+  const context = () => (plugins ??= import('../plugins/session.js').then((m) => m.pluginContext(quietIO, pluginFlags)));
+  const str = (k: string) => (typeof values[k] === 'string' && values[k] !== '' ? (values[k] as string) : undefined);
+  const aws = { profile: str('profile') ?? (io.env.AWS_PROFILE || undefined), region: str('region') ?? (io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined) };
+  // The live world as the flags describe it, made on first use (it is cheap; the SDKs load later still).
+  let live: Promise<Providers> | undefined;
+  const providers = () =>
+    (live ??= import('../providers/live.js').then((m) =>
+      m.liveProvidersFor({
+        profile: str('profile'),
+        region: str('region'),
+        env: io.env,
+        kube: { context: str('context'), kubeconfig: str('kubeconfig') },
+        // The credential chain's warnings go to the message line, never onto the screen Ink owns.
+        onWarning: (m) => notes.push(`aws: ${m}`),
+      }),
+    ));
+  // The header asks STS who we are only when AWS is set up here: otherwise the SDK would load (and
+  // probe instance metadata) for nothing. AWS runbooks resolve and journal it anyway.
+  const identity = awsConfigured(io.env, str('profile'))
+    ? async () => {
+        const p = await providers();
+        const id = await p.aws!.identity();
+        return { account: id.account, principal: id.principal, region: id.region };
+      }
+    : undefined;
+  return launchTui(
+    {
+      mode: 'live',
+      providers,
+      aws,
+      ...(identity ? { identity } : {}),
+      ...(str('context') ? { kubeContextName: str('context') } : {}),
+      ...(str('kubeconfig') ? { kubeContext: () => kubeContextFromEnv({ ...io.env, KUBECONFIG: str('kubeconfig') }) } : {}),
+      registry: async () => (await context()).registry,
+      listingPlugins: async () => (await import('../plugins/session.js')).listingPlugins(quietIO, pluginFlags),
+      pluginNotes: () => notes.splice(0),
+      readOnly: Boolean(values['read-only']),
+      stateDir: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
+      runbookDirs: values.runbooks as string[] | undefined,
+      env: io.env,
+      cwd: io.cwd,
+      operator: values.operator as string | undefined,
+      incident: values.resume as string | undefined,
+      color: colorWanted(io.env),
+    },
+    { stdout: io.stdout, stderr: io.stderr, handleSignals: io.handleSignals ?? false },
+  );
+}
+
+/** AWS credentials or a profile are set up for this user (env, flag, or ~/.aws). */
+export function awsConfigured(env: NodeJS.ProcessEnv, profile?: string): boolean {
+  if (profile || env.AWS_PROFILE || env.AWS_ACCESS_KEY_ID || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) return true;
+  const home = env.HOME || homedir();
+  return [env.AWS_CONFIG_FILE || join(home, '.aws', 'config'), env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials')].some((f) => existsSync(f));
+}
+
+export interface LaunchIO {
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Install SIGINT/SIGTERM/SIGHUP and crash handlers (the real CLI does). */
+  handleSignals?: boolean;
+  /** Where signals and crashes are heard, and how the process ends after a crash (tests pass their own). */
+  proc?: Pick<NodeJS.Process, 'on' | 'off' | 'exit'>;
+  /** Route console.* through Ink so stray logging cannot tear the screen (default true). */
+  patchConsole?: boolean;
+}
+
+export interface LaunchOptions extends Omit<TuiOptions, 'mode'> {
+  mode?: Mode;
+}
+
+const LEAVE_ALT_SCREEN = '\u001b[?1049l\u001b[?25h';
+
+/** Mounts the TUI and resolves with the exit code once it is gone and the terminal restored. */
+export async function launchTui(o: LaunchOptions, io: LaunchIO = {}): Promise<number> {
+  const stdin = io.stdin ?? process.stdin;
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const proc = io.proc ?? process;
+  const { columns, rows } = stdout as { columns?: number; rows?: number };
+  const controller = new TuiController({
+    color: colorWanted(o.env ?? process.env),
+    ...(columns && rows ? { initialSize: { columns, rows } } : {}),
+    ...o,
+  });
+  let instance: Instance | undefined;
+  let restored = false;
+
+  /** Gives the terminal back: Ink's unmount leaves the alternate screen and raw mode; belt and braces after. */
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    try {
+      instance?.unmount();
+    } catch {
+      // already gone
+    }
+    try {
+      (stdin as { setRawMode?: (on: boolean) => void }).setRawMode?.(false);
+    } catch {
+      // not a terminal any more
+    }
+    try {
+      stdout.write(LEAVE_ALT_SCREEN);
+    } catch {
+      // closed
+    }
+  };
+
+  const crash = (err: unknown) => {
+    restore();
+    const id = controller.store.getState().incidentId;
+    const text = err instanceof Error ? (process.env.ONCALL_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+    stderr.write(`oncall: the terminal UI stopped on an unexpected error: ${text}\n${id ? `the journal is intact; resume with: oncall resume ${id} (or oncall)\n` : ''}`);
+    // The state of the UI is unknown: leave now. The journal is fsync'ed record by record.
+    proc.exit(1);
+  };
+  const onSignal = () => void controller.quit();
+  if (io.handleSignals) {
+    proc.on('uncaughtException', crash);
+    proc.on('unhandledRejection', crash);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) proc.on(sig, onSignal);
+  }
+
+  try {
+    // Other code may have read stdin (and paused it); Ink needs it flowing.
+    stdin.resume();
+    instance = render(createElement(App, { controller }), {
+      stdin,
+      stdout: stdout as NodeJS.WriteStream,
+      stderr: stderr as NodeJS.WriteStream,
+      exitOnCtrlC: false,
+      alternateScreen: true,
+      // A key press must reach the screen within a frame: Ink throttles renders to this rate.
+      maxFps: 60,
+      incrementalRendering: true,
+      patchConsole: io.patchConsole ?? true,
+    });
+    const mounted = instance;
+    const unsubscribe = controller.store.subscribe((s) => {
+      if (s.exit) mounted.unmount();
+    });
+    controller.start();
+    try {
+      await mounted.waitUntilExit();
+    } catch (err) {
+      // A render error: Ink has unmounted; close the journal properly before reporting it.
+      restore();
+      await controller.quit();
+      const id = controller.store.getState().incidentId;
+      stderr.write(`oncall: the terminal UI failed: ${err instanceof Error ? err.message : String(err)}\n${id ? `resume with: oncall resume ${id}\n` : ''}`);
+      return 1;
+    } finally {
+      unsubscribe();
+    }
+    restore();
+    if (!controller.store.getState().exit) await controller.quit();
+    const exit = controller.store.getState().exit;
+    if (exit?.message) stderr.write(`${exit.message}\n`);
+    return exit?.code ?? 0;
+  } finally {
+    controller.stop();
+    if (io.handleSignals) {
+      proc.off('uncaughtException', crash);
+      proc.off('unhandledRejection', crash);
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) proc.off(sig, onSignal);
+    }
+    stdin.pause();
+    (stdin as { unref?: () => void }).unref?.();
+  }
+}

@@ -1,0 +1,25 @@
+// The engine's ports for a person at the terminal. Each request becomes a prompt in the store's
+// queue; only the head is drawn; a key resolves it and the engine goes on. The engine awaits plain
+// promises and never learns that Ink exists.
+import type { Redactor } from '../journal/redact.js';
+import type { AskResponse, Clock, ConfirmResponse, FailureResponse, FlowPorts, GateResponse, Ports } from '../engine/types.js';
+import type { TuiStore } from './store.js';
+
+export interface TuiPortOptions {
+  clock: Clock;
+  /** Scrubs secrets from requests before they are drawn (requests do not pass through the journal). */
+  redactor: Redactor;
+}
+
+export function tuiPorts(store: TuiStore, o: TuiPortOptions): Ports & FlowPorts {
+  const r = <T>(v: T): T => o.redactor.redactDeep(v);
+  return {
+    clock: o.clock,
+    // No identity port: for AWS runbooks the engine looks the identity up through its providers
+    // (and checks writes against it), so the TUI never answers for an account it did not verify.
+    beforeStep: (req) => new Promise<GateResponse>((resolve, reject) => store.getState().pushPrompt({ kind: 'gate', req: r(req), resolve, reject })),
+    confirm: (req) => new Promise<ConfirmResponse>((resolve, reject) => store.getState().pushPrompt({ kind: 'confirm', req: r(req), expect: req.resource, resolve, reject })),
+    ask: (req) => new Promise<AskResponse>((resolve, reject) => store.getState().pushPrompt({ kind: 'ask', req: r(req), resolve, reject })),
+    onFailure: (req) => new Promise<FailureResponse>((resolve, reject) => store.getState().pushPrompt({ kind: 'failure', req: r(req), resolve, reject })),
+  };
+}

@@ -1,0 +1,87 @@
+// The key table is the single source for the dispatcher, the footer and the help overlay.
+import { describe, expect, it } from 'vitest';
+import { BINDINGS, footerFor, helpSections, keyName, resolve, TEXT_CONTEXTS, type KeyContext, type KeyLike } from '../../src/tui/keys.js';
+
+const none: KeyLike = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false };
+const CONTEXTS: KeyContext[][] = [
+  ['start'],
+  ['form'],
+  ['picker'],
+  ['runner'],
+  ['gate', 'runner'],
+  ['failure', 'runner'],
+  ['confirm', 'runner'],
+  ['confirm-typed'],
+  ['choice', 'runner'],
+  ['text-answer'],
+  ['manual', 'runner'],
+  ['paused', 'runner'],
+  ['help'],
+  ['timeline'],
+  ['note'],
+  ['skip'],
+  ['milestone'],
+];
+
+describe('keys', () => {
+  it('names key presses', () => {
+    expect(keyName('', { ...none, return: true })).toBe('enter');
+    expect(keyName('', { ...none, escape: true })).toBe('esc');
+    expect(keyName('', { ...none, tab: true, shift: true })).toBe('shift+tab');
+    expect(keyName('c', { ...none, ctrl: true })).toBe('ctrl+c');
+    expect(keyName('', { ...none, pageUp: true })).toBe('pageup');
+    expect(keyName('?', none)).toBe('?');
+  });
+
+  it('gives every footer hint a key that the dispatcher maps to that very command', () => {
+    for (const ctx of CONTEXTS) {
+      for (const hint of footerFor(ctx)) {
+        const binding = BINDINGS.find((b) => b.label === hint.label && b.contexts.some((c) => ctx.includes(c)));
+        expect(binding, `${ctx.join('+')}: ${hint.label}`).toBeDefined();
+        expect(resolve(ctx, binding!.keys[0]!), `${ctx.join('+')}: ${hint.label}`).toBe(binding!.command);
+      }
+    }
+  });
+
+  it('binds no printable key where the operator is typing (text goes to the field)', () => {
+    for (const b of BINDINGS) {
+      for (const ctx of b.contexts) {
+        if (!TEXT_CONTEXTS.has(ctx)) continue;
+        for (const k of b.keys) expect(k.length > 1, `'${k}' in ${ctx} would be swallowed instead of typed`).toBe(true);
+      }
+    }
+  });
+
+  it('never binds one key to two commands in one context', () => {
+    for (const ctx of CONTEXTS.map((c) => c[0]!)) {
+      const seen = new Map<string, string>();
+      for (const b of BINDINGS.filter((x) => x.contexts.includes(ctx))) {
+        for (const k of b.keys) {
+          expect(seen.get(k) ?? b.command, `${ctx}: ${k}`).toBe(b.command);
+          seen.set(k, b.command);
+        }
+      }
+    }
+  });
+
+  it('maps the issue keys: enter run · s skip · r retry · n note · t timeline · m milestone · ? help · q quit · Ctrl+C', () => {
+    expect(resolve(['gate', 'runner'], 'enter')).toBe('run-step');
+    expect(resolve(['gate', 'runner'], 's')).toBe('skip-step');
+    expect(resolve(['failure', 'runner'], 'r')).toBe('retry-step');
+    expect(resolve(['runner'], 'n')).toBe('note');
+    expect(resolve(['runner'], 't')).toBe('timeline');
+    expect(resolve(['runner'], 'm')).toBe('milestone');
+    expect(resolve(['runner'], '?')).toBe('help');
+    expect(resolve(['runner'], 'q')).toBe('quit');
+    expect(resolve(['confirm-typed'], 'ctrl+c')).toBe('interrupt');
+    expect(resolve(['note'], 'q')).toBeUndefined();
+    expect(resolve(['confirm', 'runner'], 'esc')).toBe('decline');
+    expect(resolve(['confirm', 'runner'], 'enter')).toBe('submit');
+  });
+
+  it('lists every binding once in the help overlay', () => {
+    const rows = helpSections().flatMap((s) => s.rows);
+    expect(rows).toHaveLength(BINDINGS.length);
+    for (const b of BINDINGS) expect(rows.some((r) => r.help === b.help)).toBe(true);
+  });
+});
