@@ -2,6 +2,7 @@
 // drives the engine, and turns keys into commands through the key table. Components only draw the
 // store and hand keys here. Everything heavy (the engine, zod, CEL, YAML, fzf, markdown) is
 // imported on first use, so the first frame appears as fast as Ink can draw it.
+import { join } from 'node:path';
 import type { Fzf } from 'fzf';
 import type { RunResult } from '../engine/engine.js';
 import type { AnyEvent, Mode } from '../engine/events.js';
@@ -89,7 +90,6 @@ export class TuiController {
   private open: OpenIncident | undefined;
   private loop: Promise<void> | undefined;
   private registryP: Promise<KindRegistry> | undefined;
-  private identityP: Promise<AwsIdentity | undefined> | undefined;
   private fzf: Fzf<readonly RunbookListing[]> | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
   /** Journal writes the controller started (notes, milestones) that must land before closing. */
@@ -142,12 +142,12 @@ export class TuiController {
     const s = this.store.getState();
     const kube = this.o.kubeContextName ? Promise.resolve(this.o.kubeContextName) : (this.o.kubeContext ?? (() => kubeContextFromEnv(this.env)))();
     if (this.o.identity) {
-      this.identityP = this.o.identity().catch((err) => {
+      const identity = this.o.identity().catch((err) => {
         this.store.getState().setIdentity({ pending: false, error: errorText(err) });
         this.store.getState().setMessage(`aws identity: ${errorText(err)}`, 'warn');
         return undefined;
       });
-      void this.identityP.then((id) => {
+      void identity.then((id) => {
         if (id) s.setIdentity({ pending: false, account: id.account, principal: id.principal, ...(id.region ? { region: id.region } : {}) });
         else this.store.getState().setIdentity({ pending: false });
       });
@@ -452,6 +452,8 @@ export class TuiController {
         return;
       case 'timeline':
         return s.openOverlay('timeline');
+      case 'export':
+        return this.exportTimeline();
       case 'milestone-detected':
       case 'milestone-mitigated':
       case 'milestone-resolved':
@@ -516,6 +518,26 @@ export class TuiController {
     const s = this.store.getState();
     s.closeOverlay();
     if (this.open) this.track(this.open.engine.milestone(m, this.operator), `milestone: ${m}`);
+  }
+
+  /** The timeline's export action: the post-mortem draft, from the journal, beside the operator. */
+  private exportTimeline(): void {
+    if (!this.open) return;
+    const { id, journal } = this.open;
+    // The journal's root (live or drills) is two levels above the incident's directory.
+    const root = join(journal.dir, '..', '..');
+    let file = '';
+    const t = import('../export/index.js')
+      .then((m) => {
+        file = join(this.o.cwd ?? process.cwd(), m.exportFileName(id, 'md'));
+        return m.saveExport(root, id, 'md', file, { force: true });
+      })
+      .then(
+        () => this.store.getState().setMessage(`timeline written to ${file}`),
+        (err) => this.store.getState().setMessage(`could not export: ${errorText(err)}`, 'error'),
+      );
+    this.writes.add(t);
+    void t.finally(() => this.writes.delete(t));
   }
 
   private track(p: Promise<unknown>, done: string): void {

@@ -58,6 +58,7 @@ export type Command =
   | 'rerun'
   | 'note'
   | 'timeline'
+  | 'export'
   | 'milestone'
   | 'milestone-detected'
   | 'milestone-mitigated'
@@ -140,6 +141,7 @@ export const BINDINGS: Binding[] = [
   { command: 'page-up', keys: ['pageup'], help: 'Scroll a page up', contexts: ['timeline', 'help'] },
   { command: 'page-down', keys: ['pagedown'], help: 'Scroll a page down', contexts: ['timeline', 'help'] },
   { command: 'follow', keys: ['end'], help: 'Go to the latest entry', contexts: ['timeline'] },
+  { command: 'export', keys: ['e'], label: 'export', help: 'Write the timeline for the post-mortem to <incident>.md in the current directory', contexts: ['timeline'] },
   { command: 'close', keys: ['esc', 't', 'q'], label: 'close', help: 'Close the timeline', contexts: ['timeline'] },
   { command: 'close', keys: ['esc', '?', 'q'], label: 'close', help: 'Close the help', contexts: ['help'] },
 

@@ -3,7 +3,7 @@
 // quitting and resuming. Everything the operator decides must land in the journal.
 import { journal, KEY, openExample, renderTui, runStep, startDemo, tempDir } from './helpers.js';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 let demo: Awaited<ReturnType<typeof startDemo>>;
@@ -96,6 +96,17 @@ describe('runner', () => {
     expect(f).toMatch(/\+00:00:\d\d ★ mitigated \(tester\)/);
     expect(f).toMatch(/\+00:00:00 incident inc-\S+ opened: Checkout 504s \[SEV3\]/);
     expect(f).toContain('◆ diagnose: tester answered raise-timeout');
+    // The timeline's export action writes the post-mortem draft beside the operator.
+    t.press('e');
+    f = await t.waitFor('timeline written to');
+    const exported = /timeline written to (\S+\.md)/.exec(f)![1]!;
+    try {
+      const md = readFileSync(exported, 'utf8');
+      expect(md).toContain('raised the proxy timeout to 1000 ms');
+      expect(md).toMatch(/^# /m);
+    } finally {
+      rmSync(exported, { force: true });
+    }
     t.press(KEY.esc);
     await t.waitFor('Runbook completed');
     await t.close();
