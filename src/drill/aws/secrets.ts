@@ -172,6 +172,25 @@ function day(t: number): Date {
   return new Date(Math.floor(t / DAY) * DAY);
 }
 
+/** What DescribeSecret and ListSecrets both say of a secret; only the key of the stages differs. */
+function summary(s: SimSecret, region: string) {
+  return {
+    ARN: s.arn,
+    Name: s.name,
+    ...(s.description !== undefined ? { Description: s.description } : {}),
+    // Omitted when the secret uses the aws/secretsmanager key.
+    ...(s.kmsKeyId !== undefined ? { KmsKeyId: s.kmsKeyId } : {}),
+    RotationEnabled: false,
+    LastChangedDate: new Date(s.lastChanged),
+    ...(s.lastAccessed !== undefined ? { LastAccessedDate: day(s.lastAccessed) } : {}),
+    ...(s.deletedAt !== undefined ? { DeletedDate: new Date(s.deletedAt) } : {}),
+    Tags: tagsOf(s),
+    stages: stagesOf(s),
+    CreatedDate: new Date(s.created),
+    PrimaryRegion: region,
+  };
+}
+
 export function secretsCommands(model: SecretsModel): Record<string, CommandHandler> {
   const world = model.world;
   return {
@@ -242,21 +261,8 @@ export function secretsCommands(model: SecretsModel): Record<string, CommandHand
 
     DescribeSecret: (input: { SecretId?: string }): DescribeSecretResponse => {
       const s = model.resolve(input.SecretId);
-      return {
-        ARN: s.arn,
-        Name: s.name,
-        ...(s.description !== undefined ? { Description: s.description } : {}),
-        // Omitted when the secret uses the aws/secretsmanager key.
-        ...(s.kmsKeyId !== undefined ? { KmsKeyId: s.kmsKeyId } : {}),
-        RotationEnabled: false,
-        LastChangedDate: new Date(s.lastChanged),
-        ...(s.lastAccessed !== undefined ? { LastAccessedDate: day(s.lastAccessed) } : {}),
-        ...(s.deletedAt !== undefined ? { DeletedDate: new Date(s.deletedAt) } : {}),
-        Tags: tagsOf(s),
-        VersionIdsToStages: stagesOf(s),
-        CreatedDate: new Date(s.created),
-        PrimaryRegion: world.region,
-      };
+      const { stages, ...rest } = summary(s, world.region);
+      return { ...rest, VersionIdsToStages: stages };
     },
 
     ListSecrets: (input: ListSecretsRequest): ListSecretsResponse => {
@@ -272,20 +278,10 @@ export function secretsCommands(model: SecretsModel): Record<string, CommandHand
       const p = page(listed, input.MaxResults ?? 100, input.NextToken, 'InvalidNextTokenException');
       return {
         SecretList: p.items.map(
-          (s): SecretListEntry => ({
-            ARN: s.arn,
-            Name: s.name,
-            ...(s.description !== undefined ? { Description: s.description } : {}),
-            ...(s.kmsKeyId !== undefined ? { KmsKeyId: s.kmsKeyId } : {}),
-            RotationEnabled: false,
-            LastChangedDate: new Date(s.lastChanged),
-            ...(s.lastAccessed !== undefined ? { LastAccessedDate: day(s.lastAccessed) } : {}),
-            ...(s.deletedAt !== undefined ? { DeletedDate: new Date(s.deletedAt) } : {}),
-            Tags: tagsOf(s),
-            SecretVersionsToStages: stagesOf(s),
-            CreatedDate: new Date(s.created),
-            PrimaryRegion: world.region,
-          }),
+          (s): SecretListEntry => {
+            const { stages, ...rest } = summary(s, world.region);
+            return { ...rest, SecretVersionsToStages: stages };
+          },
         ),
         ...(p.next ? { NextToken: p.next } : {}),
       };
