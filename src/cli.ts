@@ -19,7 +19,7 @@ commands:
       --json                   one JSON event per line on stdout (progress stays on stderr)
       --quiet, -q              no progress lines
   resume <incident>          continue an incident from its journal (same flags as run)
-  drill [<scenario>] --auto  practise a runbook on a simulated world (--list shows scenarios)
+  drill [<scenario>] [--auto]  practise a runbook on a simulated world: the UI at a terminal, headless with --auto (--list shows scenarios)
   incidents [--open] [--json]  list incidents, newest first
   verify <incident> [--json] check an incident journal's hash chain
   export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--verify]  post-mortem timeline

@@ -11,9 +11,9 @@ import { headlessPorts } from '../headless/ports.js';
 import { progressLine } from '../headless/progress.js';
 import { stateRoot } from '../paths.js';
 import { RunbookError, formatIssue } from '../runbook/issues.js';
-import { display, formatTable, isTTY, parseCommandArgs, type CommandIO } from './io.js';
+import { display, formatTable, isInteractive, isTTY, parseCommandArgs, type CommandIO } from './io.js';
 
-const USAGE = 'oncall drill [<scenario>] [--auto] [--list] [--json] [--scenarios <dir>] [--plugin <path>]';
+const USAGE = 'oncall drill [<scenario>] [--auto] [--list] [--json] [--scenarios <dir>] [--runbooks <dir>] [--plugin <path>] [--state-dir <dir>]';
 
 export async function drillCommand(args: string[], io: CommandIO): Promise<number> {
   const parsed = parseCommandArgs(
@@ -33,24 +33,55 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
   );
   if (!parsed) return 2;
   const { values, positionals } = parsed;
-  const plugins = await pluginContext(io, values.plugin as string[] | undefined);
-  const dirs = scenarioDirs({ extra: [...((values.scenarios as string[] | undefined) ?? []), ...plugins.scenarioDirs], env: io.env, cwd: io.cwd });
+  if (positionals.length > 1) {
+    io.stderr.write(`oncall drill: name one scenario\nusage: ${USAGE}\n`);
+    return 2;
+  }
+  const flagDirs = (values.scenarios as string[] | undefined) ?? [];
+  const searchPath = (pluginDirs: string[]) => scenarioDirs({ extra: [...flagDirs, ...pluginDirs], env: io.env, cwd: io.cwd });
+  const interactive = isInteractive(process.stdin, io.stdout as { isTTY?: boolean }, io.env);
 
+  // By hand, at a terminal: the TUI in drill mode (plugins load inside it, after the first frame).
+  if (!values.auto && !values.list && !values.json && interactive) {
+    let scenario: string | undefined;
+    if (positionals[0]) {
+      try {
+        scenario = findScenario(positionals[0], searchPath((await pluginContext(io, values.plugin as string[] | undefined)).scenarioDirs), io.cwd);
+      } catch (err) {
+        io.stderr.write(`oncall drill: ${(err as Error).message}\n`);
+        return 2;
+      }
+    }
+    const { drillTui } = await import('../tui/launch.js');
+    return drillTui(
+      {
+        ...(scenario ? { scenario } : {}),
+        scenarioDirs: searchPath,
+        runbookDirs: values.runbooks as string[] | undefined,
+        plugins: values.plugin as string[] | undefined,
+        stateDir: values['state-dir'] as string | undefined,
+      },
+      io,
+    );
+  }
+
+  const plugins = await pluginContext(io, values.plugin as string[] | undefined);
+  const dirs = searchPath(plugins.scenarioDirs);
   if (values.list || (positionals.length === 0 && !values.auto)) {
     const all = listScenarios(dirs);
     if (values.json) io.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
     else io.stdout.write(formatTable(['SCENARIO', 'RUNBOOK', 'TITLE'], all.map((s) => [s.id, s.runbook, s.title]), isTTY(io.stdout)));
-    if (positionals.length === 0 && !values.list && isTTY(io.stdout)) {
-      io.stderr.write('\nplay one with: oncall drill <scenario> --auto   (the interactive drill picker arrives with the terminal UI)\n');
+    if (positionals.length === 0 && !values.list && !values.json) {
+      io.stderr.write('\nplay one at a terminal with: oncall drill [<scenario>]   (headless: oncall drill <scenario> --auto)\n');
     }
     return 0;
   }
-  if (positionals.length !== 1) {
+  if (positionals.length === 0) {
     io.stderr.write(`oncall drill: name one scenario\nusage: ${USAGE}\n`);
     return 2;
   }
   if (!values.auto) {
-    io.stderr.write("oncall drill: playing a drill by hand needs the terminal UI, which is not built yet; add --auto to watch the expected path\n");
+    io.stderr.write('oncall drill: playing a drill by hand needs a terminal (oncall drill <scenario> opens the UI there); add --auto to play the expected path headless\n');
     return 2;
   }
 
@@ -83,13 +114,15 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
     }
   };
   session.incident.preamble.forEach(show);
-  session.incident.engine.on(show);
+  const off = session.incident.engine.on(show);
   try {
     await session.incident.engine.run();
   } catch (err) {
     const why = err instanceof NeedsHumanError ? `${err.message} (the scenario's expect.answers has no answer for it)` : (err as Error).message;
     io.stderr.write(`oncall drill: ${why}\n`);
   }
+  // The score is printed below, in full.
+  off();
   const score = await session.finish();
   if (values.json) io.stdout.write(`${JSON.stringify({ type: 'drill.scored', payload: score })}\n`);
   for (const line of formatScore(score)) io.stderr.write(`${line}\n`);

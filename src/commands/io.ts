@@ -17,6 +17,11 @@ export function isTTY(stream: NodeJS.WritableStream): boolean {
   return Boolean((stream as { isTTY?: boolean }).isTTY);
 }
 
+/** Interactive only when a person can answer: stdin and stdout are terminals, and this is not CI. */
+export function isInteractive(stdin: { isTTY?: boolean }, stdout: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(stdin.isTTY && stdout.isTTY) && !env.CI;
+}
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /**

@@ -48,6 +48,7 @@ export function formatScore(score: DrillScore): string[] {
   return lines;
 }
 
-function formatSeconds(s: number): string {
+/** 95 → "1 min 35 s". */
+export function formatSeconds(s: number): string {
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }

@@ -4,9 +4,10 @@ import { dirname, join, resolve } from 'node:path';
 import { openIncident, type OpenIncident } from '../engine/incident.js';
 import type { KindRegistry } from '../engine/registry.js';
 import type { FlowPorts, Ports } from '../engine/types.js';
-import type { AnyEvent, DrillScore } from '../engine/events.js';
-import { applyEvent } from '../engine/state.js';
+import type { DrillScore } from '../engine/events.js';
+import type { Redactor } from '../journal/redact.js';
 import { resolveRunbook } from '../runbook/catalog.js';
+import type { Runbook } from '../runbook/schema.js';
 import { evalExpr } from '../runbook/expr.js';
 import { VirtualClock } from './clock.js';
 import { drillAwsProvider } from './aws/middleware.js';
@@ -23,11 +24,13 @@ export function drillRoot(stateRoot: string): string {
 
 export interface DrillSession {
   incident: OpenIncident;
+  /** The runbook being played, as loaded (and validated) for this drill. */
+  runbook: Runbook;
   clock: VirtualClock;
   world: ScriptedWorld;
   /** The simulated AWS account, when the scenario has one. */
   aws?: AwsWorld;
-  /** Scores the drill, writes the score to its journal, and closes the journal. */
+  /** Scores the drill, writes the score to its journal, and closes the journal (once; later calls give the same score). */
   finish(): Promise<DrillScore>;
 }
 
@@ -40,6 +43,8 @@ export async function startDrill(o: {
   operator?: string;
   runbookDirs?: string[];
   pluginRunbookDirs?: string[];
+  /** Shared with the driver's ports, so secrets a step registers are scrubbed from what is drawn too. */
+  redactor?: Redactor;
 }): Promise<DrillSession> {
   const s = o.loaded.scenario;
   const clock = new VirtualClock(Date.parse(s.starts_at));
@@ -83,6 +88,7 @@ export async function startDrill(o: {
     operator: o.operator,
     drill: { scenario: s.id, title: s.title, page: s.page },
     now: () => clock.now(),
+    ...(o.redactor ? { redactor: o.redactor } : {}),
   }).catch(async (err: unknown) => {
     await kube?.close();
     throw err;
@@ -93,18 +99,24 @@ export async function startDrill(o: {
     if (ev.type === 'step.finished') check();
   });
 
+  let finished: Promise<DrillScore> | undefined;
+  const finish = async () => {
+    check();
+    const score = scoreDrill(s, incident.engine.state, { mitigatedAtMs, elapsedMs: clock.elapsed, declined });
+    try {
+      await incident.engine.recordScore(score);
+    } finally {
+      await incident.close();
+      await kube?.close();
+    }
+    return score;
+  };
   return {
     incident,
+    runbook: loaded.runbook,
     clock,
     world,
     aws,
-    async finish() {
-      check();
-      const score = scoreDrill(s, incident.engine.state, { mitigatedAtMs, elapsedMs: clock.elapsed, declined });
-      applyEvent(incident.engine.state, (await incident.journal.append('drill.scored', score)) as unknown as AnyEvent);
-      await incident.close();
-      await kube?.close();
-      return score;
-    },
+    finish: () => (finished ??= finish()),
   };
 }

@@ -10,7 +10,7 @@ import { StepFailure } from '../executors/errors.js';
 import { boundJson } from '../executors/bounded.js';
 import type { Providers } from '../providers/types.js';
 import type { KindRegistry } from './registry.js';
-import type { AnyEvent, EventPayloads, EventType, Outcome } from './events.js';
+import type { AnyEvent, DrillScore, EventPayloads, EventType, Outcome } from './events.js';
 import { applyEvent, type IncidentState, type StepState } from './state.js';
 import {
   effectOf,
@@ -108,6 +108,11 @@ export class Engine {
 
   async milestone(milestone: EventPayloads['milestone.marked']['milestone'], by = this.o.operator, at?: Date): Promise<void> {
     await this.emit('milestone.marked', { milestone, by, ...(at ? { at: at.toISOString() } : {}) });
+  }
+
+  /** A drill's score, journaled like any record so every listener (the TUI) sees it. */
+  async recordScore(score: DrillScore): Promise<void> {
+    await this.emit('drill.scored', score);
   }
 
   /**

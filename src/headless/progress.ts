@@ -41,6 +41,11 @@ export function progressLine(ev: AnyEvent, opts: { output: boolean } = { output:
       return `↺ rolling back: ${ev.payload.steps.join(', ')}`;
     case 'run.finished':
       return `${ev.payload.outcome === 'completed' ? '■' : '✗'} ${ev.payload.summary}`;
+    case 'drill.scored': {
+      const p = ev.payload;
+      const ttm = p.time_to_mitigate_s === undefined ? (p.expects_mitigation ? 'not mitigated' : 'nothing to mitigate') : `mitigated after ${secs(p.time_to_mitigate_s * 1000)}`;
+      return `◎ drill ${p.passed ? 'PASSED' : 'NOT PASSED'}: ${p.outcome}, ${ttm}, ${p.wrong_turns.length} wrong turns, ${p.steps_skipped.length} skipped, ${p.confirmations_declined.length} declined`;
+    }
     case 'journal.repaired':
       return `journal: dropped ${ev.payload.dropped_bytes} bytes of a record torn by a crash`;
     default:

@@ -10,9 +10,11 @@ import { Header } from './components/header.js';
 import { Footer, MessageLine } from './components/footer.js';
 import { HelpOverlay, InputPanel, inputPanelRows, TimelineOverlay } from './components/overlays.js';
 import { BusyScreen } from './screens/busy.js';
+import { DrillsScreen } from './screens/drills.js';
 import { FormScreen } from './screens/form.js';
 import { PickerScreen } from './screens/picker.js';
 import { RunnerScreen } from './screens/runner.js';
+import { ScoreScreen } from './screens/score.js';
 import { StartScreen } from './screens/start.js';
 
 export function App({ controller }: { controller: TuiController }) {
@@ -84,6 +86,10 @@ function ScreenView({ screen, rows }: { screen: Screen; rows: number }) {
       return <RunnerScreen rows={rows} />;
     case 'busy':
       return <BusyScreen message={screen.message} />;
+    case 'drills':
+      return <DrillsScreen rows={rows} />;
+    case 'score':
+      return <ScoreScreen rows={rows} />;
     default: {
       const never: never = screen;
       throw new Error(`unknown screen ${JSON.stringify(never)}`);

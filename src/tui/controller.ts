@@ -2,13 +2,15 @@
 // drives the engine, and turns keys into commands through the key table. Components only draw the
 // store and hand keys here. Everything heavy (the engine, zod, CEL, YAML, fzf, markdown) is
 // imported on first use, so the first frame appears as fast as Ink can draw it.
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { Fzf } from 'fzf';
 import type { RunResult } from '../engine/engine.js';
 import type { AnyEvent, Mode } from '../engine/events.js';
 import type { OpenIncident } from '../engine/incident.js';
 import type { KindRegistry } from '../engine/registry.js';
 import type { Clock } from '../engine/types.js';
+import type { DrillSession } from '../drill/session.js';
+import type { WorldSpec } from '../drill/scenario.js';
 import type { ListingOptions, RunbookListing } from '../runbook/listing.js';
 import type { Providers } from '../providers/types.js';
 import type { InputSpec, Runbook } from '../runbook/schema.js';
@@ -25,12 +27,13 @@ import {
   type Match,
   type Prompt,
   type RunbookView,
+  type ScenarioItem,
   type TextEdit,
   type TuiStore,
 } from './store.js';
 
 export interface TuiOptions {
-  /** Live incidents; drills (a later screen) reuse everything with 'drill'. */
+  /** Live incidents, or drill practice: the scenario picker, simulated worlds, scores. */
   mode?: Mode;
   readOnly?: boolean;
   /** Where incidents live (ONCALL_STATE_DIR or the XDG state dir). */
@@ -65,6 +68,12 @@ export interface TuiOptions {
   journalNow?: () => number;
   /** Resume this incident at launch instead of showing the start screen. */
   incident?: string;
+  /** Drill mode: where scenarios are found (--scenarios, plugins, the bundled ones). */
+  scenarioDirs?: () => Promise<string[]>;
+  /** Drill mode: runbook directories plugins add (scenarios name runbooks by id). */
+  pluginRunbookDirs?: () => Promise<string[]>;
+  /** Drill mode: play this scenario file at launch instead of showing the picker. */
+  scenario?: string;
   color?: boolean;
   /** A fixed terminal size (tests); otherwise the terminal's, kept current on resize. */
   size?: { columns: number; rows: number };
@@ -86,7 +95,8 @@ export class TuiController {
   readonly store: TuiStore;
   private readonly env: NodeJS.ProcessEnv;
   private readonly cwd: string;
-  private readonly clock: Clock;
+  /** The engine's and the header's clock: a drill's simulated one while it plays. */
+  private clock: Clock;
   private open: OpenIncident | undefined;
   private loop: Promise<void> | undefined;
   private registryP: Promise<KindRegistry> | undefined;
@@ -95,12 +105,18 @@ export class TuiController {
   /** Journal writes the controller started (notes, milestones) that must land before closing. */
   private writes = new Set<Promise<unknown>>();
   private quitting = false;
+  /** The drill being played, until it is scored. */
+  private drill: DrillSession | undefined;
+  private scenarioFzf: Fzf<readonly ScenarioItem[]> | undefined;
+  /** The last incident attached, for the timeline's export (it outlives a scored drill's journal). */
+  private last: { id: string; root: string } | undefined;
 
   constructor(readonly o: TuiOptions) {
     this.env = o.env ?? process.env;
     this.cwd = o.cwd ?? process.cwd();
     this.clock = o.clock ?? realClock;
-    const aws = { ...awsFromEnv(this.env), ...definedOnly(o.aws ?? {}) };
+    // A drill's header never shows the operator's real AWS profile: its account is the simulation's.
+    const aws = o.mode === 'drill' ? {} : { ...awsFromEnv(this.env), ...definedOnly(o.aws ?? {}) };
     this.store = createTuiStore({
       mode: o.mode,
       readOnly: o.readOnly,
@@ -124,6 +140,12 @@ export class TuiController {
       const t = setInterval(() => this.store.getState().tick(this.clock.now()), tick);
       t.unref?.();
       this.timers.push(t);
+    }
+    if (this.o.mode === 'drill') {
+      this.store.getState().setKube({ pending: false });
+      if (this.o.scenario) void this.playDrill(this.o.scenario);
+      else void this.openDrills();
+      return;
     }
     void this.resolveContext();
     if (this.o.incident) void this.resume(this.o.incident);
@@ -192,16 +214,9 @@ export class TuiController {
     if (!s.runbooks.loading && s.runbooks.list.length) return;
     try {
       const [{ listRunbooks }, fzf] = await Promise.all([import('../runbook/listing.js'), import('fzf')]);
-      const { Fzf } = fzf;
-      // fzf's type declarations re-export its matchers extensionless, which NodeNext cannot follow.
-      const { extendedMatch } = fzf as unknown as { extendedMatch: never };
       const plugins = await this.o.listingPlugins?.();
       const listing = await listRunbooks({ extra: this.o.runbookDirs, env: this.env, cwd: this.cwd, ...(plugins ? { plugins } : {}) });
-      this.fzf = new Fzf(listing.runbooks, { selector: (r: RunbookListing) => `${r.id} ${r.title} ${r.tags.join(' ')} ${r.summary}`,
-        casing: 'case-insensitive',
-        // fzf's extended syntax, as in the fzf tool: space-separated terms must all match; 'exact ^prefix suffix$ !not
-        match: extendedMatch,
-      });
+      this.fzf = fuzzyIndex(fzf, listing.runbooks, (r) => `${r.id} ${r.title} ${r.tags.join(' ')} ${r.summary}`);
       this.store.getState().setRunbooks({ loading: false, list: listing.runbooks, invalid: listing.invalid.length, error: undefined });
       this.filter(this.store.getState().filter);
       this.showPluginNotes();
@@ -212,16 +227,12 @@ export class TuiController {
 
   private filter(text: string): void {
     const s = this.store.getState();
-    let matches: Match[];
-    if (!this.fzf) matches = [];
-    else if (text.trim() === '') matches = s.runbooks.list.map((item) => ({ item, positions: [] }));
-    else {
-      matches = this.fzf.find(text.trim()).map((r: { item: RunbookListing; positions: Set<number> }) => {
-        const shown = r.item.id.length + 1 + r.item.title.length;
-        return { item: r.item, positions: [...r.positions].filter((p) => p < shown).sort((a, b) => a - b) };
-      });
+    if (s.screen.kind === 'drills') {
+      s.setDrillFilter(text, fuzzyFind(this.scenarioFzf, s.scenarios.list, text));
+      void this.loadScenarioPreview();
+      return;
     }
-    s.setFilter(text, matches);
+    s.setFilter(text, fuzzyFind(this.fzf, s.runbooks.list, text));
     void this.loadPreview();
   }
 
@@ -300,7 +311,8 @@ export class TuiController {
       case 'form':
         s.editField(edit);
         return;
-      case 'picker': {
+      case 'picker':
+      case 'drills': {
         const next = edit && 'insert' in edit ? s.filter + edit.insert : 'clear' in edit ? '' : [...s.filter].slice(0, -1).join('');
         this.filter(next);
         return;
@@ -338,9 +350,9 @@ export class TuiController {
       case 'down': {
         const d = command === 'up' ? -1 : 1;
         if (ctx === 'start') return s.moveStart(d);
-        if (ctx === 'picker') {
+        if (ctx === 'picker' || ctx === 'drills') {
           s.movePicker(d);
-          void this.loadPreview();
+          void (ctx === 'drills' ? this.loadScenarioPreview() : this.loadPreview());
           return;
         }
         if (ctx === 'choice' && head?.kind === 'ask') {
@@ -374,6 +386,11 @@ export class TuiController {
           const item = s.matches[s.pickerIndex]?.item;
           if (item) void this.chooseRunbook(item);
         }
+        if (ctx === 'drills') {
+          const item = s.drillMatches[s.pickerIndex]?.item;
+          if (item) void this.playDrill(item.file);
+        }
+        if (ctx === 'score') void this.openDrills();
         return;
       case 'new-incident':
         return this.newIncident();
@@ -522,10 +539,8 @@ export class TuiController {
 
   /** The timeline's export action: the post-mortem draft, from the journal, beside the operator. */
   private exportTimeline(): void {
-    if (!this.open) return;
-    const { id, journal } = this.open;
-    // The journal's root (live or drills) is two levels above the incident's directory.
-    const root = join(journal.dir, '..', '..');
+    if (!this.last) return;
+    const { id, root } = this.last;
     let file = '';
     const t = import('../export/index.js')
       .then((m) => {
@@ -779,6 +794,8 @@ export class TuiController {
       return;
     }
     this.open = open;
+    // The journal's root (live or drills) is two levels above the incident's directory.
+    this.last = { id: open.id, root: join(open.journal.dir, '..', '..') };
     const s = this.store.getState();
     s.setForm(undefined);
     if (fresh) s.beginIncident(open.id, runbookView(runbook));
@@ -801,6 +818,8 @@ export class TuiController {
       (result: RunResult) => {
         const st = this.store.getState();
         st.setRunning(false, result);
+        // A drill ends when its runbook does: it is scored at once, while the world is as the responder left it.
+        if (this.drill && result.outcome !== 'aborted') return void this.finishDrill();
         if (result.outcome === 'aborted') st.setMessage(`${result.failedStep ?? 'the step'} was aborted; Enter continues from it, q quits (the incident stays open)`, 'warn');
         else if (result.outcome === 'completed') st.setMessage('runbook completed; m marks a milestone, t shows the timeline, q quits');
         else st.setMessage(`runbook failed at ${result.failedStep ?? '?'}: ${result.error ?? ''}`, 'error');
@@ -817,32 +836,210 @@ export class TuiController {
   async quit(): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
-    const s = this.store.getState();
     let message: string | undefined;
     const open = this.open;
-    if (open) {
-      if (open.engine.abortCurrent()) {
-        const head = s.prompts[0];
-        if (head?.kind === 'ask') {
-          s.dropPrompt(head.id);
-          head.reject(new Error('aborted by the operator'));
-        }
-        await Promise.race([this.loop, new Promise((r) => setTimeout(r, 5000).unref?.())]);
-      }
+    if (this.drill) {
+      // Leaving a drill ends it: its simulated world cannot be rebuilt later, so it is scored as it stands.
+      message = await this.finishDrill(true);
+    } else if (open) {
+      await this.stopEngine(open);
       await Promise.allSettled([...this.writes]);
       await open.close().catch(() => undefined);
       const outcome = open.engine.state.outcome;
       message = outcome
         ? `incident ${open.id}: runbook ${outcome}.`
         : `incident ${open.id} stays open; resume it with 'oncall' (or 'oncall resume ${open.id}').`;
-    }
+    } else message = this.scoreText;
     this.stop();
     this.store.getState().flush();
     this.store.getState().requestExit(0, message);
   }
+
+  /** Aborts the running step (journaled), with a question it asked, and waits a little for the engine to settle. */
+  private async stopEngine(open: OpenIncident): Promise<void> {
+    if (!open.engine.abortCurrent()) return;
+    const s = this.store.getState();
+    const head = s.prompts[0];
+    if (head?.kind === 'ask') {
+      s.dropPrompt(head.id);
+      head.reject(new Error('aborted by the operator'));
+    }
+    await Promise.race([this.loop, new Promise((r) => setTimeout(r, 5000).unref?.())]);
+  }
+
+  // ── drills ──────────────────────────────────────────────────────────────────────────────
+
+  /** The score's summary, printed when the TUI closes after a drill. */
+  private scoreText: string | undefined;
+
+  /** The scenario picker: drill mode's start, and where a scored drill returns to. */
+  async openDrills(): Promise<void> {
+    const s = this.store.getState();
+    if (this.open) return;
+    this.clock = this.o.clock ?? realClock;
+    s.endIncident();
+    s.setScreen({ kind: 'drills' });
+    s.tick(this.clock.now());
+    if (this.scenarioFzf) return this.filter(s.filter);
+    try {
+      const [{ listScenarios }, fzf, dirs] = await Promise.all([import('../drill/catalog.js'), import('fzf'), this.o.scenarioDirs?.() ?? Promise.resolve([])]);
+      const list = listScenarios(dirs);
+      this.scenarioFzf = fuzzyIndex(fzf, list, (x) => `${x.id} ${x.title} ${x.runbook}`);
+      this.store.getState().setScenarios({ loading: false, list, error: undefined });
+      this.filter(this.store.getState().filter);
+      this.showPluginNotes();
+    } catch (err) {
+      this.store.getState().setScenarios({ loading: false, error: errorText(err) });
+    }
+  }
+
+  /** The highlighted scenario, validated: its page, runbook, inputs and what its world simulates. */
+  private async loadScenarioPreview(): Promise<void> {
+    const s = this.store.getState();
+    const item = s.drillMatches[s.pickerIndex]?.item;
+    if (!item || s.scenarioPreviews[item.file]) return;
+    s.setScenarioPreview(item.file, { loading: true });
+    try {
+      const [{ loadScenario }, { RunbookError, formatIssue }] = await Promise.all([import('../drill/scenario.js'), import('../runbook/issues.js')]);
+      try {
+        const { scenario: sc } = await loadScenario(item.file);
+        this.store.getState().setScenarioPreview(item.file, {
+          loading: false,
+          page: sc.page,
+          runbook: sc.runbook,
+          targetMinutes: sc.expect.target_minutes,
+          inputs: Object.fromEntries(Object.entries(sc.inputs).map(([k, v]) => [k, String(v)])),
+          world: worldSummary(sc.world),
+        });
+      } catch (err) {
+        const text = err instanceof RunbookError ? err.issues.map((i) => formatIssue({ ...i, file: relative(this.cwd, i.file) || i.file })).join('\n') : errorText(err);
+        this.store.getState().setScenarioPreview(item.file, { loading: false, error: text });
+      }
+    } catch (err) {
+      this.store.getState().setScenarioPreview(item.file, { loading: false, error: errorText(err) });
+    }
+  }
+
+  /** Opens a drill on a scenario file: its simulated world, clock and runbook; the runner takes over. */
+  async playDrill(file: string): Promise<void> {
+    const s = this.store.getState();
+    if (this.open || this.drill) return;
+    s.setScreen({ kind: 'busy', message: `Setting up the drill world for ${basename(file)}...` });
+    try {
+      const [{ loadScenario }, { startDrill }, { Redactor }, { RunbookError, formatIssue }, registry, pluginRunbookDirs] = await Promise.all([
+        import('../drill/scenario.js'),
+        import('../drill/session.js'),
+        import('../journal/redact.js'),
+        import('../runbook/issues.js'),
+        this.registry(),
+        this.o.pluginRunbookDirs?.() ?? Promise.resolve([]),
+      ]);
+      const redactor = new Redactor();
+      let session: DrillSession;
+      try {
+        const loaded = await loadScenario(file);
+        session = await startDrill({
+          loaded,
+          stateRoot: this.o.stateDir,
+          registry,
+          // The drill replaces the clock with its simulated one.
+          ports: tuiPorts(this.store, { clock: this.clock, redactor }),
+          operator: this.operator,
+          runbookDirs: this.o.runbookDirs,
+          pluginRunbookDirs,
+          redactor,
+        });
+      } catch (err) {
+        if (err instanceof RunbookError) throw new Error(err.issues.map((i) => formatIssue({ ...i, file: relative(this.cwd, i.file) || i.file })).join('\n'), { cause: err });
+        throw err;
+      }
+      if (this.quitting) {
+        await session.finish().catch(() => undefined);
+        return;
+      }
+      this.drill = session;
+      this.clock = session.clock;
+      this.store.getState().tick(session.clock.now());
+      this.attach(session.incident, session.runbook, session.incident.preamble);
+      const page = session.incident.engine.state.drill?.page;
+      if (page) this.store.getState().setMessage(`page from ${page.from} [${page.severity}]: ${page.text}`, 'warn');
+    } catch (err) {
+      const st = this.store.getState();
+      st.setScreen({ kind: 'drills' });
+      st.setMessage(`could not start the drill: ${errorText(err)}`, 'error');
+      if (!this.scenarioFzf) void this.openDrills();
+    }
+  }
+
+  /** Scores the drill (journaled), closes its journal and world, and shows the score. Returns the summary. */
+  private async finishDrill(leaving = false): Promise<string | undefined> {
+    const drill = this.drill;
+    if (!drill) return undefined;
+    if (leaving) await this.stopEngine(drill.incident);
+    await Promise.allSettled([...this.writes]);
+    const id = drill.incident.id;
+    try {
+      const score = await drill.finish();
+      const { formatScore } = await import('../drill/score.js');
+      this.scoreText = [...formatScore(score), `the drill's journal: oncall export ${id} --drill`].join('\n');
+    } catch (err) {
+      this.scoreText = `drill ${id}: could not be scored: ${errorText(err)}`;
+      this.store.getState().setMessage(this.scoreText, 'error');
+    }
+    this.drill = undefined;
+    this.open = undefined;
+    const s = this.store.getState();
+    s.flush();
+    // The header's clock stops where the simulation ended.
+    s.tick(this.clock.now());
+    if (!leaving) s.setScreen({ kind: 'score' });
+    return this.scoreText;
+  }
 }
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+type FzfModule = typeof import('fzf');
+
+/** An fzf index over a list, with fzf's extended syntax: space-separated terms must all match; 'exact ^prefix suffix$ !not. */
+function fuzzyIndex<T>(fzf: FzfModule, list: readonly T[], selector: (item: T) => string): Fzf<readonly T[]> {
+  // fzf's type declarations re-export its matchers extensionless, which NodeNext cannot follow.
+  const { extendedMatch } = fzf as unknown as { extendedMatch: never };
+  return new fzf.Fzf(list, { selector, casing: 'case-insensitive', match: extendedMatch } as never) as Fzf<readonly T[]>;
+}
+
+/** The list filtered by the text, best first, with the matched positions inside `${id} ${title}` (what rows show). */
+function fuzzyFind<T extends { id: string; title: string }>(index: Fzf<readonly T[]> | undefined, list: readonly T[], text: string): Match<T>[] {
+  if (!index) return [];
+  if (text.trim() === '') return list.map((item) => ({ item, positions: [] }));
+  return index.find(text.trim()).map((r: { item: T; positions: Set<number> }) => {
+    const shown = r.item.id.length + 1 + r.item.title.length;
+    return { item: r.item, positions: [...r.positions].filter((p) => p < shown).sort((a, b) => a - b) };
+  });
+}
+
+/** What a scenario's world simulates, in a few words each. */
+function worldSummary(world: WorldSpec): string[] {
+  const out: string[] = [];
+  const n = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
+  const aws = world.aws;
+  if (aws) {
+    const parts = [
+      [aws.ec2?.instances?.length, 'EC2 instance'],
+      [(aws.elbv2?.load_balancers?.length ?? 0) + (aws.elb?.load_balancers?.length ?? 0), 'load balancer'],
+      [aws.cloudwatch?.metrics?.length, 'metric'],
+      [aws.s3?.objects?.length, 'S3 object'],
+      [aws.secretsmanager?.secrets?.length, 'secret'],
+    ]
+      .filter((x): x is [number, string] => Boolean(x[0]))
+      .map(([count, one]) => n(count, one));
+    out.push(`AWS account ${aws.region ?? ''}${parts.length ? `: ${parts.join(', ')}` : ''}`);
+  }
+  if (world.kube) out.push(`Kubernetes API: ${n(world.kube.nodes.length, 'node')}, ${n(world.kube.pods.length, 'pod')}`);
+  if (world.http.length) out.push(n(world.http.length, 'HTTP endpoint'));
+  if (world.commands.length) out.push(n(world.commands.length, 'scripted command'));
+  return out;
+}
 
 function applyText(value: string, edit: TextEdit): string {
   if ('insert' in edit) return value + edit.insert.replace(/[\r\n]+/g, ' ');

@@ -8,6 +8,8 @@ export type KeyContext =
   | 'start'
   | 'form'
   | 'picker'
+  | 'drills'
+  | 'score'
   | 'runner'
   | 'gate'
   | 'failure'
@@ -24,7 +26,7 @@ export type KeyContext =
   | 'milestone';
 
 /** Contexts where printable keys are text being typed (bindings there use only non-printable keys). */
-export const TEXT_CONTEXTS: ReadonlySet<KeyContext> = new Set(['form', 'picker', 'confirm-typed', 'text-answer', 'note', 'skip']);
+export const TEXT_CONTEXTS: ReadonlySet<KeyContext> = new Set(['form', 'picker', 'drills', 'confirm-typed', 'text-answer', 'note', 'skip']);
 
 export type Command =
   | 'interrupt'
@@ -80,7 +82,7 @@ export interface Binding {
 }
 
 const RUNNER_ANY: KeyContext[] = ['runner', 'gate', 'failure', 'confirm', 'choice', 'manual', 'paused'];
-const BROWSE: KeyContext[] = ['start', ...RUNNER_ANY];
+const BROWSE: KeyContext[] = ['start', 'score', ...RUNNER_ANY];
 
 /** The table. Order matters only for the footer (left to right) and the help overlay. */
 export const BINDINGS: Binding[] = [
@@ -98,14 +100,14 @@ export const BINDINGS: Binding[] = [
   { command: 'down', keys: ['down'], label: 'pick', footerKey: 'up/down', help: 'Next option', contexts: ['choice'] },
   { command: 'choose', keys: ['enter'], label: 'choose', help: 'Answer with the highlighted option (1–9 pick directly)', contexts: ['choice'] },
   { command: 'answer', keys: ['enter'], label: 'answer', help: 'Send the typed answer', contexts: ['text-answer'] },
-  { command: 'clear-field', keys: ['ctrl+u'], help: 'Clear the field', contexts: ['text-answer', 'form', 'picker', 'note', 'skip', 'confirm-typed'] },
+  { command: 'clear-field', keys: ['ctrl+u'], help: 'Clear the field', contexts: ['text-answer', 'form', 'picker', 'drills', 'note', 'skip', 'confirm-typed'] },
   { command: 'done', keys: ['enter'], label: 'done', help: 'Say the manual step was carried out', contexts: ['manual'] },
   { command: 'rerun', keys: ['enter'], label: 'continue', help: 'Continue the runbook from the step that was stopped', contexts: ['paused'] },
 
   // runner
   { command: 'note', keys: ['n'], label: 'note', help: 'Add a note to the incident journal', contexts: RUNNER_ANY },
   { command: 'milestone', keys: ['m'], label: 'milestone', help: 'Mark a milestone: detected, mitigated or resolved', contexts: RUNNER_ANY },
-  { command: 'timeline', keys: ['t'], label: 'timeline', help: 'Show the incident so far, times relative to its start', contexts: RUNNER_ANY },
+  { command: 'timeline', keys: ['t'], label: 'timeline', help: 'Show the incident so far, times relative to its start', contexts: [...RUNNER_ANY, 'score'] },
   { command: 'step-prev', keys: ['up'], help: 'Look at the previous step (its output, result and captures)', contexts: ['runner', 'gate', 'failure', 'confirm', 'manual', 'paused'] },
   { command: 'step-next', keys: ['down'], help: 'Look at the next step; past the last one follows the current step again', contexts: ['runner', 'gate', 'failure', 'confirm', 'manual', 'paused'] },
   { command: 'page-up', keys: ['pageup'], label: 'scroll output', footerKey: 'PgUp/PgDn', help: 'Scroll the output up', contexts: RUNNER_ANY },
@@ -128,6 +130,13 @@ export const BINDINGS: Binding[] = [
   { command: 'up', keys: ['up'], help: 'Previous runbook', contexts: ['picker'] },
   { command: 'down', keys: ['down'], label: 'move', footerKey: 'up/down', help: 'Next runbook', contexts: ['picker'] },
   { command: 'select', keys: ['enter'], label: 'choose', help: 'Choose the highlighted runbook (type to filter by id, title, tags, summary)', contexts: ['picker'] },
+
+  // drills: the scenario picker, and the score once a drill ends
+  { command: 'up', keys: ['up'], help: 'Previous scenario', contexts: ['drills'] },
+  { command: 'down', keys: ['down'], label: 'move', footerKey: 'up/down', help: 'Next scenario', contexts: ['drills'] },
+  { command: 'select', keys: ['enter'], label: 'start drill', help: 'Start the highlighted drill (type to filter by id, title, runbook)', contexts: ['drills'] },
+  { command: 'quit', keys: ['esc'], label: 'quit', help: 'Leave drill practice', contexts: ['drills'] },
+  { command: 'select', keys: ['enter'], label: 'another drill', help: 'Back to the scenarios for another drill', contexts: ['score'] },
 
   // overlays
   { command: 'submit', keys: ['enter'], label: 'save', help: 'Journal the note', contexts: ['note'] },
@@ -239,7 +248,7 @@ export function helpSections(): { title: string; rows: { keys: string; help: str
   const groups: { title: string; contexts: KeyContext[] }[] = [
     { title: 'Runner', contexts: ['runner', 'gate', 'failure', 'paused'] },
     { title: 'Confirmations and questions', contexts: ['confirm', 'confirm-typed', 'choice', 'text-answer', 'manual'] },
-    { title: 'Start, forms and runbook picker', contexts: ['start', 'form', 'picker'] },
+    { title: 'Start, forms and pickers', contexts: ['start', 'form', 'picker', 'drills', 'score'] },
     { title: 'Notes, milestones, timeline, help', contexts: ['note', 'skip', 'milestone', 'timeline', 'help'] },
     { title: 'Everywhere', contexts: ['global'] },
   ];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { render, type Instance } from 'ink';
 import { createElement } from 'react';
-import type { CommandIO } from '../commands/io.js';
+import { isInteractive, type CommandIO } from '../commands/io.js';
 import type { Mode } from '../engine/events.js';
 import type { Providers } from '../providers/types.js';
 import { stateRoot } from '../paths.js';
@@ -18,10 +18,7 @@ import { TuiController, type TuiOptions } from './controller.js';
 export const NEEDS_TERMINAL =
   "oncall: the interactive UI needs a terminal. For scripts and CI use 'oncall run <runbook> …' (see oncall --help).\n";
 
-/** Interactive only when a person can answer: stdin and stdout are terminals, and this is not CI. */
-export function isInteractive(stdin: { isTTY?: boolean }, stdout: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(stdin.isTTY && stdout.isTTY) && !env.CI;
-}
+export { isInteractive };
 
 /** NO_COLOR (no-color.org): present and not empty turns colour off. */
 export function colorWanted(env: NodeJS.ProcessEnv): boolean {
@@ -60,13 +57,8 @@ export async function tuiCommand(args: string[], io: CommandIO): Promise<number>
     io.stderr.write(NEEDS_TERMINAL);
     return 2;
   }
-  // Plugins load lazily (with the engine); what they say about themselves goes to the message line,
-  // never onto the screen Ink owns.
   const pluginFlags = values.plugin as string[] | undefined;
-  const notes: string[] = [];
-  const quietIO: CommandIO = { ...io, stderr: { write: (t: string) => (notes.push(String(t).trim()), true) } as unknown as NodeJS.WritableStream };
-  let plugins: Promise<import('../plugins/session.js').PluginContext> | undefined;
-  const context = () => (plugins ??= import('../plugins/session.js').then((m) => m.pluginContext(quietIO, pluginFlags)));
+  const { notes, quietIO, context } = lazyPlugins(io, pluginFlags);
   const str = (k: string) => (typeof values[k] === 'string' && values[k] !== '' ? (values[k] as string) : undefined);
   const aws = { profile: str('profile') ?? (io.env.AWS_PROFILE || undefined), region: str('region') ?? (io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined) };
   // The live world as the flags describe it, made on first use (it is cheap; the SDKs load later still).
@@ -109,6 +101,56 @@ export async function tuiCommand(args: string[], io: CommandIO): Promise<number>
       cwd: io.cwd,
       operator: values.operator as string | undefined,
       incident: values.resume as string | undefined,
+      color: colorWanted(io.env),
+    },
+    { stdout: io.stdout, stderr: io.stderr, handleSignals: io.handleSignals ?? false },
+  );
+}
+
+/**
+ * Plugins load lazily (with the engine); what they say about themselves goes to the message line,
+ * never onto the screen Ink owns.
+ */
+function lazyPlugins(io: CommandIO, flags: string[] | undefined) {
+  const notes: string[] = [];
+  const quietIO: CommandIO = { ...io, stderr: { write: (t: string) => (notes.push(String(t).trim()), true) } as unknown as NodeJS.WritableStream };
+  let plugins: Promise<import('../plugins/session.js').PluginContext> | undefined;
+  const context = () => (plugins ??= import('../plugins/session.js').then((m) => m.pluginContext(quietIO, flags)));
+  return { notes, quietIO, context };
+}
+
+/**
+ * `oncall drill [<scenario>]` at a terminal (and `npm start`): the TUI in drill mode, on the
+ * scenario picker or straight into the named scenario. No live provider is made, so nothing can
+ * reach a real account; AWS and the kube context in the header are the simulation's.
+ */
+export async function drillTui(
+  o: {
+    /** A scenario file to play at once; otherwise the picker. */
+    scenario?: string;
+    /** The scenario search path, given the directories plugins add. */
+    scenarioDirs: (pluginDirs: string[]) => string[];
+    runbookDirs?: string[];
+    plugins?: string[];
+    stateDir?: string;
+    operator?: string;
+  },
+  io: CommandIO,
+): Promise<number> {
+  const { notes, context } = lazyPlugins(io, o.plugins);
+  return launchTui(
+    {
+      mode: 'drill',
+      registry: async () => (await context()).registry,
+      scenarioDirs: async () => o.scenarioDirs((await context()).scenarioDirs),
+      pluginRunbookDirs: async () => (await context()).runbookDirs,
+      pluginNotes: () => notes.splice(0),
+      stateDir: o.stateDir ?? stateRoot(io.env),
+      runbookDirs: o.runbookDirs,
+      env: io.env,
+      cwd: io.cwd,
+      operator: o.operator,
+      ...(o.scenario ? { scenario: o.scenario } : {}),
       color: colorWanted(io.env),
     },
     { stdout: io.stdout, stderr: io.stderr, handleSignals: io.handleSignals ?? false },

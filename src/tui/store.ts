@@ -22,7 +22,11 @@ export type Screen =
   | { kind: 'picker' }
   | { kind: 'inputs' }
   | { kind: 'runner' }
-  | { kind: 'busy'; message: string };
+  | { kind: 'busy'; message: string }
+  /** Drill mode's start: the scenarios to practise on. */
+  | { kind: 'drills' }
+  /** A drill's score, once it has ended. */
+  | { kind: 'score' };
 
 export type Overlay = { kind: 'none' } | { kind: 'help' } | { kind: 'timeline' } | { kind: 'note' } | { kind: 'skip' } | { kind: 'milestone' };
 
@@ -131,10 +135,31 @@ export interface Preview {
   error?: string;
 }
 
-export interface Match {
-  item: RunbookListing;
+export interface Match<T = RunbookListing> {
+  item: T;
   /** Character positions in `${id} ${title}` that the filter matched (for highlighting). */
   positions: number[];
+}
+
+/** A drill scenario as the picker lists it (read shallowly; validated when previewed). */
+export interface ScenarioItem {
+  id: string;
+  title: string;
+  runbook: string;
+  file: string;
+}
+
+/** What the drill picker shows of the highlighted scenario: the page, and what is simulated. */
+export interface ScenarioPreview {
+  loading: boolean;
+  page?: { from: string; severity: string; text: string };
+  runbook?: string;
+  targetMinutes?: number;
+  inputs?: Record<string, string>;
+  /** What the world simulates, in a few words each ("AWS: 2 instances", "Kubernetes API"). */
+  world?: string[];
+  /** The scenario does not validate (file:line:col and what is wrong). */
+  error?: string;
 }
 
 export interface IdentityView {
@@ -174,6 +199,10 @@ export interface TuiState {
   pickerIndex: number;
   previews: Record<string, Preview>;
   chosen?: RunbookListing;
+  /** Drill mode: the scenarios, the filtered matches (the filter and index are the picker's), previews. */
+  scenarios: { loading: boolean; list: ScenarioItem[]; error?: string };
+  drillMatches: Match<ScenarioItem>[];
+  scenarioPreviews: Record<string, ScenarioPreview>;
   form?: FormState;
 
   incidentId?: string;
@@ -213,6 +242,9 @@ export interface TuiActions {
   moveStart(delta: number): void;
   setRunbooks(v: Partial<TuiState['runbooks']>): void;
   setFilter(filter: string, matches: Match[]): void;
+  setScenarios(v: Partial<TuiState['scenarios']>): void;
+  setDrillFilter(filter: string, matches: Match<ScenarioItem>[]): void;
+  setScenarioPreview(file: string, preview: ScenarioPreview): void;
   movePicker(delta: number): void;
   setPreview(file: string, preview: Preview): void;
   setDraft(draft: TuiState['draft']): void;
@@ -431,7 +463,8 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
       color: o.color ?? true,
       size: o.size ?? { columns: 80, rows: 24 },
       now: o.now ?? Date.now(),
-      screen: { kind: 'start' },
+      // Drill mode opens on the scenarios: nothing live is ever offered there.
+      screen: o.mode === 'drill' ? { kind: 'drills' } : { kind: 'start' },
       overlay: { kind: 'none' },
       overlayText: '',
       incidents: { loading: true, list: [], unreadable: 0 },
@@ -442,6 +475,9 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
       matches: [],
       pickerIndex: 0,
       previews: {},
+      scenarios: { loading: true, list: [] },
+      drillMatches: [],
+      scenarioPreviews: {},
       output: {},
       confirmations: {},
       assertions: {},
@@ -476,7 +512,14 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
       },
       setRunbooks: (v) => set({ runbooks: { ...get().runbooks, ...v } }),
       setFilter: (filter, matches) => set({ filter, matches, pickerIndex: 0 }),
-      movePicker: (delta) => set({ pickerIndex: clamp(get().pickerIndex + delta, 0, Math.max(0, get().matches.length - 1)) }),
+      setScenarios: (v) => set({ scenarios: { ...get().scenarios, ...v } }),
+      setDrillFilter: (filter, drillMatches) => set({ filter, drillMatches, pickerIndex: 0 }),
+      setScenarioPreview: (file, preview) => set({ scenarioPreviews: { ...get().scenarioPreviews, [file]: preview } }),
+      movePicker: (delta) => {
+        const s = get();
+        const n = s.screen.kind === 'drills' ? s.drillMatches.length : s.matches.length;
+        set({ pickerIndex: clamp(s.pickerIndex + delta, 0, Math.max(0, n - 1)) });
+      },
       setPreview: (file, preview) => set({ previews: { ...get().previews, [file]: preview } }),
       setDraft: (draft) => set({ draft }),
       choose: (chosen) => set({ chosen }),
@@ -679,6 +722,10 @@ export function activeContexts(s: Pick<TuiState, 'overlay' | 'screen' | 'prompts
       return ['form'];
     case 'picker':
       return ['picker'];
+    case 'drills':
+      return ['drills'];
+    case 'score':
+      return ['score'];
     case 'busy':
       return [];
     case 'runner': {

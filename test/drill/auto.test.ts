@@ -40,6 +40,21 @@ describe('oncall drill --auto', () => {
     expect(unknown.stderr).toMatch(/did you mean 'local-504-short-timeout'/);
   });
 
+  it('without a terminal, by hand is refused with the way forward; with one, it opens the TUI (test/tui)', async () => {
+    // The child's stdio are pipes: no person can answer, so no UI opens.
+    const byHand = await oncall(['drill', 'local-504-short-timeout']);
+    expect(byHand.code).toBe(2);
+    expect(byHand.stderr).toContain('needs a terminal');
+    expect(byHand.stderr).toContain('--auto');
+    const bare = await oncall(['drill']);
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toContain('local-504-short-timeout');
+    expect(bare.stderr).toContain('oncall drill <scenario> --auto');
+    const noName = await oncall(['drill', '--auto']);
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toContain('name one scenario');
+  });
+
   it('passes inside a network namespace with only loopback (unshare -n)', () => {
     const probe = spawnSync('unshare', ['-n', 'true'], { stdio: 'ignore' });
     if (!requireSystem('unshare -n (a network namespace; needs root or user namespaces)', probe.status === 0)) return;

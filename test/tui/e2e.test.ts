@@ -189,6 +189,51 @@ describe.runIf(hasTmux || inCI)('oncall in a real terminal (tmux)', () => {
     expect(verify.code, verify.stderr).toBe(0);
   });
 
+  it('npm start opens the drill picker; a drill played by keys ends on its score, journaled apart as DRILL', async () => {
+    const stateDir = tempDir();
+    const env = { ONCALL_STATE_DIR: stateDir, ONCALL_OPERATOR: 'e2e', TERM: 'xterm-256color', HOME: tempDir(), PATH: process.env.PATH ?? '' };
+    const t = new Terminal();
+    terminals.push(t);
+    // The README's `npm start`, minus its prestart build: the suite already built dist, and a
+    // rebuild would swap dist/ under the other tests running now.
+    t.start(['npm', 'start', '--silent', '--ignore-scripts'], env);
+    let s = await t.waitFor(/Practice drill.*\d+ of \d+/);
+    expect(s.split('\n')[0]).toMatch(/^ DRILL {3}oncall/);
+    t.text('short-timeout');
+    s = await t.waitFor(/> local-504-short-timeout[\s\S]*\[FIRING\] checkout-edge/);
+    t.keys('Enter');
+    await t.waitFor('Next: Reproduce the error');
+    t.keys('Enter');
+    await t.waitFor('Next: Read the proxy timeout');
+    t.keys('Enter');
+    await t.waitFor('Next: Decide what causes the 504s');
+    t.keys('Enter');
+    await t.waitFor('◆ What causes the 504s?');
+    t.keys('1');
+    await t.waitFor('Next: Raise the proxy timeout');
+    t.keys('Enter');
+    await t.waitFor('Approve');
+    t.keys('y');
+    await t.waitFor('Next: Wait until the service');
+    t.keys('Enter');
+    await t.waitFor('Next: Post an update');
+    t.keys('Enter');
+    await t.waitFor(/Post an update[\s\S]*enter done/);
+    t.keys('Enter');
+    s = await t.waitFor('DRILL PASSED');
+    expect(s).toMatch(/Time to mitigate\s+1[45] min \d+ s \(target 20 min\)/);
+    const id = /inc-\d{8}-\d{6}-[a-z2-7]{4}/.exec(s)![0];
+    t.keys('q');
+    expect(await t.waitForExit()).toBe(0);
+    // Back on the primary screen, the score stays in the scrollback for the post-mortem of the drill.
+    expect(t.screen()).toContain('drill PASSED: local-504-short-timeout');
+    const { records } = await readJournal(journalPath(join(stateDir, 'drills'), id));
+    expect(records[0]?.payload).toMatchObject({ mode: 'drill' });
+    expect(records.at(-1)).toMatchObject({ type: 'drill.scored', payload: { passed: true } });
+    const listed = await oncall(['incidents', '--json'], { stateDir });
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
   it('honours NO_COLOR, and narrow terminals keep the header on one line', async () => {
     const env = { ONCALL_STATE_DIR: tempDir(), TERM: 'xterm-256color', HOME: tempDir(), PATH: process.env.PATH ?? '' };
     const colour = new Terminal();

@@ -52,6 +52,8 @@ export interface Tui {
   state(): TuiStoreState;
   /** The last frame, ANSI stripped. */
   frame(): string;
+  /** Every frame Ink has written so far, ANSI stripped (for what must never be drawn). */
+  frames(): string[];
   /** Writes keys (each argument is one write, as a person presses them). */
   press(...keys: string[]): void;
   /** Types text one character at a time. */
@@ -110,6 +112,7 @@ export function renderTui(o: RenderOptions = {}): Tui {
     controller,
     state: () => controller.store.getState(),
     frame,
+    frames: () => inst.frames.map((f) => stripAnsi(f)),
     press: (...keys) => {
       for (const k of keys) inst.stdin.write(k);
     },

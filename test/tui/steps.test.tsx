@@ -1,7 +1,7 @@
 // Key paths of the runner one by one: skip with a reason, retry and stop after a failure,
 // destructive confirmations, declining, free-text answers, the output pane, Ctrl+C, read-only,
 // the duration nudge, narrow terminals and resizing, the help overlay, quitting and resuming.
-import { fill, journal, KEY, openExample, renderTui, runbookDir, runStep, startDemo, tempDir, toInputs, type Tui } from './helpers.js';
+import { fill, journal, KEY, openExample, renderTui, ROOT, runbookDir, runStep, startDemo, tempDir, toInputs, type Tui } from './helpers.js';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -390,10 +390,10 @@ describe('modes, header and layout', () => {
 
   it('shows DRILL, marks every milestone, and scrolls the timeline', async () => {
     const stateDir = tempDir();
-    const t = renderTui({ stateDir, mode: 'drill', rows: 12 });
-    await t.waitFor(/^ DRILL {3}oncall/);
-    const id = await openExample(t, demo, stateFile);
-    expect(t.frame()).toMatch(/^ DRILL {3}inc-/);
+    // A drill, on its simulated world: the same runner, notes, milestones and timeline.
+    const t = renderTui({ stateDir, mode: 'drill', rows: 12, scenario: join(ROOT, 'examples', 'drills', 'local-504-short-timeout.yaml') });
+    await t.waitFor(/^ DRILL {3}inc-/);
+    const id = t.state().incidentId!;
     await runStep(t, 'Reproduce the error');
     t.press('n');
     await t.waitFor('Note for the journal');
@@ -417,9 +417,11 @@ describe('modes, header and layout', () => {
     t.press('t');
     await t.until((s) => s.overlay.kind === 'none');
     await t.close();
-    const marked = (await journal(stateDir, id)).filter((r) => r.type === 'milestone.marked').map((r) => r.payload.milestone);
-    expect(marked).toEqual(['detected', 'mitigated', 'resolved']);
-    expect((await journal(stateDir, id))[0]?.payload).toMatchObject({ mode: 'drill' });
+    // Drill journals live apart from live incidents.
+    const records = await journal(join(stateDir, 'drills'), id);
+    expect(records.filter((r) => r.type === 'milestone.marked').map((r) => r.payload.milestone)).toEqual(['detected', 'mitigated', 'resolved']);
+    expect(records[0]?.payload).toMatchObject({ mode: 'drill' });
+    expect(records.at(-1)).toMatchObject({ type: 'drill.scored', payload: { passed: false } });
   });
 
   it('help lists every key from the same table the footer and the dispatcher use', async () => {

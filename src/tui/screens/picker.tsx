@@ -62,7 +62,8 @@ export function PickerScreen({ rows }: { rows: number }) {
   );
 }
 
-function MatchRow({ match, selected, width }: { match: Match; selected: boolean; width: number }) {
+/** A list row: id and title, the filter's matched characters highlighted. */
+export function MatchRow({ match, selected, width }: { match: Match<{ id: string; title: string }>; selected: boolean; width: number }) {
   const c = useColor();
   const text = truncate(`${match.item.id} ${match.item.title}`, width - 2);
   const hit = new Set(match.positions);

@@ -1,0 +1,106 @@
+// Drill mode's start: the scenarios to practise on, with a fuzzy filter (fzf), and a preview of
+// the highlighted one: the page the engineer "receives", the runbook it exercises, the inputs and
+// what the simulated world holds. Nothing here touches a real account.
+import { Box, Text } from 'ink';
+import { wrapText } from '../format.js';
+import { useColor, useTuiShallow } from '../hooks.js';
+import type { ScenarioItem, ScenarioPreview } from '../store.js';
+import { TextField } from '../components/text-field.js';
+import { cap, row, Rows, type Row } from '../components/rows.js';
+import { MatchRow } from './picker.js';
+
+export function DrillsScreen({ rows }: { rows: number }) {
+  const c = useColor();
+  const s = useTuiShallow((st) => ({
+    filter: st.filter,
+    matches: st.drillMatches,
+    index: st.pickerIndex,
+    scenarios: st.scenarios,
+    previews: st.scenarioPreviews,
+    columns: st.size.columns,
+  }));
+  const wide = s.columns >= 80;
+  const listWidth = wide ? Math.min(52, Math.floor(s.columns * 0.45)) : s.columns - 2;
+  const room = Math.max(1, wide ? rows - 4 : Math.min(rows - 4, 6));
+  const first = Math.max(0, Math.min(s.index - Math.floor(room / 2), s.matches.length - room));
+  const shown = s.matches.slice(first, first + room);
+  const current = s.matches[s.index]?.item;
+  return (
+    <Box flexDirection="column" paddingX={1}>
+      <Box>
+        <Text bold>Practice drill </Text>
+        <Text dimColor>on a simulated world, nothing leaves this machine | filter: </Text>
+        <TextField value={s.filter} focused width={24} placeholder="type to filter" />
+        <Text dimColor>
+          {'  '}
+          {s.scenarios.loading ? 'loading...' : `${s.matches.length} of ${s.scenarios.list.length}`}
+        </Text>
+      </Box>
+      <Text> </Text>
+      <Box flexDirection={wide ? 'row' : 'column'}>
+        <Box flexDirection="column" width={listWidth} flexShrink={0}>
+          {s.scenarios.error ? <Text color={c('red')}>{s.scenarios.error}</Text> : null}
+          {!s.scenarios.loading && !s.matches.length ? (
+            <Text dimColor>{s.scenarios.list.length ? 'Nothing matches.' : 'No drill scenarios found (see oncall drill --list, --scenarios).'}</Text>
+          ) : null}
+          {shown.map((m, i) => (
+            <MatchRow key={m.item.file} match={m} selected={first + i === s.index} width={listWidth} />
+          ))}
+        </Box>
+        {current ? (
+          <Box flexDirection="column" paddingLeft={wide ? 2 : 0} flexGrow={1}>
+            <ScenarioPane
+              item={current}
+              preview={s.previews[current.file]}
+              width={wide ? s.columns - listWidth - 5 : s.columns - 2}
+              rows={wide ? rows - 3 : Math.max(1, rows - 4 - Math.min(room, s.matches.length) - 1)}
+            />
+          </Box>
+        ) : null}
+      </Box>
+    </Box>
+  );
+}
+
+function ScenarioPane({ item, preview, width, rows }: { item: ScenarioItem; preview: ScenarioPreview | undefined; width: number; rows: number }) {
+  const c = useColor();
+  const out: Row[] = wrapText(item.title, width)
+    .slice(0, 2)
+    .map((l, i) => row(`t${i}`, <Text bold>{l}</Text>));
+  if (!preview || preview.loading) return <Rows rows={cap([...out, row('loading', <Text dimColor>reading…</Text>)], rows)} width={width} />;
+  if (preview.error) {
+    out.push(row('bad', <Text color={c('red')}>This scenario does not validate:</Text>));
+    wrapText(preview.error, width).forEach((l, i) => out.push(row(`e${i}`, <Text color={c('red')}>{l}</Text>)));
+    return <Rows rows={cap(out, rows)} width={width} />;
+  }
+  const page = preview.page;
+  if (page) {
+    out.push(row('gap0', <Text> </Text>));
+    out.push(row('page-h', (
+      <Text bold>
+        The page <Text dimColor>from {page.from}</Text> <Text color={/SEV[01]/.test(page.severity) ? c('red') : c('yellow')}>{page.severity}</Text>
+      </Text>
+    )));
+    wrapText(page.text, width - 2)
+      .slice(0, 4)
+      .forEach((l, i) => out.push(row(`p${i}`, <Text>{`  ${l}`}</Text>)));
+  }
+  out.push(row('gap1', <Text> </Text>));
+  out.push(row('rb', (
+    <Text>
+      <Text bold>Runbook </Text>
+      {preview.runbook}
+      {preview.targetMinutes ? <Text dimColor>{`  | mitigate within ${preview.targetMinutes} simulated min`}</Text> : null}
+    </Text>
+  )));
+  const inputs = Object.entries(preview.inputs ?? {});
+  if (inputs.length) {
+    out.push(row('in-h', <Text bold>Inputs</Text>));
+    for (const [k, v] of inputs) out.push(row(`in-${k}`, <Text>{'  '}<Text color={c('cyan')}>{k}</Text> = {v}</Text>));
+  }
+  if (preview.world?.length) {
+    out.push(row('w-h', <Text bold>Simulated</Text>));
+    preview.world.forEach((w, i) => out.push(row(`w${i}`, <Text>{`  ${w}`}</Text>)));
+  }
+  return <Rows rows={cap(out, rows)} width={width} />;
+}

@@ -1,0 +1,73 @@
+// A drill's score, once it has ended: passed or not, time to mitigate against the target (in
+// simulated time), and what cost points: wrong turns, skipped steps, declined confirmations.
+// The same score is in the drill's journal (drill.scored) and its exports.
+import { Box, Text } from 'ink';
+import { formatSeconds } from '../../drill/score.js';
+import { wrapText } from '../format.js';
+import { useColor, useTuiShallow } from '../hooks.js';
+import { cap, row, Rows, type Row } from '../components/rows.js';
+
+export function ScoreScreen({ rows }: { rows: number }) {
+  const c = useColor();
+  const s = useTuiShallow((st) => ({ score: st.incident?.drillScore, drill: st.incident?.drill, id: st.incidentId, columns: st.size.columns }));
+  const width = s.columns - 2;
+  const score = s.score;
+  if (!score) {
+    return (
+      <Box paddingX={1}>
+        <Text dimColor>The drill ended without a score (see the message line). Enter: another drill.</Text>
+      </Box>
+    );
+  }
+  const ttm = !score.expects_mitigation
+    ? 'no fix to reach in this scenario'
+    : score.time_to_mitigate_s === undefined
+      ? 'NOT mitigated'
+      : `${formatSeconds(score.time_to_mitigate_s)} (target ${score.target_minutes} min)`;
+  const late = score.expects_mitigation && (score.time_to_mitigate_s === undefined || score.time_to_mitigate_s > score.target_minutes * 60);
+  const out: Row[] = [
+    row('verdict', (
+      <Text bold inverse color={score.passed ? c('green') : c('red')}>
+        {score.passed ? ' DRILL PASSED ' : ' DRILL NOT PASSED '}
+      </Text>
+    )),
+    row('what', <Text bold>{s.drill?.title ?? score.scenario}</Text>),
+    row('ids', <Text dimColor>{`scenario ${score.scenario} | incident ${s.id ?? '?'}`}</Text>),
+    row('gap0', <Text> </Text>),
+    row('outcome', (
+      <Text>
+        {'Outcome            '}
+        <Text color={score.outcome === score.expected_outcome ? c('green') : c('red')}>{score.outcome}</Text>
+        <Text dimColor>{` (expected ${score.expected_outcome})`}</Text>
+      </Text>
+    )),
+    row('ttm', (
+      <Text>
+        {'Time to mitigate   '}
+        <Text color={late ? c('red') : c('green')}>{ttm}</Text>
+      </Text>
+    )),
+    row('sim', <Text>{`Simulated time     ${score.simulated_minutes} min`}</Text>),
+    row('skipped', <Text>{`Steps skipped      ${score.steps_skipped.length}`}</Text>),
+    ...score.steps_skipped.map((x) => row(`sk-${x.step}`, <Text dimColor>{`  ${x.step}: ${x.reason}`}</Text>)),
+    row('declined', <Text>{`Declined           ${score.confirmations_declined.length}${score.confirmations_declined.length ? ` (${score.confirmations_declined.join(', ')})` : ''}`}</Text>),
+    row('wrong', (
+      <Text>
+        {'Wrong turns        '}
+        <Text color={score.wrong_turns.length ? c('red') : undefined}>{score.wrong_turns.length}</Text>
+      </Text>
+    )),
+  ];
+  for (const w of score.wrong_turns) {
+    wrapText(`${w.step}${w.choice ? ` (${w.choice})` : ''}: ${w.why}`, width - 4).forEach((l, i) =>
+      out.push(row(`wt-${w.step}-${w.choice ?? ''}-${i}`, <Text color={c('yellow')}>{`${i ? '    ' : '  - '}${l}`}</Text>)),
+    );
+  }
+  out.push(row('gap1', <Text> </Text>));
+  out.push(row('next', <Text dimColor>{`The score is in the drill's journal: oncall export ${s.id ?? '<incident>'} --drill`}</Text>));
+  return (
+    <Box flexDirection="column" paddingX={1}>
+      <Rows rows={cap(out, rows)} width={width} />
+    </Box>
+  );
+}
