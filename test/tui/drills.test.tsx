@@ -72,7 +72,8 @@ describe('drill mode', () => {
     f = await t.waitFor('[FIRING] checkout-edge');
     expect(f).toContain('> local-504-short-timeout');
     expect(f).toContain('The page from PagerDuty SEV2');
-    expect(f).toContain('mitigate within 20 simulated min');
+    expect(f).toContain('mitigates within 20 simulated minutes');
+    expect(f).toMatch(/Runbook local-504\s/);
     expect(f).toMatch(/Simulated\s+1 HTTP endpoint\s+2 scripted commands/);
     t.press(KEY.ctrlU);
     t.type('ec2 retirement');

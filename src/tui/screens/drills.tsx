@@ -89,10 +89,10 @@ function ScenarioPane({ item, preview, width, rows }: { item: ScenarioItem; prev
   out.push(row('rb', (
     <Text>
       <Text bold>Runbook </Text>
-      {preview.runbook}
-      {preview.targetMinutes ? <Text dimColor>{`  | mitigate within ${preview.targetMinutes} simulated min`}</Text> : null}
+      {runbookName(preview.runbook ?? item.runbook)}
     </Text>
   )));
+  if (preview.targetMinutes) out.push(row('target', <Text dimColor>{`A good response mitigates within ${preview.targetMinutes} simulated minutes.`}</Text>));
   const inputs = Object.entries(preview.inputs ?? {});
   if (inputs.length) {
     out.push(row('in-h', <Text bold>Inputs</Text>));
@@ -103,4 +103,9 @@ function ScenarioPane({ item, preview, width, rows }: { item: ScenarioItem; prev
     preview.world.forEach((w, i) => out.push(row(`w${i}`, <Text>{`  ${w}`}</Text>)));
   }
   return <Rows rows={cap(out, rows)} width={width} />;
+}
+
+/** A scenario names its runbook by id or by path: show the id either way. */
+function runbookName(ref: string): string {
+  return ref.includes('/') || /\.ya?ml$/.test(ref) ? ref.replace(/^.*\//, '').replace(/\.ya?ml$/, '') : ref;
 }
