@@ -3,7 +3,8 @@
 // leaving a drill early. The operator's keys are the only driver: each prompt is answered the way
 // a responder would, from the scenario's expected path.
 import { KEY, renderTui, ROOT, tempDir, type Tui } from './helpers.js';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseEnv } from 'dotenv';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scenarioDirs } from '../../src/drill/catalog.js';
@@ -138,6 +139,18 @@ describe('drill mode', () => {
       // AWS drills show the simulated account in the header, resolved through the simulated STS.
       const account = scenario.world.aws?.identity.account;
       if (account) expect(t.frames().some((x) => x.split('\n')[0]!.includes(account))).toBe(true);
+      if (id === 'secrets-clean-migration') {
+        // The .env's values are never drawn nor journaled, not one frame of them.
+        const values = Object.values(parseEnv(readFileSync(join(ROOT, 'examples/env/payments-api.env'), 'utf8'))).filter((v) => v.length >= 12);
+        expect(values.length).toBeGreaterThan(2);
+        // The keys are shown (the plan names them), so the frames were looked at.
+        expect(t.frames().some((x) => x.includes('STRIPE_SECRET_KEY'))).toBe(true);
+        const journalText = JSON.stringify(await drillJournal(stateDir));
+        for (const v of values) {
+          expect(t.frames().some((x) => x.includes(v))).toBe(false);
+          expect(journalText.includes(v)).toBe(false);
+        }
+      }
       expect((await drillJournal(stateDir)).find((e) => e.type === 'drill.scored')?.payload).toMatchObject({ scenario: id, passed: true });
     },
     60_000,
