@@ -183,6 +183,8 @@ export class Engine {
       return undefined;
     }
     await this.emit('step.in_doubt', { step: id, attempt: st.attempts, resolution: 'ask' });
+    // An answer from an earlier attempt (a re-run that was itself interrupted) says nothing about this one.
+    if (this.o.state.answers[id]?.attempt !== st.attempts) delete this.o.state.answers[id];
     const answer = await this.ask({
       stepId: id,
       type: 'choice',
@@ -210,6 +212,8 @@ export class Engine {
       await this.emit('step.skipped', { step: id, reason: `skipped by ${answer.by} after an interruption`, by: answer.by, next });
       return { kind: 'next', next };
     }
+    // "Run it again": the answer is spent; the step's own questions must not receive it.
+    delete this.o.state.answers[id];
     return undefined;
   }
 

@@ -32,6 +32,8 @@ export interface Answer {
   value: string;
   text?: string;
   by: string;
+  /** The attempt of the step the answer was given in. */
+  attempt?: number;
 }
 
 export interface IncidentState {
@@ -168,7 +170,7 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       break;
     }
     case 'decision.made':
-      state.answers[ev.payload.step] = { value: ev.payload.value, text: ev.payload.text, by: ev.payload.by };
+      state.answers[ev.payload.step] = { value: ev.payload.value, text: ev.payload.text, by: ev.payload.by, attempt: ev.payload.attempt };
       break;
     case 'note.added':
       state.notes.push({ ts: ev.ts, text: ev.payload.text, by: ev.payload.by });
