@@ -220,6 +220,9 @@ export class TuiController {
       this.store.getState().setRunbooks({ loading: false, list: listing.runbooks, invalid: listing.invalid.length, error: undefined });
       this.filter(this.store.getState().filter);
       this.showPluginNotes();
+      // A cached listing never loads the plugins, so their problems would go unsaid: load the
+      // registry now (choosing a runbook needs it anyway); it reports them when it is ready.
+      if (plugins) void this.registry().catch(() => undefined);
     } catch (err) {
       this.store.getState().setRunbooks({ loading: false, error: errorText(err) });
     }
@@ -743,7 +746,8 @@ export class TuiController {
       if (before.runbook.secretInputs.length && !secrets) {
         const { checkInput } = await import('../engine/inputs.js');
         const specs = Object.fromEntries(before.runbook.secretInputs.filter((k) => runbook.inputs[k]).map((k) => [k, runbook.inputs[k]!]));
-        const form = inputsForm('resume-secrets', `Secret inputs for ${id}`, specs, checkInput, false);
+        // An empty secret that has a default uses it, as `oncall resume` does (secrets are never pre-filled).
+        const form = inputsForm('resume-secrets', `Secret inputs for ${id}`, specs, checkInput, true);
         form.subtitle = 'The journal never holds secrets: give them again to resume.';
         const st = this.store.getState();
         st.setForm(form);

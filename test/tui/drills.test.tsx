@@ -106,7 +106,7 @@ describe('drill mode', () => {
     expect(readdirSync(stateDir)).toEqual(['drills']);
     // The timeline holds the drill, score included; Enter goes back for another drill.
     t.press('t');
-    f = await t.waitFor('◎ drill PASSED: completed, mitigated after');
+    await t.waitFor('◎ drill PASSED: completed, mitigated after');
     t.press('t');
     await t.until((s) => s.overlay.kind === 'none', { what: 'the timeline to close' });
     t.press(KEY.enter);

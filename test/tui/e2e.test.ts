@@ -200,7 +200,7 @@ describe.runIf(hasTmux || inCI)('oncall in a real terminal (tmux)', () => {
     let s = await t.waitFor(/Practice drill.*\d+ of \d+/);
     expect(s.split('\n')[0]).toMatch(/^ DRILL {3}oncall/);
     t.text('short-timeout');
-    s = await t.waitFor(/> local-504-short-timeout[\s\S]*\[FIRING\] checkout-edge/);
+    await t.waitFor(/> local-504-short-timeout[\s\S]*\[FIRING\] checkout-edge/);
     t.keys('Enter');
     await t.waitFor('Next: Reproduce the error');
     t.keys('Enter');
