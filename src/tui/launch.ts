@@ -58,7 +58,8 @@ export async function tuiCommand(args: string[], io: CommandIO): Promise<number>
     return 2;
   }
   const pluginFlags = values.plugin as string[] | undefined;
-  const { notes, quietIO, context } = lazyPlugins(io, pluginFlags);
+  const plugins = lazyPlugins(io, pluginFlags);
+  const notes = plugins.notes;
   const str = (k: string) => (typeof values[k] === 'string' && values[k] !== '' ? (values[k] as string) : undefined);
   const aws = { profile: str('profile') ?? (io.env.AWS_PROFILE || undefined), region: str('region') ?? (io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined) };
   // The live world as the flags describe it, made on first use (it is cheap; the SDKs load later still).
@@ -91,9 +92,7 @@ export async function tuiCommand(args: string[], io: CommandIO): Promise<number>
       ...(identity ? { identity } : {}),
       ...(str('context') ? { kubeContextName: str('context') } : {}),
       ...(str('kubeconfig') ? { kubeContext: () => kubeContextFromEnv({ ...io.env, KUBECONFIG: str('kubeconfig') }) } : {}),
-      registry: async () => (await context()).registry,
-      listingPlugins: async () => (await import('../plugins/session.js')).listingPlugins(quietIO, pluginFlags),
-      pluginNotes: () => notes.splice(0),
+      ...plugins.options,
       readOnly: Boolean(values['read-only']),
       stateDir: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
       runbookDirs: values.runbooks as string[] | undefined,
@@ -111,12 +110,21 @@ export async function tuiCommand(args: string[], io: CommandIO): Promise<number>
  * Plugins load lazily (with the engine); what they say about themselves goes to the message line,
  * never onto the screen Ink owns.
  */
-function lazyPlugins(io: CommandIO, flags: string[] | undefined) {
+export function lazyPlugins(io: CommandIO, flags: string[] | undefined) {
   const notes: string[] = [];
   const quietIO: CommandIO = { ...io, stderr: { write: (t: string) => (notes.push(String(t).trim()), true) } as unknown as NodeJS.WritableStream };
   let plugins: Promise<import('../plugins/session.js').PluginContext> | undefined;
   const context = () => (plugins ??= import('../plugins/session.js').then((m) => m.pluginContext(quietIO, flags)));
-  return { notes, quietIO, context };
+  return {
+    notes,
+    context,
+    /** The TUI's options for plugins: step kinds, listing (cache-aware) and what they reported. */
+    options: {
+      registry: async () => (await context()).registry,
+      listingPlugins: async () => (await import('../plugins/session.js')).listingPlugins(quietIO, flags),
+      pluginNotes: () => notes.splice(0),
+    } satisfies Partial<TuiOptions>,
+  };
 }
 
 /**
@@ -137,14 +145,14 @@ export async function drillTui(
   },
   io: CommandIO,
 ): Promise<number> {
-  const { notes, context } = lazyPlugins(io, o.plugins);
+  const { context, options } = lazyPlugins(io, o.plugins);
   return launchTui(
     {
       mode: 'drill',
-      registry: async () => (await context()).registry,
+      registry: options.registry,
+      pluginNotes: options.pluginNotes,
       scenarioDirs: async () => o.scenarioDirs((await context()).scenarioDirs),
       pluginRunbookDirs: async () => (await context()).runbookDirs,
-      pluginNotes: () => notes.splice(0),
       stateDir: o.stateDir ?? stateRoot(io.env),
       runbookDirs: o.runbookDirs,
       env: io.env,

@@ -11,7 +11,8 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandIO } from '../../src/commands/io.js';
 import { journalPath } from '../../src/journal/paths.js';
-import { listingPlugins, pluginContext, type PluginContext } from '../../src/plugins/session.js';
+import { pluginContext } from '../../src/plugins/session.js';
+import { lazyPlugins } from '../../src/tui/launch.js';
 import { hasCommand, requireSystem } from '../helpers/system.js';
 
 let server: Server;
@@ -34,22 +35,14 @@ afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
 
 /**
  * The controller options tuiCommand derives from --plugin flags: the registry from the plugin
- * session (loaded once), the listing's plugins, and the problems plugins reported, which reach the
- * message line instead of stderr (Ink owns the screen).
+ * session (loaded once), the listing's plugins, and the problems plugins reported.
  */
 function pluginOptions(flags: string[] = []): RenderOptions {
   const home = tempDir('oncall-tui-home-');
   const env = { HOME: home, PATH: process.env.PATH, XDG_CACHE_HOME: join(home, '.cache'), XDG_CONFIG_HOME: join(home, '.config') };
-  const notes: string[] = [];
-  const quiet = { write: (t: string) => (notes.push(String(t).trim()), true) } as unknown as NodeJS.WritableStream;
-  const io: CommandIO = { stdout: quiet, stderr: quiet, env, cwd: ROOT };
-  let ctx: Promise<PluginContext> | undefined;
-  return {
-    env,
-    registry: async () => (await (ctx ??= pluginContext(io, flags))).registry,
-    listingPlugins: async () => listingPlugins(io, flags),
-    pluginNotes: () => notes.splice(0),
-  };
+  const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env, cwd: ROOT };
+  // The same wiring tuiCommand uses: what plugins report goes to the message line, not stderr.
+  return { env, ...lazyPlugins(io, flags).options };
 }
 
 /** A plugin directory whose module throws while loading. */
