@@ -9,7 +9,7 @@ export function StartScreen({ rows }: { rows: number }) {
   const open = s.incidents.list.filter((i) => i.status === 'open');
   const finished = s.incidents.list.length - open.length;
   // Keep the highlighted row in view.
-  const room = Math.max(1, rows - 6);
+  const room = Math.max(1, rows - 7);
   const first = Math.max(0, Math.min(s.index - 1 - Math.floor(room / 2), open.length - room));
   const shown = open.slice(Math.max(0, first), Math.max(0, first) + room);
   return (
@@ -19,6 +19,7 @@ export function StartScreen({ rows }: { rows: number }) {
       <Text inverse={s.index === 0} color={c('green')} bold>
         {s.index === 0 ? '> ' : '  '}+ New incident
       </Text>
+      <Text dimColor>{'  No incident? Practise on a simulated world: oncall drill'}</Text>
       <Text> </Text>
       <Text dimColor>
         {s.incidents.loading
