@@ -50,6 +50,7 @@ async function bundle(contents, file, loader = 'js') {
     define: { 'process.env.NODE_ENV': '"production"' },
     // Ink imports React DevTools only when DEV is set (as in scripts/build.mjs).
     external: ['react-devtools-core'],
+    supported: { 'regexp-unicode-property-escapes': true, 'regexp-set-notation': true },
     banner: { js: BANNER },
     logLevel: 'error',
   });
@@ -93,6 +94,11 @@ function inPty(argv, env) {
     exited,
     /** Marks the current end of the output: later waits only look past it. */
     mark() {
+      // Later waits never look before the mark: drop all but a tail (kept for error messages), so
+      // matching a frame does not cost a search of (and a copy into) everything written so far.
+      const dropped = Math.max(0, out.length - 2000);
+      out = out.slice(dropped);
+      for (const w of waiters) w.from = Math.max(0, w.from - dropped);
       from = out.length;
     },
     waitFor(marker, timeout = 15_000) {

@@ -37,6 +37,9 @@ await build({
   banner: { js: "import { createRequire as __oncallRequire } from 'node:module';\nconst require = __oncallRequire(import.meta.url);" },
   // Ink imports React DevTools only when DEV is set; it is not shipped.
   external: ['react-devtools-core'],
+  // Node 22 has \p{…} and /v in regular expressions. Without this esbuild rewrites such literals as
+  // `new RegExp(…)` calls, and Ink builds one per character of every frame (its styled-char filter).
+  supported: { 'regexp-unicode-property-escapes': true, 'regexp-set-notation': true },
   logLevel: 'warning',
 });
 writeFileSync(

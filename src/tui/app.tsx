@@ -62,8 +62,10 @@ function Root() {
         <Box flexDirection="column" height={body} overflow="hidden">
           <HelpOverlay rows={body} width={columns} />
         </Box>
-      ) : overlay === 'timeline' ? (
-        <Box flexDirection="column" height={body} overflow="hidden">
+      ) : null}
+      {/* On the runner the timeline stays mounted, hidden, so t opens and closes it without rebuilding it. */}
+      {overlay === 'timeline' || screen.kind === 'runner' ? (
+        <Box flexDirection="column" height={body} overflow="hidden" display={overlay === 'timeline' ? 'flex' : 'none'}>
           <TimelineOverlay rows={body} width={columns} />
         </Box>
       ) : null}

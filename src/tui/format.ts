@@ -1,4 +1,5 @@
 // Small, pure formatting helpers for the TUI: durations, clocks, relative times, widths.
+import type { Color } from './hooks.js';
 import { stringWidth } from './width.js';
 
 /** 420 ms · 3.2 s · 2m05s · 1h02m */
@@ -48,6 +49,7 @@ export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
   if (stringWidth(text) <= width) return text;
   if (width <= 3) return '.'.repeat(width);
+  if (/^[\u0020-\u007e]*$/.test(text)) return `${text.slice(0, width - 3)}...`;
   let out = '';
   let used = 0;
   for (const ch of text) {
@@ -133,5 +135,33 @@ export function wrapText(text: string, width: number): string[] {
     }
     if (line) out.push(line);
   }
+  return out;
+}
+
+/** Text attributes for `paint` (the subset of Ink's <Text> props the hot rows use). */
+export interface Paint {
+  color?: Color;
+  bold?: boolean;
+  dim?: boolean;
+  inverse?: boolean;
+}
+
+const FG: Record<Color, number> = { black: 30, red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37, gray: 90 };
+
+/**
+ * Text with its SGR codes already in it, for a plain <Text>. Ink re-styles a styled <Text> through
+ * chalk on every frame and tokenizes its text twice (plain, then styled); a pre-styled string in a
+ * plain <Text> is tokenized once. Rows on screen are redrawn on every key press, so this is their
+ * cost per frame. Nested like Ink's own transform (dim innermost, inverse outermost); colour is
+ * left to the caller's colour setting (NO_COLOR), attributes are kept, as in markdown.ts.
+ */
+export function paint(text: string, p: Paint): string {
+  if (text === '') return text;
+  let out = text;
+  if (p.dim) out = `\u001b[2m${out}\u001b[22m`;
+  const fg = p.color ? FG[p.color] : undefined;
+  if (fg) out = `\u001b[${fg}m${out}\u001b[39m`;
+  if (p.bold) out = `\u001b[1m${out}\u001b[22m`;
+  if (p.inverse) out = `\u001b[7m${out}\u001b[27m`;
   return out;
 }

@@ -28,5 +28,9 @@ export type Color = 'red' | 'green' | 'yellow' | 'blue' | 'cyan' | 'magenta' | '
 /** A colour, or undefined when NO_COLOR asks for none (bold, dim and inverse stay). */
 export function useColor(): (c: Color) => Color | undefined {
   const color = useTui((s) => s.color);
-  return (c) => (color ? c : undefined);
+  // One function per setting, so it can be a prop of memoised rows without defeating them.
+  return color ? withColor : noColor;
 }
+
+const withColor = (c: Color): Color | undefined => c;
+const noColor = (): Color | undefined => undefined;

@@ -22,7 +22,11 @@ function isZeroWidth(cp: number): boolean {
   return (cp >= 0x300 && cp <= 0x36f) || cp === 0x200b || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f);
 }
 
+const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
+
 export function stringWidth(text: string): number {
+  // Most of what the TUI measures (per row, per frame) is plain ASCII: one column a character.
+  if (PRINTABLE_ASCII.test(text)) return text.length;
   let n = 0;
   for (const ch of stripVTControlCharacters(text)) {
     const cp = ch.codePointAt(0)!;

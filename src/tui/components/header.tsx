@@ -2,8 +2,9 @@
 // kube context, and a gentle nudge when a step runs past its expected duration. Narrow terminals
 // lose the least important segments instead of wrapping.
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import type { IncidentState } from '../../engine/state.js';
-import { clock, fitSegments, shortDuration, truncate, type Segment } from '../format.js';
+import { clock, fitSegments, paint, shortDuration, truncate, type Segment } from '../format.js';
 import { stringWidth } from '../width.js';
 import { useColor, useTuiShallow, type Color } from '../hooks.js';
 import { currentStep, phaseOf, type TuiState } from '../store.js';
@@ -15,7 +16,9 @@ interface Seg extends Segment {
   dim?: boolean;
 }
 
-export function Header() {
+// Memoised: it reads its own slices of the store, so the root re-rendering (an overlay opening or
+// closing) is no reason to draw it again.
+export const Header = memo(function Header() {
   const c = useColor();
   const s = useTuiShallow((st) => ({
     mode: st.mode,
@@ -63,18 +66,24 @@ export function Header() {
       kept = at < 0 ? [...kept, title] : [...kept.slice(0, at), title, ...kept.slice(at)];
     }
   }
-  // One text node per segment: a glyph (the clock's) keeps Ink's slow Unicode measuring to itself.
+  // Runs of ASCII segments share one plain text node of pre-styled text (see `paint`); a segment
+  // with a glyph (the clock's) is a node of its own, so Ink's slow Unicode measuring stays on it.
+  const runs: { key: string; text: string }[] = [];
+  kept.forEach((seg, i) => {
+    const text = paint(`${i > 0 ? '  ' : ''}${seg.text}`, { bold: seg.bold, inverse: seg.inverse, dim: seg.dim, color: seg.color ? c(seg.color) : undefined });
+    const ascii = /^[\u0020-\u007e]*$/.test(seg.text);
+    const last = runs.at(-1);
+    if (ascii && last && !last.key.startsWith('u:')) last.text += text;
+    else runs.push({ key: `${ascii ? 'a' : 'u'}:${seg.key}`, text });
+  });
   return (
     <Box height={1} width={s.columns} overflow="hidden">
-      {kept.map((seg, i) => (
-        <Text key={seg.key} bold={seg.bold} inverse={seg.inverse} dimColor={seg.dim} color={seg.color ? c(seg.color) : undefined}>
-          {i > 0 ? '  ' : ''}
-          {seg.text}
-        </Text>
+      {runs.map((run) => (
+        <Text key={run.key}>{run.text}</Text>
       ))}
     </Box>
   );
-}
+});
 
 /** arn:aws:sts::123:assumed-role/oncall/alice → oncall/alice; arn:aws:iam::123:user/bob → user/bob. */
 function shortPrincipal(arn: string): string {

@@ -1,14 +1,15 @@
 // Overlays: help (every key, from the key table), the timeline, and the small panels for a note,
 // a skip reason and a milestone.
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import { helpSections } from '../keys.js';
-import { relative, truncate } from '../format.js';
-import { useColor, useTuiShallow } from '../hooks.js';
+import { paint, relative, truncate } from '../format.js';
+import { useColor, useTuiShallow, type Color } from '../hooks.js';
 import { shownStep } from '../store.js';
 import { Rows, row, type Row } from './rows.js';
 import { TextField } from './text-field.js';
 
-export function HelpOverlay({ rows, width }: { rows: number; width: number }) {
+export const HelpOverlay = memo(function HelpOverlay({ rows, width }: { rows: number; width: number }) {
   const c = useColor();
   const scroll = useTuiShallow((s) => ({ v: s.helpScroll })).v;
   const all: Row[] = [];
@@ -25,50 +26,60 @@ export function HelpOverlay({ rows, width }: { rows: number; width: number }) {
       <Rows rows={all.slice(first, first + room)} width={width - 2} />
     </Box>
   );
-}
+});
 
-export function TimelineOverlay({ rows, width }: { rows: number; width: number }) {
+export const TimelineOverlay = memo(function TimelineOverlay({ rows, width }: { rows: number; width: number }) {
   const c = useColor();
-  const s = useTuiShallow((st) => ({ timeline: st.timeline, scroll: st.timelineScroll, incident: st.incident }));
-  const start = s.incident?.openedAt;
+  // The incident only for its id and start: a record arriving is no reason to redraw the overlay.
+  const s = useTuiShallow((st) => ({ timeline: st.timeline, scroll: st.timelineScroll, id: st.incident?.id, start: st.incident?.openedAt }));
+  const start = s.start;
   const room = Math.max(1, rows - 2);
   const end = Math.max(0, s.timeline.length - s.scroll);
   const from = Math.max(0, end - room);
   const shown = s.timeline.slice(from, end);
+  const about = `${s.id ?? ''} | opened ${start ?? '?'} | ${s.timeline.length} entries${from > 0 ? ` | ${from} earlier (up/PgUp)` : ''}${s.scroll ? ` | ${s.scroll} later (End)` : ''}`;
   const tone = (type: string) =>
     type === 'note.added' ? c('blue') : type === 'milestone.marked' ? c('magenta') : type === 'confirm.given' || type === 'decision.made' ? c('yellow') : undefined;
   return (
     <Box flexDirection="column" paddingX={1}>
       <Box height={1}>
-        <Text bold>Timeline </Text>
-        <Text dimColor>
-          {truncate(
-            `${s.incident?.id ?? ''} | opened ${start ?? '?'} | ${s.timeline.length} entries${from > 0 ? ` | ${from} earlier (up/PgUp)` : ''}${s.scroll ? ` | ${s.scroll} later (End)` : ''}`,
-            Math.max(10, width - 12),
-          )}
-        </Text>
+        <Text wrap="truncate-end">{paint('Timeline ', { bold: true }) + paint(truncate(about, Math.max(10, width - 12)), { dim: true })}</Text>
       </Box>
-      <Text> </Text>
+      <Box height={1} />
       {shown.map((e) => {
         const first = e.text.split('\n')[0] ?? '';
-        // A leading glyph (▶ ✓ ◆ ✎ ★ …) is its own text node; the rest stays ASCII for Ink's fast path.
         const m = /^([^\u0020-\u007e]) (.*)$/u.exec(first);
         return (
-          <Box key={`t${e.seq}`} height={1} width={width - 2} flexShrink={0}>
-            <Text dimColor>{`${relative(e.ts, start)} `}</Text>
-            {m ? <Text color={tone(e.type)}>{`${m[1]} `}</Text> : null}
-            <Text color={tone(e.type)} wrap="truncate-end">
-              {truncate(m ? m[2]! : first, Math.max(10, width - 2 - 10 - (m ? 2 : 0)))}
-            </Text>
-          </Box>
+          <TimelineRow
+            key={`t${e.seq}`}
+            when={`${relative(e.ts, start)} `}
+            glyph={m ? `${m[1]} ` : ''}
+            text={truncate(m ? m[2]! : first, Math.max(10, width - 2 - 10 - (m ? 2 : 0)))}
+            tone={tone(e.type)}
+            width={width - 2}
+          />
         );
       })}
     </Box>
   );
-}
+});
+
+/**
+ * One timeline entry in two plain text nodes of pre-styled text (see `paint`): the time with the
+ * entry's glyph (▶ ✓ ◆ ✎ ★ …), short, so Ink's slow Unicode measuring stays small, and the ASCII
+ * rest. Memoised: scrolling re-renders only the entries that come into view.
+ */
+const TimelineRow = memo(function TimelineRow({ when, glyph, text, tone, width }: { when: string; glyph: string; text: string; tone: Color | undefined; width: number }) {
+  return (
+    <Box height={1} width={width} flexShrink={0}>
+      <Text>{paint(when, { dim: true }) + paint(glyph, { color: tone })}</Text>
+      <Text wrap="truncate-end">{paint(text, { color: tone })}</Text>
+    </Box>
+  );
+});
 
 /** The note, skip-reason and milestone panels, drawn under the runner. */
-export function InputPanel({ width }: { width: number }) {
+export const InputPanel = memo(function InputPanel({ width }: { width: number }) {
   const c = useColor();
   const s = useTuiShallow((st) => ({ overlay: st.overlay, text: st.overlayText, incident: st.incident, view: st.view, prompts: st.prompts, runbook: st.runbook }));
   const line = <Text> </Text>;
@@ -129,7 +140,7 @@ export function InputPanel({ width }: { width: number }) {
     );
   }
   return null;
-}
+});
 
 /** Rows the input panel takes (the runner gives them up). */
 export function inputPanelRows(kind: string): number {

@@ -2,7 +2,7 @@
 // confirmation of a write (exactly what will change; Cancel is the default; destructive ones need
 // the resource id typed), a question (choice, text or manual), or a failure (retry, skip, stop).
 import { Text } from 'ink';
-import { displayArgv, showValue, wrapText } from '../format.js';
+import { displayArgv, paint, showValue, truncate, wrapText } from '../format.js';
 import type { Color } from '../hooks.js';
 import { markdownLines } from '../markdown.js';
 import type { IdentityView, Prompt } from '../store.js';
@@ -16,26 +16,24 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
     case 'gate': {
       const write = p.req.effect === 'write';
       return [
-        row('g0', <Text color={c(write ? 'yellow' : 'cyan')} bold>{`Next: ${p.req.title}`}</Text>, { text: write ? '⚠' : '▶', color: c(write ? 'yellow' : 'cyan'), bold: true }),
-        row('g1', (
-          <Text dimColor>
-            {'  '}
-            {p.req.effect === 'write'
-              ? ctx.readOnly
-                ? 'this step changes something: read-only mode will refuse it'
-                : 'this step changes something: you will confirm exactly what next'
-              : p.req.effect === 'human'
-                ? 'this step asks you'
-                : 'this step only reads'}
-          </Text>
-        )),
-        row('g2', (
-          <Text>
-            {'  '}
-            <Text bold color={c('cyan')}>enter</Text> run{'   '}
-            <Text bold color={c('cyan')}>s</Text> skip (asks a reason)
-          </Text>
-        )),
+        // Pre-styled strings (see `paint`): the gate stays on screen while the operator looks around.
+        row('g0', paint(`Next: ${p.req.title}`, { color: c(write ? 'yellow' : 'cyan'), bold: true }), { text: write ? '⚠' : '▶', color: c(write ? 'yellow' : 'cyan'), bold: true }),
+        row(
+          'g1',
+          paint(
+            `  ${
+              p.req.effect === 'write'
+                ? ctx.readOnly
+                  ? 'this step changes something: read-only mode will refuse it'
+                  : 'this step changes something: you will confirm exactly what next'
+                : p.req.effect === 'human'
+                  ? 'this step asks you'
+                  : 'this step only reads'
+            }`,
+            { dim: true },
+          ),
+        ),
+        row('g2', `  ${paint('enter', { bold: true, color: c('cyan') })} run   ${paint('s', { bold: true, color: c('cyan') })} skip (asks a reason)`),
       ];
     }
     case 'failure':
@@ -114,7 +112,11 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
     case 'ask': {
       const r = p.req;
       const rows: Row[] = [];
-      rows.push(...wrapText(r.question, width - 2).slice(0, 3).map((l, i) => row(`a${i}`, <Text bold color={c('magenta')}>{l}</Text>, { text: i === 0 ? '◆' : ' ', color: c('magenta'), bold: true })));
+      // Three lines at most; a longer question (one quoting a long command, say) keeps its last
+      // line, which is where the question itself is.
+      const q = wrapText(r.question, width - 2);
+      const question = q.length > 3 ? [q[0]!, truncate(`${q[1]!} …`, width - 2), q.at(-1)!] : q;
+      rows.push(...question.map((l, i) => row(`a${i}`, <Text bold color={c('magenta')}>{l}</Text>, { text: i === 0 ? '◆' : ' ', color: c('magenta'), bold: true })));
       if (r.evidence && Object.keys(r.evidence).length) {
         const ev = Object.entries(r.evidence).map(([k, v]) => `${k}=${showValue(v, 40)}`).join('  ');
         rows.push(...wrapText(`evidence: ${ev}`, width - 2).slice(0, 3).map((l, i) => row(`e${i}`, <Text dimColor>{`  ${l}`}</Text>)));

@@ -5,11 +5,13 @@
 // whose Unicode path (grapheme segmentation, emoji regexes) is not, for the whole string. So a
 // row's glyph (✓ ▶ ◆ …) is its own tiny text node, apart from the (ASCII) text beside it.
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
+import { paint } from '../format.js';
 import type { Color } from '../hooks.js';
 
 export interface Row {
   key: string;
+  /** The row's text: best a string pre-styled with `paint` (cheapest for Ink, and memoisable). */
   node: ReactNode;
   /** A leading glyph drawn in its own text node (with a space after it). */
   icon?: { text: string; color?: Color; bold?: boolean };
@@ -23,22 +25,25 @@ export function Rows({ rows, width }: { rows: Row[]; width: number }) {
   return (
     <>
       {rows.map((r) => (
-        <Box key={r.key} height={1} width={width} flexShrink={0}>
-          {r.icon ? (
-            <Text color={r.icon.color} bold={r.icon.bold}>
-              {r.icon.text}{' '}
-            </Text>
-          ) : null}
-          <Text wrap="truncate-end">{r.node}</Text>
-        </Box>
+        <RowView key={r.key} node={r.node} icon={r.icon?.text} color={r.icon?.color} bold={r.icon?.bold} width={width} />
       ))}
     </>
   );
 }
 
+/** Memoised: a row whose text is an unchanged string is not rendered again. */
+const RowView = memo(function RowView({ node, icon, color, bold, width }: { node: ReactNode; icon?: string; color?: Color; bold?: boolean; width: number }) {
+  return (
+    <Box height={1} width={width} flexShrink={0}>
+      {icon !== undefined ? <Text>{paint(`${icon} `, { color, bold })}</Text> : null}
+      <Text wrap="truncate-end">{node}</Text>
+    </Box>
+  );
+});
+
 /** At most `max` rows; a last row says how many were left out. */
 export function cap(rows: Row[], max: number, what = 'lines'): Row[] {
   if (rows.length <= max) return rows;
   if (max <= 0) return [];
-  return [...rows.slice(0, max - 1), row(`cap-${what}`, <Text dimColor>{`... ${rows.length - max + 1} more ${what}`}</Text>)];
+  return [...rows.slice(0, max - 1), row(`cap-${what}`, paint(`... ${rows.length - max + 1} more ${what}`, { dim: true }))];
 }

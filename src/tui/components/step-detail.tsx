@@ -2,8 +2,8 @@
 // scrollable pane (follows the tail unless scrolled), the result, captures and assertions; and at
 // the bottom whatever the engine is waiting for.
 import { Box, Text } from 'ink';
-import { useEffect, useRef, useState } from 'react';
-import { displayArgv, oneLine, safeLine, shortDuration, showValue, truncate, wrapText } from '../format.js';
+import { memo, useEffect, useRef, useState } from 'react';
+import { displayArgv, oneLine, paint, safeLine, shortDuration, showValue, truncate, wrapText } from '../format.js';
 import { useColor, useController, useTuiShallow } from '../hooks.js';
 import { isLoaded, markdownLines, preload } from '../markdown.js';
 import { currentStep, phaseOf, shownStep, stepRunning } from '../store.js';
@@ -28,7 +28,7 @@ function useMarkdownReady(): boolean {
   return ready;
 }
 
-export function StepDetail({ width, rows }: { width: number; rows: number }) {
+export const StepDetail = memo(function StepDetail({ width, rows }: { width: number; rows: number }) {
   const c = useColor();
   useMarkdownReady();
   const controller = useController();
@@ -51,6 +51,8 @@ export function StepDetail({ width, rows }: { width: number; rows: number }) {
     color: st.color,
     identity: st.identity,
     readOnly: st.readOnly,
+    // How the run ended, as journaled (its lines after the first say what is left to undo by hand).
+    endSummary: st.incident?.outcome ? st.timeline.findLast((e) => e.type === 'run.finished')?.text : undefined,
   }));
   const id = shownStep(s);
   const inc = s.incident;
@@ -66,12 +68,14 @@ export function StepDetail({ width, rows }: { width: number; rows: number }) {
   if (head) bottom = promptRows(head, width, c, { identity: s.identity, color: s.color, readOnly: s.readOnly || inc.readOnly });
   else if (inc.outcome) {
     const tone = inc.outcome === 'completed' ? 'green' : 'red';
-    bottom = [row('end', <Text color={c(tone)} bold>{`Runbook ${inc.outcome}. The incident stays in the journal; m milestone | n note | t timeline | q quit`}</Text>, { text: '■', color: c(tone), bold: true })];
-  } else if (!s.running && s.result) bottom = [row('paused', <Text color={c('yellow')} bold>{'Stopped. Enter continues from this step | q quits (the incident stays open)'}</Text>, { text: '■', color: c('yellow'), bold: true })];
-  else if (s.running && phase === 'running' && isCurrent) bottom = [row('running', <Text color={c('cyan')}>{`running... ${st?.startedAt ? shortDuration(s.now - Date.parse(st.startedAt)) : ''} | Ctrl+C aborts`}</Text>, { text: '▶', color: c('cyan') })];
-  if (bottom.length) bottom = [row('sep', <Text> </Text>), ...bottom];
+    bottom = [row('end', paint(`Runbook ${inc.outcome}. The incident stays in the journal; m milestone | n note | t timeline | q quit`, { color: c(tone), bold: true }), { text: '■', color: c(tone), bold: true })];
+    const left = s.endSummary?.split('\n').slice(1) ?? [];
+    bottom.push(...cap(left.map((l, i) => row(`left${i}`, paint(`  ${l}`, { color: c('yellow') }))), 8, 'lines (t shows the timeline)'));
+  } else if (!s.running && s.result) bottom = [row('paused', paint('Stopped. Enter continues from this step | q quits (the incident stays open)', { color: c('yellow'), bold: true }), { text: '■', color: c('yellow'), bold: true })];
+  else if (s.running && phase === 'running' && isCurrent) bottom = [row('running', paint(`running... ${st?.startedAt ? shortDuration(s.now - Date.parse(st.startedAt)) : ''} | Ctrl+C aborts`, { color: c('cyan') }), { text: '▶', color: c('cyan') })];
+  if (bottom.length) bottom = [row('sep', ''), ...bottom];
   // A prompt about another step than the one looked at says so.
-  if (head && head.req.stepId !== id) bottom.splice(1, 0, row('other', <Text dimColor>{`(waiting on ${head.req.stepId}; End or down to go back to it)`}</Text>));
+  if (head && head.req.stepId !== id) bottom.splice(1, 0, row('other', paint(`(waiting on ${head.req.stepId}; End or down to go back to it)`, { dim: true })));
 
   // Following the run: one line on how the previous step ended, so its result is not lost from view.
   const prevRows: Row[] = [];
@@ -81,17 +85,18 @@ export function StepDetail({ width, rows }: { width: number; rows: number }) {
     if (prev) {
       const what = prev.phase === 'ok' ? (prev.summary ?? 'ok') : prev.phase === 'skipped' ? `skipped: ${prev.skipReason ?? ''}` : `${prev.phase}: ${prev.error ?? ''}`;
       const caps = prev.captures && Object.keys(prev.captures).length ? ` | ${Object.entries(prev.captures).map(([k, v]) => `${k}=${showValue(v, 24)}`).join(' ')}` : '';
-      prevRows.push(row('prev', <Text dimColor>{truncate(oneLine(`${prev.id}: ${what}${caps}`), width - 4)}</Text>, { text: `↳ ${ICON[prev.phase]}`, color: c(TONE[prev.phase] ?? 'gray') }));
+      prevRows.push(row('prev', paint(truncate(oneLine(`${prev.id}: ${what}${caps}`), width - 4), { dim: true }), { text: `↳ ${ICON[prev.phase]}`, color: c(TONE[prev.phase] ?? 'gray') }));
     }
   }
 
   // Title and meta.
   const top: Row[] = [
     ...prevRows,
-    row('t', <Text bold color={c(TONE[phase] ?? 'white')}>{truncate(spec?.title ?? id, width - 2)}</Text>, { text: st?.inDoubt ? '?' : ICON[phase], color: c(TONE[phase] ?? 'white'), bold: true }),
-    row('meta', (
-      <Text dimColor>
-        {[
+    row('t', paint(truncate(spec?.title ?? id, width - 2), { bold: true, color: c(TONE[phase] ?? 'white') }), { text: st?.inDoubt ? '?' : ICON[phase], color: c(TONE[phase] ?? 'white'), bold: true }),
+    row(
+      'meta',
+      paint(
+        [
           id,
           st?.kind ?? spec?.kind,
           st?.effect,
@@ -102,23 +107,24 @@ export function StepDetail({ width, rows }: { width: number; rows: number }) {
         ]
           .filter(Boolean)
           .join(' | ')
-          .slice(0, width)}
-      </Text>
-    )),
+          .slice(0, width),
+        { dim: true },
+      ),
+    ),
   ];
 
   // Guidance (markdown) from the runbook.
-  const guidance: Row[] = spec?.guidance ? markdownLines(spec.guidance, s.color, width).map((l, i) => row(`gd${i}`, <Text>{l}</Text>)) : [];
+  const guidance: Row[] = spec?.guidance ? markdownLines(spec.guidance, s.color, width).map((l, i) => row(`gd${i}`, l)) : [];
 
   // The exact intent: journaled with step.started, or offered by the engine before it starts.
   const intent = st?.intent ?? (head && head.req.stepId === id && 'intent' in head.req ? head.req.intent : undefined);
   const intentRows: Row[] = [];
   if (intent) {
-    intentRows.push(row('i0', <Text>{truncate(oneLine(`${intent.api ? `${intent.api}: ` : ''}${intent.summary}`), width)}</Text>));
-    if (intent.argv) wrapText(`argv: ${displayArgv(intent.argv)}`, width).slice(0, 2).forEach((l, i) => intentRows.push(row(`ia${i}`, <Text dimColor>{l}</Text>)));
-    if (intent.resources?.length) intentRows.push(row('ir', <Text dimColor>{truncate(`resources: ${intent.resources.join(', ')}`, width)}</Text>));
+    intentRows.push(row('i0', truncate(oneLine(`${intent.api ? `${intent.api}: ` : ''}${intent.summary}`), width)));
+    if (intent.argv) wrapText(`argv: ${displayArgv(intent.argv)}`, width).slice(0, 2).forEach((l, i) => intentRows.push(row(`ia${i}`, paint(l, { dim: true }))));
+    if (intent.resources?.length) intentRows.push(row('ir', paint(truncate(`resources: ${intent.resources.join(', ')}`, width), { dim: true })));
     // An API call is its parameters (a process is its argv, shown above).
-    if (!intent.argv && intent.params !== undefined) intentRows.push(row('ip', <Text dimColor>{truncate(`params: ${showValue(intent.params, 10_000)}`, width)}</Text>));
+    if (!intent.argv && intent.params !== undefined) intentRows.push(row('ip', paint(truncate(`params: ${showValue(intent.params, 10_000)}`, width), { dim: true })));
   }
 
   // Result, captures, assertions, decisions and confirmations.
@@ -126,27 +132,27 @@ export function StepDetail({ width, rows }: { width: number; rows: number }) {
   const conf = s.confirmations[id];
   if (conf) {
     const tone = conf.approved ? 'green' : 'yellow';
-    res.push(row('conf', <Text color={c(tone)}>{`${conf.approved ? 'approved' : 'declined'} by ${conf.by}${conf.typed ? ' (resource typed)' : ''}${conf.reason ? `: ${conf.reason}` : ''}`}</Text>, { text: conf.approved ? '✔' : '✘', color: c(tone) }));
+    res.push(row('conf', paint(`${conf.approved ? 'approved' : 'declined'} by ${conf.by}${conf.typed ? ' (resource typed)' : ''}${conf.reason ? `: ${conf.reason}` : ''}`, { color: c(tone) }), { text: conf.approved ? '✔' : '✘', color: c(tone) }));
   }
   const answer = inc.answers[id];
-  if (answer) res.push(row('ans', <Text color={c('magenta')}>{`${answer.by} answered ${answer.value}${answer.text && answer.text !== answer.value ? `: ${answer.text}` : ''}`}</Text>, { text: '◆', color: c('magenta') }));
+  if (answer) res.push(row('ans', paint(`${answer.by} answered ${answer.value}${answer.text && answer.text !== answer.value ? `: ${answer.text}` : ''}`, { color: c('magenta') }), { text: '◆', color: c('magenta') }));
   if (st && phase !== 'pending' && phase !== 'running') {
-    if (phase === 'ok') res.push(row('sum', <Text color={c('green')}>{st.summary ?? 'ok'}</Text>, { text: '✓', color: c('green') }));
-    else if (phase === 'skipped') res.push(row('sum', <Text dimColor>{`skipped: ${st.skipReason ?? ''}`}</Text>, { text: '↷', color: c('gray') }));
+    if (phase === 'ok') res.push(row('sum', paint(st.summary ?? 'ok', { color: c('green') }), { text: '✓', color: c('green') }));
+    else if (phase === 'skipped') res.push(row('sum', paint(`skipped: ${st.skipReason ?? ''}`, { dim: true }), { text: '↷', color: c('gray') }));
     else
       wrapText(`${phase}: ${st.error ?? ''}`, width - 2)
         .slice(0, 3)
-        .forEach((l, i) => res.push(row(`err${i}`, <Text color={c('red')}>{l}</Text>, { text: i === 0 ? ICON[phase] : ' ', color: c('red') })));
-    if (st.inDoubt) res.push(row('doubt', <Text color={c('yellow')}>in doubt: the change may or may not have happened (settled on resume)</Text>, { text: '?', color: c('yellow') }));
-    if (st.retryPending) res.push(row('retry', <Text color={c('yellow')}>retrying...</Text>));
+        .forEach((l, i) => res.push(row(`err${i}`, paint(l, { color: c('red') }), { text: i === 0 ? ICON[phase] : ' ', color: c('red') })));
+    if (st.inDoubt) res.push(row('doubt', paint('in doubt: the change may or may not have happened (settled on resume)', { color: c('yellow') }), { text: '?', color: c('yellow') }));
+    if (st.retryPending) res.push(row('retry', paint('retrying...', { color: c('yellow') })));
   }
   if (st?.captures && Object.keys(st.captures).length) {
-    res.push(row('cap', <Text>{truncate(`captures: ${Object.entries(st.captures).map(([k, v]) => `${k}=${showValue(v, 30)}`).join('  ')}`, width)}</Text>));
+    res.push(row('cap', truncate(`captures: ${Object.entries(st.captures).map(([k, v]) => `${k}=${showValue(v, 30)}`).join('  ')}`, width)));
   }
   const assertions = s.assertions[id] ?? [];
   for (const [i, a] of assertions.entries()) {
     const tone = a.ok ? 'green' : 'red';
-    res.push(row(`as${i}`, <Text color={c(tone)}>{`assert ${a.that.replace(/^\s*\$\{\{\s*|\s*\}\}\s*$/g, '')}${a.message && !a.ok ? ` - ${a.message}` : ''}`}</Text>, { text: a.ok ? '✓' : '✗', color: c(tone) }));
+    res.push(row(`as${i}`, paint(`assert ${a.that.replace(/^\s*\$\{\{\s*|\s*\}\}\s*$/g, '')}${a.message && !a.ok ? ` - ${a.message}` : ''}`, { color: c(tone) }), { text: a.ok ? '✓' : '✗', color: c(tone) }));
   }
 
   // Budget: the output pane gets what is left, at least a few lines.
@@ -171,40 +177,50 @@ export function StepDetail({ width, rows }: { width: number; rows: number }) {
       <Rows rows={bottom} width={width} />
     </>
   );
-}
+});
 
-/** The output pane: a header line and the visible window of the capped buffer. */
 /**
- * The output pane: a header line and the visible window of the capped buffer, drawn as one text
- * block (one node for Ink to lay out, measure and compose, however many lines it shows).
+ * The output pane: a header line and the visible window of the capped buffer, one text node per
+ * line. Ink tokenizes a multi-line node twice every frame (the block, then each of its lines), a
+ * one-line node once; and memoised lines keep an unchanged window out of React's work.
  */
-function OutputPane({ buf, scroll, rows, width, color, phase }: { buf: { lines: { text: string; stream: string }[]; total: number } | undefined; scroll: number; rows: number; width: number; color: boolean; phase: string }) {
-  if (rows < 2) return null;
-  const lines = buf?.lines ?? [];
-  if (!lines.length) {
-    if (phase === 'pending') return null;
-    return <Rows rows={[row('oh', <Text dimColor>{phase === 'running' ? '-- output: nothing yet' : '-- no output'}</Text>)]} width={width} />;
-  }
-  const room = rows - 1;
-  const end = Math.max(0, lines.length - scroll);
-  const start = Math.max(0, end - room);
-  const dropped = buf!.total - lines.length;
-  const above = start + dropped;
-  const below = lines.length - end;
-  const head = `-- output | ${buf!.total} line${buf!.total === 1 ? '' : 's'}${above ? ` | ${above} above` : ''}${below ? ` | ${below} below (End follows)` : ' | following'}${dropped ? ` | oldest ${dropped} not kept on screen (all in the journal)` : ''} `;
+const OutputPane = memo(function OutputPane({ buf, scroll, rows, width, color, phase }: { buf: { lines: { text: string; stream: string }[]; total: number } | undefined; scroll: number; rows: number; width: number; color: boolean; phase: string }) {
+  // The line nodes outlive a step without output (hidden, still holding what they showed), so
+  // moving between steps updates their text instead of unmounting and remounting them all.
+  const kept = useRef<string[]>([]);
+  const lines = rows < 2 ? [] : (buf?.lines ?? []);
+  let head: Row | undefined;
   const shown: string[] = [];
-  for (let i = start; i < end; i++) {
-    const l = lines[i]!;
-    // Cut here, with ASCII '...': when Ink truncates it adds a '…', which sends the line down its slow path every frame.
-    const text = truncate(safeLine(l.text), width);
-    shown.push(color && l.stream === 'stderr' ? `\u001b[31m${text}\u001b[39m` : color && l.stream === 'log' ? `\u001b[90m${text}\u001b[39m` : text);
-  }
+  if (lines.length) {
+    const room = rows - 1;
+    const end = Math.max(0, lines.length - scroll);
+    const start = Math.max(0, end - room);
+    const dropped = buf!.total - lines.length;
+    const above = start + dropped;
+    const below = lines.length - end;
+    const text = `-- output | ${buf!.total} line${buf!.total === 1 ? '' : 's'}${above ? ` | ${above} above` : ''}${below ? ` | ${below} below (End follows)` : ' | following'}${dropped ? ` | oldest ${dropped} not kept on screen (all in the journal)` : ''} `;
+    head = row('oh', paint(truncate(text, width), { dim: true }));
+    for (let i = start; i < end; i++) {
+      const l = lines[i]!;
+      // Cut here, with ASCII '...': when Ink truncates it adds a '…', which sends the line down its slow path every frame.
+      const text = truncate(safeLine(l.text), width);
+      shown.push(color && l.stream === 'stderr' ? `\u001b[31m${text}\u001b[39m` : color && l.stream === 'log' ? `\u001b[90m${text}\u001b[39m` : text);
+    }
+    kept.current = shown;
+  } else if (rows >= 2 && phase !== 'pending') head = row('oh', paint(phase === 'running' ? '-- output: nothing yet' : '-- no output', { dim: true }));
   return (
     <>
-      <Rows rows={[row('oh', <Text dimColor>{truncate(head, width)}</Text>)]} width={width} />
-      <Box height={shown.length} width={width} flexShrink={0}>
-        <Text>{shown.join('\n')}</Text>
+      {head ? <Rows rows={[head]} width={width} /> : null}
+      <Box flexDirection="column" height={shown.length} width={width} flexShrink={0} display={shown.length ? 'flex' : 'none'}>
+        {/* Keyed by position: scrolling changes the text of a few nodes instead of remounting them. */}
+        {kept.current.map((text, i) => (
+          <OutputLine key={i} text={text} />
+        ))}
       </Box>
     </>
   );
-}
+});
+
+const OutputLine = memo(function OutputLine({ text }: { text: string }) {
+  return <Text wrap="truncate-end">{text}</Text>;
+});

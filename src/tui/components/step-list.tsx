@@ -1,12 +1,14 @@
 // The runbook's steps with status icons and durations. Capped to the rows it has: a window that
 // keeps the current (or viewed) step in sight, so a long runbook never grows the live region.
 import { Box, Text } from 'ink';
-import { shortDuration, truncate } from '../format.js';
-import { useColor, useTuiShallow } from '../hooks.js';
+import { memo } from 'react';
+import { paint, shortDuration, truncate } from '../format.js';
+import { useColor, useTuiShallow, type Color } from '../hooks.js';
+import { stringWidth } from '../width.js';
 import { currentStep, phaseOf, shownStep, stepOrder, stepRunning } from '../store.js';
 import { ICON, TONE } from './status.js';
 
-export function StepList({ width, rows }: { width: number; rows: number }) {
+export const StepList = memo(function StepList({ width, rows }: { width: number; rows: number }) {
   const c = useColor();
   // The clock matters here only while a step runs (its duration counts up); otherwise a tick is no reason to redraw.
   const s = useTuiShallow((st) => ({ runbook: st.runbook, incident: st.incident, view: st.view, prompts: st.prompts, now: stepRunning(st) ? st.now : 0, running: st.running }));
@@ -18,42 +20,54 @@ export function StepList({ width, rows }: { width: number; rows: number }) {
   const focus = Math.max(0, ids.indexOf(shown ?? current ?? ''));
   const first = Math.max(0, Math.min(focus - Math.floor(room / 2), ids.length - room));
   const visible = ids.slice(first, first + room);
-  const done = ids.filter((id) => ['ok', 'skipped'].includes(phaseOf(s.incident?.steps[id], s))).length;
+  // Only the runbook's own steps count toward "done of total" (rollbacks are listed, not counted).
+  const counted = titles.size ? ids.filter((id) => titles.has(id)) : ids;
+  const done = counted.filter((id) => ['ok', 'skipped'].includes(phaseOf(s.incident?.steps[id], s))).length;
   return (
     <Box flexDirection="column" width={width} flexShrink={0}>
-      <Text bold wrap="truncate-end">
-        Steps <Text dimColor>{`${done}/${s.runbook?.steps.length ?? ids.length}`}</Text>
-        {first > 0 ? <Text dimColor>{` ↑${first}`}</Text> : null}
-      </Text>
+      <Text wrap="truncate-end">{paint('Steps ', { bold: true }) + paint(`${done}/${s.runbook?.steps.length ?? ids.length}${first > 0 ? ` ↑${first}` : ''}`, { bold: true, dim: true })}</Text>
       {visible.map((id) => {
         const st = s.incident?.steps[id];
         const phase = phaseOf(st, s);
         const dur = phase === 'running' && st?.startedAt ? shortDuration(s.now - Date.parse(st.startedAt)) : st?.durationMs !== undefined && phase !== 'pending' ? shortDuration(st.durationMs) : '';
-        const mark = st?.inDoubt ? '?' : ICON[phase];
-        const label = truncate(titles.get(id) ?? id, Math.max(4, width - 4 - dur.length - 1));
         const isShown = id === shown;
         return (
-          <Box key={id} width={width}>
-            <Text color={c(st?.inDoubt ? 'yellow' : (TONE[phase] ?? 'white'))} bold={id === current}>
-              {isShown ? '>' : ' '}
-              {mark}{' '}
-            </Text>
-            <Box flexGrow={1}>
-              <Text wrap="truncate-end" bold={id === current} dimColor={phase === 'skipped'} inverse={isShown && id !== current}>
-                {label}
-              </Text>
-            </Box>
-            {dur ? <Text dimColor> {dur}</Text> : null}
-          </Box>
+          <StepRow
+            key={id}
+            mark={`${isShown ? '>' : ' '}${st?.inDoubt ? '?' : ICON[phase]} `}
+            tone={c(st?.inDoubt ? 'yellow' : (TONE[phase] ?? 'white'))}
+            label={truncate(titles.get(id) ?? id, Math.max(4, width - 4 - dur.length - 1))}
+            dur={dur}
+            current={id === current}
+            skipped={phase === 'skipped'}
+            picked={isShown && id !== current}
+            width={width}
+          />
         );
       })}
-      {first + room < ids.length ? <Text dimColor>{`  ↓${ids.length - first - room} more`}</Text> : null}
+      {first + room < ids.length ? <Text>{paint(`  ↓${ids.length - first - room} more`, { dim: true })}</Text> : null}
     </Box>
   );
-}
+});
+
+/**
+ * One step in two plain text nodes of pre-styled text (see `paint`): the marker and icon (short, so
+ * Ink's slow Unicode measuring stays small) and the title with its duration, padded here rather
+ * than by a flex box. Memoised: moving the cursor re-renders only the rows it leaves and enters.
+ */
+const StepRow = memo(function StepRow(p: { mark: string; tone: Color | undefined; label: string; dur: string; current: boolean; skipped: boolean; picked: boolean; width: number }) {
+  const label = paint(p.label, { bold: p.current, dim: p.skipped, inverse: p.picked });
+  const dur = p.dur ? ' '.repeat(Math.max(0, p.width - stringWidth(p.mark) - stringWidth(p.label) - p.dur.length - 1)) + paint(` ${p.dur}`, { dim: true }) : '';
+  return (
+    <Box width={p.width} height={1}>
+      <Text>{paint(p.mark, { color: p.tone, bold: p.current })}</Text>
+      <Text wrap="truncate-end">{label + dur}</Text>
+    </Box>
+  );
+});
 
 /** One line for narrow terminals: the step count and an icon per step. */
-export function StepStrip({ width }: { width: number }) {
+export const StepStrip = memo(function StepStrip({ width }: { width: number }) {
   const c = useColor();
   const s = useTuiShallow((st) => ({ runbook: st.runbook, incident: st.incident, view: st.view, prompts: st.prompts, running: st.running }));
   const ids = stepOrder(s);
@@ -75,4 +89,4 @@ export function StepStrip({ width }: { width: number }) {
       </Text>
     </Box>
   );
-}
+});

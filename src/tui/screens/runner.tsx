@@ -1,10 +1,13 @@
 // The runner: the step list beside the step being looked at (stacked on narrow terminals).
 import { Box } from 'ink';
+import { memo } from 'react';
 import { useTui } from '../hooks.js';
 import { StepDetail } from '../components/step-detail.js';
 import { StepList, StepStrip } from '../components/step-list.js';
 
-export function RunnerScreen({ rows }: { rows: number }) {
+// Memoised: it reads its own slices of the store, so the root re-rendering (an overlay opening or
+// closing) is no reason to draw it again.
+export const RunnerScreen = memo(function RunnerScreen({ rows }: { rows: number }) {
   const columns = useTui((s) => s.size.columns);
   if (columns >= 90) {
     const listWidth = Math.min(36, Math.floor(columns * 0.3));
@@ -25,4 +28,4 @@ export function RunnerScreen({ rows }: { rows: number }) {
       <StepDetail width={columns - 1} rows={rows - 1} />
     </Box>
   );
-}
+});
