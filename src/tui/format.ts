@@ -144,6 +144,7 @@ export interface Paint {
   bold?: boolean;
   dim?: boolean;
   inverse?: boolean;
+  underline?: boolean;
 }
 
 const FG: Record<Color, number> = { black: 30, red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37, gray: 90 };
@@ -161,6 +162,7 @@ export function paint(text: string, p: Paint): string {
   if (p.dim) out = `\u001b[2m${out}\u001b[22m`;
   const fg = p.color ? FG[p.color] : undefined;
   if (fg) out = `\u001b[${fg}m${out}\u001b[39m`;
+  if (p.underline) out = `\u001b[4m${out}\u001b[24m`;
   if (p.bold) out = `\u001b[1m${out}\u001b[22m`;
   if (p.inverse) out = `\u001b[7m${out}\u001b[27m`;
   return out;

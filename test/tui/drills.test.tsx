@@ -69,6 +69,7 @@ describe('drill mode', () => {
     expect(f).toContain('Practice drill');
     // The operator's real AWS profile has no place in a drill's header.
     expect(f).not.toContain('prod-admin');
+    expect(f.split('\n')[0]).toContain('aws simulated');
     t.type('short-timeout');
     f = await t.waitFor('[FIRING] checkout-edge');
     expect(f).toContain('> local-504-short-timeout');

@@ -89,6 +89,9 @@ describe('plugins in the TUI', () => {
     f = await t.waitFor('Confirm change');
     expect(f).toContain(`what:      post an incident update to ${new URL(url).host} (investigating)`);
     expect(f).toContain('API:       HTTP POST');
+    // An HTTP write names no AWS account, and says so rather than 'account: unknown'.
+    expect(f).toContain('where:     over the network from this machine (no AWS account involved)');
+    expect(f).not.toContain('account:');
     expect(f).toContain(`resources: ${new URL(url).origin}`);
     // The parameters as they will be sent, with the token redacted before it is drawn.
     expect(f).toMatch(/"authorization":"Bearer\s+\[redacted:token\]"/);

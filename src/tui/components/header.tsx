@@ -50,7 +50,7 @@ export const Header = memo(function Header() {
   const who = id.pending ? 'identity pending' : id.account ? `${id.account}${id.principal ? ` ${shortPrincipal(id.principal)}` : ''}` : id.error ? 'identity error' : 'identity unknown';
   // Where commands would land matters more than the title, unless nothing about AWS is set at all.
   const awsKnown = Boolean(id.profile || id.region || id.account || id.pending || id.error);
-  segs.push({ key: 'aws', text: awsKnown ? `aws ${where} ${who}` : 'aws not configured', priority: awsKnown ? 60 : 20, dim: id.pending || !awsKnown });
+  segs.push({ key: 'aws', text: awsKnown ? `aws ${where} ${who}` : drill ? 'aws simulated' : 'aws not configured', priority: awsKnown ? 60 : 20, dim: id.pending || !awsKnown });
   if (s.kube.context) segs.push({ key: 'kube', text: `kube ${s.kube.context}`, priority: 55 });
   const TITLE_MAX = 40;
   if (inc?.title) segs.splice(segs.findIndex((x) => x.key === 'aws'), 0, { key: 'title', text: truncate(inc.title, TITLE_MAX), priority: 50 });

@@ -76,7 +76,10 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
           .slice(0, 3)
           .forEach((l, i) => rows.push(row(`cp${i}`, <Text>{`  ${i === 0 ? 'params:    ' : '           '}${l}`}</Text>)));
       }
-      if (r.account || r.region || !intent.argv || ctx.identity.account) {
+      // An HTTP call (a webhook, a probe) involves no AWS account: its URL is named above.
+      if (!r.account && !r.region && !intent.argv && intent.api?.startsWith('HTTP ')) {
+        rows.push(row('c6', <Text>{'  where:     over the network from this machine (no AWS account involved)'}</Text>));
+      } else if (r.account || r.region || !intent.argv || ctx.identity.account) {
         const account = r.account ?? ctx.identity.account ?? (ctx.identity.pending ? 'pending' : 'unknown');
         const region = r.region ?? ctx.identity.region ?? 'none set';
         rows.push(row('c6', <Text>{`  account:   ${account}   region: ${region}${ctx.identity.profile ? `   profile: ${ctx.identity.profile}` : ''}`}</Text>));

@@ -1,7 +1,7 @@
 // The runbook picker: a fuzzy filter (fzf) over id, title, tags and summary, the matches, and a
 // preview of the highlighted runbook: summary, inputs and steps.
 import { Box, Text } from 'ink';
-import { truncate, wrapText } from '../format.js';
+import { paint, truncate, wrapText } from '../format.js';
 import { useColor, useTuiShallow } from '../hooks.js';
 import type { Match, Preview } from '../store.js';
 import { TextField } from '../components/text-field.js';
@@ -68,14 +68,22 @@ export function MatchRow({ match, selected, width }: { match: Match<{ id: string
   const text = truncate(`${match.item.id} ${match.item.title}`, width - 2);
   const hit = new Set(match.positions);
   const idLen = match.item.id.length;
+  // Runs of characters styled alike, pre-styled in one string: one text node per row, not per character.
+  const chars = [...text];
+  let out = '';
+  for (let i = 0; i < chars.length; ) {
+    const style = (k: number) => `${k < idLen || hit.has(k) ? 'b' : ''}${hit.has(k) ? 'h' : ''}`;
+    const kind = style(i);
+    let j = i;
+    while (j < chars.length && style(j) === kind) j++;
+    const hl = kind.includes('h');
+    out += paint(chars.slice(i, j).join(''), { bold: kind.includes('b'), color: hl ? c('yellow') : undefined, underline: hl && !c('yellow') });
+    i = j;
+  }
   return (
     <Text inverse={selected} wrap="truncate-end">
       {selected ? '> ' : '  '}
-      {[...text].map((ch, i) => (
-        <Text key={i} bold={i < idLen || hit.has(i)} color={hit.has(i) ? c('yellow') : undefined} underline={hit.has(i) && !c('yellow')}>
-          {ch}
-        </Text>
-      ))}
+      {out}
     </Text>
   );
 }
