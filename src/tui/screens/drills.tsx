@@ -1,16 +1,14 @@
 // Drill mode's start: the scenarios to practise on, with a fuzzy filter (fzf), and a preview of
 // the highlighted one: the page the engineer "receives", the runbook it exercises, the inputs and
 // what the simulated world holds. Nothing here touches a real account.
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import { wrapText } from '../format.js';
 import { useColor, useTuiShallow } from '../hooks.js';
 import type { ScenarioItem, ScenarioPreview } from '../store.js';
-import { TextField } from '../components/text-field.js';
+import { FilterList } from '../components/filter-list.js';
 import { cap, row, Rows, type Row } from '../components/rows.js';
-import { MatchRow } from './picker.js';
 
 export function DrillsScreen({ rows }: { rows: number }) {
-  const c = useColor();
   const s = useTuiShallow((st) => ({
     filter: st.filter,
     matches: st.drillMatches,
@@ -19,46 +17,21 @@ export function DrillsScreen({ rows }: { rows: number }) {
     previews: st.scenarioPreviews,
     columns: st.size.columns,
   }));
-  const wide = s.columns >= 80;
-  const listWidth = wide ? Math.min(52, Math.floor(s.columns * 0.45)) : s.columns - 2;
-  const room = Math.max(1, wide ? rows - 4 : Math.min(rows - 4, 6));
-  const first = Math.max(0, Math.min(s.index - Math.floor(room / 2), s.matches.length - room));
-  const shown = s.matches.slice(first, first + room);
-  const current = s.matches[s.index]?.item;
   return (
-    <Box flexDirection="column" paddingX={1}>
-      <Box>
-        <Text bold>Practice drill </Text>
-        <Text dimColor>on a simulated world, nothing leaves this machine | filter: </Text>
-        <TextField value={s.filter} focused width={24} placeholder="type to filter" />
-        <Text dimColor>
-          {'  '}
-          {s.scenarios.loading ? 'loading...' : `${s.matches.length} of ${s.scenarios.list.length}`}
-        </Text>
-      </Box>
-      <Text> </Text>
-      <Box flexDirection={wide ? 'row' : 'column'}>
-        <Box flexDirection="column" width={listWidth} flexShrink={0}>
-          {s.scenarios.error ? <Text color={c('red')}>{s.scenarios.error}</Text> : null}
-          {!s.scenarios.loading && !s.matches.length ? (
-            <Text dimColor>{s.scenarios.list.length ? 'Nothing matches.' : 'No drill scenarios found (see oncall drill --list, --scenarios).'}</Text>
-          ) : null}
-          {shown.map((m, i) => (
-            <MatchRow key={m.item.file} match={m} selected={first + i === s.index} width={listWidth} />
-          ))}
-        </Box>
-        {current ? (
-          <Box flexDirection="column" paddingLeft={wide ? 2 : 0} flexGrow={1}>
-            <ScenarioPane
-              item={current}
-              preview={s.previews[current.file]}
-              width={wide ? s.columns - listWidth - 5 : s.columns - 2}
-              rows={wide ? rows - 3 : Math.max(1, rows - 4 - Math.min(room, s.matches.length) - 1)}
-            />
-          </Box>
-        ) : null}
-      </Box>
-    </Box>
+    <FilterList
+      rows={rows}
+      columns={s.columns}
+      heading={['Practice drill ', 'on a simulated world, nothing leaves this machine | filter: ']}
+      filter={s.filter}
+      filterWidth={24}
+      status={s.scenarios.loading ? 'loading...' : `${s.matches.length} of ${s.scenarios.list.length}`}
+      error={s.scenarios.error}
+      empty={!s.scenarios.loading && !s.matches.length ? (s.scenarios.list.length ? 'Nothing matches.' : 'No drill scenarios found (see oncall drill --list, --scenarios).') : undefined}
+      matches={s.matches}
+      index={s.index}
+      maxListWidth={52}
+      preview={(item, room) => <ScenarioPane item={item} preview={s.previews[item.file]} width={room.width} rows={room.rows} />}
+    />
   );
 }
 
