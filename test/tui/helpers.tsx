@@ -8,7 +8,7 @@ import './restore-ci.js';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import stripAnsi from 'strip-ansi';
-import { afterEach, beforeEach, expect, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
 import { App } from '../../src/tui/app.js';
 import { TuiController, type TuiOptions } from '../../src/tui/controller.js';
 import type { TuiStoreState } from '../../src/tui/store.js';
@@ -199,6 +199,37 @@ export async function openExample(t: Tui, demo: { url: string }, stateFile: stri
 }
 
 /** Waits for the gate of a step and runs it. */
+/**
+ * The example runbook's demo service, started once for the test file. Before every test its state
+ * is the 504 again: the proxy (200 ms) times out before the backend (350 ms) answers.
+ */
+export function useDemo(): { readonly url: string; readonly stateFile: string } {
+  let demo: Awaited<ReturnType<typeof startDemo>> | undefined;
+  const stateFile = join(tempDir(), 'demo.json');
+  const reset = () => writeFileSync(stateFile, JSON.stringify({ proxy_timeout_ms: 200, backend_latency_ms: 350 }));
+  beforeAll(async () => {
+    reset();
+    demo = await startDemo(stateFile);
+  });
+  afterAll(() => demo?.stop());
+  beforeEach(reset);
+  return {
+    get url() {
+      if (!demo) throw new Error('the demo service starts in beforeAll');
+      return demo.url;
+    },
+    stateFile,
+  };
+}
+
+/** Runs the example runbook's first two steps and opens its decision: the question is on screen. */
+export async function toDecision(t: Tui): Promise<void> {
+  await runStep(t, 'Reproduce the error');
+  await runStep(t, "Read the proxy timeout and the backend's response time");
+  await runStep(t, 'Decide what causes the 504s');
+  await t.waitFor('◆ What causes the 504s?');
+}
+
 export async function runStep(t: Tui, title: string): Promise<void> {
   await t.waitFor(`Next: ${title}`);
   t.press(KEY.enter);

@@ -1,23 +1,11 @@
 // The runner on the real engine with the example runbook and its demo service: gates, streamed
 // output and results, the decision, the write confirmation, notes, milestones, the timeline, help,
 // quitting and resuming. Everything the operator decides must land in the journal.
-import { journal, KEY, openExample, renderTui, runStep, startDemo, tempDir } from './helpers.js';
-import { join } from 'node:path';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-
-let demo: Awaited<ReturnType<typeof startDemo>>;
-let stateFile: string;
-
-beforeAll(async () => {
-  stateFile = join(tempDir(), 'demo.json');
-  demo = await startDemo(stateFile);
-});
-afterAll(() => demo.stop());
-beforeEach(() => {
-  // Every test starts with the 504: the proxy times out before the backend answers.
-  writeFileSync(stateFile, JSON.stringify({ proxy_timeout_ms: 200, backend_latency_ms: 350 }));
-});
+import { journal, KEY, openExample, renderTui, runStep, tempDir, useDemo } from './helpers.js';
+import { readFileSync, rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+const demo = useDemo();
+const stateFile = demo.stateFile;
 
 describe('runner', () => {
   it('runs the example runbook: gate, output, result, decision, confirmation, note, milestone, timeline', async () => {

@@ -1,17 +1,9 @@
 // Start screen, new-incident form, runbook picker and inputs form.
-import { fill, journal, KEY, renderTui, runbookDir, seedIncident, startDemo, tempDir, toInputs } from './helpers.js';
-import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fill, journal, KEY, renderTui, runbookDir, seedIncident, tempDir, toInputs, useDemo } from './helpers.js';
+import { describe, expect, it } from 'vitest';
 
-let demo: Awaited<ReturnType<typeof startDemo>>;
-let stateFile: string;
-beforeAll(async () => {
-  stateFile = join(tempDir(), 'demo.json');
-  writeFileSync(stateFile, JSON.stringify({ proxy_timeout_ms: 200, backend_latency_ms: 350 }));
-  demo = await startDemo(stateFile);
-});
-afterAll(() => demo.stop());
+const demo = useDemo();
+const stateFile = demo.stateFile;
 
 const SECRET_RUNBOOK = `
 id: secret-echo

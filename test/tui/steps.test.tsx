@@ -1,20 +1,13 @@
 // Key paths of the runner one by one: skip with a reason, retry and stop after a failure,
 // destructive confirmations, declining, free-text answers, the output pane, Ctrl+C, read-only,
 // the duration nudge, narrow terminals and resizing, the help overlay, quitting and resuming.
-import { fill, journal, KEY, openExample, renderTui, ROOT, runbookDir, runStep, startDemo, tempDir, toInputs, type Tui } from './helpers.js';
+import { fill, journal, KEY, openExample, renderTui, ROOT, runbookDir, runStep, tempDir, toDecision, toInputs, type Tui, useDemo } from './helpers.js';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BINDINGS, helpSections } from '../../src/tui/keys.js';
 
-let demo: Awaited<ReturnType<typeof startDemo>>;
-let stateFile: string;
-beforeAll(async () => {
-  stateFile = join(tempDir(), 'demo.json');
-  demo = await startDemo(stateFile);
-});
-afterAll(() => demo.stop());
-beforeEach(() => writeFileSync(stateFile, JSON.stringify({ proxy_timeout_ms: 200, backend_latency_ms: 350 })));
+const demo = useDemo();
+const stateFile = demo.stateFile;
 
 const FLAKY = `
 id: flaky
@@ -210,10 +203,7 @@ describe('confirmations', () => {
     const stateDir = tempDir();
     const t = renderTui({ stateDir });
     const id = await openExample(t, demo, stateFile);
-    await runStep(t, 'Reproduce the error');
-    await runStep(t, "Read the proxy timeout and the backend's response time");
-    await runStep(t, 'Decide what causes the 504s');
-    await t.waitFor('◆ What causes the 504s?');
+    await toDecision(t);
     t.press(KEY.enter);
     await runStep(t, "Raise the proxy timeout above the backend's response time");
     await t.waitFor('Confirm change');
@@ -232,10 +222,7 @@ describe('questions', () => {
     const stateDir = tempDir();
     const t = renderTui({ stateDir });
     const id = await openExample(t, demo, stateFile);
-    await runStep(t, 'Reproduce the error');
-    await runStep(t, "Read the proxy timeout and the backend's response time");
-    await runStep(t, 'Decide what causes the 504s');
-    await t.waitFor('◆ What causes the 504s?');
+    await toDecision(t);
     t.press('2');
     await runStep(t, "Escalate to the backend's owners");
     const f = await t.waitFor('◆ Ticket or page id');
@@ -339,10 +326,7 @@ describe('modes, header and layout', () => {
     const t = renderTui({ stateDir, readOnly: true });
     const id = await openExample(t, demo, stateFile);
     expect(t.frame()).toMatch(/LIVE\s+READ-ONLY/);
-    await runStep(t, 'Reproduce the error');
-    await runStep(t, "Read the proxy timeout and the backend's response time");
-    await runStep(t, 'Decide what causes the 504s');
-    await t.waitFor('◆ What causes the 504s?');
+    await toDecision(t);
     t.press('1');
     const f = await t.waitFor('read-only mode will refuse it');
     expect(f).toContain('Next: Raise the proxy timeout');
@@ -376,10 +360,7 @@ describe('modes, header and layout', () => {
     t.state().setSize({ columns: 100, rows: 30 });
     await t.waitFor('Steps 0/7');
     // The confirmation shows the account and region it will act in.
-    await runStep(t, 'Reproduce the error');
-    await runStep(t, "Read the proxy timeout and the backend's response time");
-    await runStep(t, 'Decide what causes the 504s');
-    await t.waitFor('◆ What causes the 504s?');
+    await toDecision(t);
     t.press(KEY.enter);
     await runStep(t, "Raise the proxy timeout above the backend's response time");
     f = await t.waitFor('Confirm change');
