@@ -30,6 +30,11 @@ export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** $XDG_CONFIG_HOME/oncall, else ~/.config/oncall. */
+/** Drill incidents live apart from live ones, below the state root. */
+export function drillRoot(stateRoot: string): string {
+  return join(stateRoot, 'drills');
+}
+
 export function configRoot(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
   return join(xdg, 'oncall');

@@ -2,11 +2,11 @@
 // post-mortem timeline of an incident, folded from its journal.
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { buildTimeline, drillStateRoot, EXPORT_FORMATS, ExportFileExistsError, ExportNotFoundError, isExportFormat, streamTimeline, writePrivateFile, type ExportFormat } from '../export/index.js';
+import { buildTimeline, EXPORT_FORMATS, ExportFileExistsError, ExportNotFoundError, isExportFormat, streamTimeline, writePrivateFile, type ExportFormat } from '../export/index.js';
 import { assertIncidentId } from '../journal/ids.js';
 import { journalPath } from '../journal/paths.js';
 import { JournalCorruptError } from '../journal/reader.js';
-import { stateRoot } from '../paths.js';
+import { drillRoot, stateRoot } from '../paths.js';
 import { display, parseCommandArgs, type CommandIO } from './io.js';
 
 const USAGE = 'oncall export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--verify] [--state-dir dir]';
@@ -44,13 +44,13 @@ export async function exportCommand(args: string[], io: CommandIO): Promise<numb
   if (values.force && !out) return usage('--force only applies with --out');
 
   const base = typeof values['state-dir'] === 'string' ? resolve(io.cwd, values['state-dir']) : stateRoot(io.env);
-  const root = values.drill ? drillStateRoot(base) : base;
+  const root = values.drill ? drillRoot(base) : base;
   let timeline;
   try {
     timeline = await buildTimeline(root, id, { verify: Boolean(values.verify) });
   } catch (err) {
     if (err instanceof ExportNotFoundError) {
-      const other = values.drill ? base : drillStateRoot(base);
+      const other = values.drill ? base : drillRoot(base);
       const hint = existsSync(journalPath(other, id))
         ? values.drill
           ? `it is a live incident: drop --drill`

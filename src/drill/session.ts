@@ -1,11 +1,12 @@
 // A drill: the scenario's world behind the providers, a simulated clock, the real runbook and
 // engine, and a score at the end. Drill journals live apart from live incidents.
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { openIncident, type OpenIncident } from '../engine/incident.js';
 import type { KindRegistry } from '../engine/registry.js';
 import type { FlowPorts, Ports } from '../engine/types.js';
 import type { DrillScore } from '../engine/events.js';
 import type { Redactor } from '../journal/redact.js';
+import { drillRoot } from '../paths.js';
 import { resolveRunbook } from '../runbook/catalog.js';
 import type { Runbook } from '../runbook/schema.js';
 import { evalExpr } from '../runbook/expr.js';
@@ -17,10 +18,6 @@ import type { LoadedScenario } from './scenario.js';
 import { scoreDrill } from './score.js';
 import { ScriptedWorld } from './world.js';
 
-/** Drill incidents are never mixed with live ones: they have their own directory. */
-export function drillRoot(stateRoot: string): string {
-  return join(stateRoot, 'drills');
-}
 
 export interface DrillSession {
   incident: OpenIncident;

@@ -2,7 +2,6 @@
 // no runbook file, no config, no live lookups, so an export is reproducible from the journal
 // alone (a copied journal.jsonl exports the same). Used by `oncall export` and the TUI.
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { journalPath } from '../journal/paths.js';
 import { readJournalStream, verifyJournal } from '../journal/reader.js';
 import { renderCsv } from './csv.js';
@@ -30,10 +29,6 @@ export function isExportFormat(f: string): f is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(f);
 }
 
-/** Same place as drillRoot() in src/drill/session.ts; not imported, so export does not load the drill engine. */
-export function drillStateRoot(stateRoot: string): string {
-  return join(stateRoot, 'drills');
-}
 
 export class ExportNotFoundError extends Error {
   readonly code = 'EINCIDENTNOTFOUND';
