@@ -65,9 +65,9 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     return 0;
   }
   if (first === undefined || first.startsWith('-')) {
-    const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !io.env.CI;
-    if (!interactive) {
-      io.stderr.write("oncall: the interactive UI needs a terminal. For scripts and CI use 'oncall run <runbook> …' (see oncall --help).\n");
+    const { isInteractive, NEEDS_TERMINAL } = await import('./commands/io.js');
+    if (!isInteractive(process.stdin, process.stdout, io.env)) {
+      io.stderr.write(NEEDS_TERMINAL);
       return 2;
     }
     // Ink and React load only here, as their own chunk.

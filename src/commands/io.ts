@@ -17,6 +17,9 @@ export function isTTY(stream: NodeJS.WritableStream): boolean {
   return Boolean((stream as { isTTY?: boolean }).isTTY);
 }
 
+export const NEEDS_TERMINAL =
+  "oncall: the interactive UI needs a terminal. For scripts and CI use 'oncall run <runbook> …' (see oncall --help).\n";
+
 /** Interactive only when a person can answer: stdin and stdout are terminals, and this is not CI. */
 export function isInteractive(stdin: { isTTY?: boolean }, stdout: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
   return Boolean(stdin.isTTY && stdout.isTTY) && !env.CI;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { render, type Instance } from 'ink';
 import { createElement } from 'react';
-import { isInteractive, type CommandIO } from '../commands/io.js';
+import { isInteractive, NEEDS_TERMINAL, type CommandIO } from '../commands/io.js';
 import type { Mode } from '../engine/events.js';
 import type { Providers } from '../providers/types.js';
 import { stateRoot } from '../paths.js';
@@ -15,10 +15,8 @@ import { App } from './app.js';
 import { kubeContextFromEnv } from './context.js';
 import { TuiController, type TuiOptions } from './controller.js';
 
-export const NEEDS_TERMINAL =
-  "oncall: the interactive UI needs a terminal. For scripts and CI use 'oncall run <runbook> …' (see oncall --help).\n";
 
-export { isInteractive };
+export { isInteractive, NEEDS_TERMINAL };
 
 /** NO_COLOR (no-color.org): present and not empty turns colour off. */
 export function colorWanted(env: NodeJS.ProcessEnv): boolean {
