@@ -37,10 +37,6 @@ export interface WireResponse {
 
 const THROTTLE_CODES = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'SlowDown', 'RequestThrottled']);
 
-export function isThrottleCode(code: string): boolean {
-  return THROTTLE_CODES.has(code);
-}
-
 /** The HTTP status AWS uses for a code (EC2 and S3 throttle with 503, the others with 400). */
 export function defaultStatus(code: string): number {
   if (code === 'RequestLimitExceeded' || code === 'SlowDown') return 503;

@@ -14,7 +14,6 @@ import { StepFailure } from '../errors.js';
 
 // ── parameter patterns ──────────────────────────────────────────────────────────────────────────
 
-export const INSTANCE_ID_RE = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const instanceId = z.string().regex(/^i-[0-9a-f]{8,17}$/, { message: 'an instance id is i- followed by 8 or 17 hexadecimal digits, e.g. i-0abc1234def567890' });
 export const volumeId = z.string().regex(/^vol-[0-9a-f]{8,17}$/, { message: 'a volume id is vol- followed by 8 or 17 hexadecimal digits' });
 export const securityGroupId = z.string().regex(/^sg-[0-9a-f]{8,17}$/, { message: 'a security group id is sg- followed by 8 or 17 hexadecimal digits' });

@@ -414,7 +414,3 @@ function plan(ctx: StepContext, m: Migration, t: TargetParams, publicText: Publi
   }
 }
 
-/** What an operator sees for one entry: name, class and why, and where; never the value. */
-export function entryFacts(m: Migration, key: string): LineFact[] {
-  return m.facts.filter((f) => f.key === key);
-}

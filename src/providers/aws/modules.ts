@@ -43,10 +43,6 @@ export const AWS_SERVICES: Record<AwsService, AwsServiceInfo> = {
   sts: { clientClass: 'STSClient', iamPrefix: 'sts', label: 'STS', load: () => import('@aws-sdk/client-sts').then(cjs) },
 };
 
-export function isAwsService(name: string): name is AwsService {
-  return Object.hasOwn(AWS_SERVICES, name);
-}
-
 /** The client package of a service (imported once; Node caches the module). */
 export function loadAwsModule(service: AwsService): Promise<Record<string, any>> {
   return AWS_SERVICES[service].load();
