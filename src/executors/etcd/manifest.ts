@@ -77,6 +77,7 @@ export async function analyzeManifest(text: string, file: string): Promise<Manif
   if (start < 0 || text.slice(start, valueEnd).includes('\n')) throw new StepFailure(`${file}: the hostPath of volume '${mount.name}' is not written on one line; edit it by hand`);
   const image = String(c.image ?? '');
   const peerUrls = splitList(flags.get('initial-advertise-peer-urls') ?? 'http://localhost:2380');
+  const host = hostPath.replace(/(.)\/$/, '$1');
   return {
     file,
     manifest: posix.basename(file),
@@ -93,8 +94,8 @@ export async function analyzeManifest(text: string, file: string): Promise<Manif
     image_version: parseVersion(image.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : '')?.text ?? '',
     volume: mount.name,
     mount_path: mount.mountPath,
-    host_path: hostPath.replace(/(.)\/$/, '$1'),
-    host_data_dir: hostPath.replace(/(.)\/$/, '$1') + dataDir.slice(mount.mountPath.length),
+    host_path: host,
+    host_data_dir: host + dataDir.slice(mount.mountPath.length),
     host_path_line: text.slice(0, start).split('\n').length,
   };
 }

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { StepContext, StepKind } from '../../engine/types.js';
 import { StepFailure } from '../errors.js';
 import { sameValue } from './crypto.js';
+import { octal } from './inventory.js';
 import { backupPath, fileList, resolveEnvPath } from './model.js';
 import { fitResult, plural } from './report.js';
 
@@ -51,7 +52,7 @@ async function stateOf(ctx: StepContext, file: string): Promise<FileState> {
   const resolved = resolveEnvPath(file, ctx.mode);
   const backup = backupPath(resolved, ctx.incidentId);
   const [a, b] = await Promise.all([bytesOf(resolved), bytesOf(backup)]);
-  const mode = async (p: string) => `0${((await stat(p)).mode & 0o777).toString(8).padStart(3, '0')}`;
+  const mode = async (p: string) => octal((await stat(p)).mode);
   return {
     file,
     backup,

@@ -134,7 +134,8 @@ async function fileFacts(ctx: StepContext, m: Migration, f: Migration['files'][n
   };
 }
 
-function octal(mode: number): string {
+/** A file mode as an operator writes it: 0600. */
+export function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
 }
 
