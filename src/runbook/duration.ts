@@ -1,5 +1,8 @@
 // Durations as runbooks write them: 250ms, 30s, 5m, 1h30m, 2d.
-import { DURATION_RE } from './schema.js';
+// Kept free of zod: the TUI reads step durations before the schema has loaded.
+
+/** 30s, 5m, 1h30m, 250ms, 2d. */
+export const DURATION_RE = /^(\d+(ms|s|m|h|d))+$/;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART_RE = /(\d+)(ms|s|m|h|d)/g;

@@ -1,6 +1,7 @@
 // The runbook format. This zod schema is the single source of truth: the loader
 // validates against it and `oncall schema --write` emits it as JSON Schema for editors.
 import { z } from 'zod';
+import { DURATION_RE } from './duration.js';
 
 /** A string holding exactly one `${{ cel }}` expression (conditions, captures, assertions). */
 export const EXPR_RE = /^\s*\$\{\{([\s\S]*)\}\}\s*$/;
@@ -9,8 +10,7 @@ const expression = z
   .regex(EXPR_RE, { message: 'must be an expression like ${{ result.status == 200 }}' })
   .describe('A CEL expression inside ${{ }}');
 
-/** 30s, 5m, 1h30m, 250ms, 2d. */
-export const DURATION_RE = /^(\d+(ms|s|m|h|d))+$/;
+export { DURATION_RE };
 export const duration = z
   .string()
   .regex(DURATION_RE, { message: "must be a duration like '30s', '5m' or '1h30m'" })

@@ -17,6 +17,7 @@ import type { InputSpec, Runbook } from '../runbook/schema.js';
 import { awsFromEnv, kubeContextFromEnv, type AwsIdentity } from './context.js';
 import { keyName, resolve, TEXT_CONTEXTS, type Command, type KeyContext, type KeyLike } from './keys.js';
 import { realClock } from '../headless/clock.js';
+import { parseDuration } from '../runbook/duration.js';
 import { tuiPorts } from './ports.js';
 import {
   activeContexts,
@@ -1102,21 +1103,11 @@ function runbookView(rb: Runbook): RunbookView {
       title: st.title,
       kind: st.kind,
       ...(st.guidance ? { guidance: st.guidance } : {}),
-      ...(st.expected_duration ? { expectedMs: durationMs(st.expected_duration) } : {}),
+      ...(st.expected_duration ? { expectedMs: parseDuration(st.expected_duration) } : {}),
     })),
   };
 }
 
-function durationMs(text: string): number | undefined {
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-  let ms = 0;
-  let matched = false;
-  for (const m of text.matchAll(/(\d+)(ms|s|m|h|d)/g)) {
-    ms += Number(m[1]) * units[m[2]!]!;
-    matched = true;
-  }
-  return matched ? ms : undefined;
-}
 
 const NO_KEY: KeyLike = {
   upArrow: false,

@@ -2,10 +2,9 @@
 // Times are offsets from the drill's start (`-30m`, `+2h`, `0s`) or ISO timestamps, so one
 // scenario reads the same whatever simulated date it starts on.
 import { z } from 'zod';
+import { DURATION_RE, parseDuration } from '../../runbook/duration.js';
 
 const OFFSET_RE = /^[+-]?(\d+(ms|s|m|h|d))+$/;
-const DURATION_RE = /^(\d+(ms|s|m|h|d))+$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** A moment: an offset from the drill's start, or an ISO timestamp. */
 export const when = z.union([z.string().regex(OFFSET_RE), z.iso.datetime()], {
@@ -15,10 +14,7 @@ export const duration = z.string().regex(DURATION_RE, { message: "must be a dura
 
 /** Milliseconds in `30s`, `-1h30m`, `+5m`. */
 export function offsetMs(text: string): number {
-  const sign = text.startsWith('-') ? -1 : 1;
-  let ms = 0;
-  for (const m of text.matchAll(/(\d+)(ms|s|m|h|d)/g)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
-  return sign * ms;
+  return (text.startsWith('-') ? -1 : 1) * parseDuration(text.replace(/^[+-]/, ''));
 }
 
 /** Epoch milliseconds of a `when`, given the drill's start. */
