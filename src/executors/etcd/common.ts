@@ -41,13 +41,13 @@ export interface ClientFlags {
 }
 
 /** etcdctl's global flags, each one argument (`--flag=value`): TLS files only when given. */
-export function clientFlags(endpoints: string[], p: ClientFlags, opts: { commandTimeout?: boolean } = {}): string[] {
+export function clientFlags(endpoints: string[], p: ClientFlags): string[] {
   const out = [`--endpoints=${endpoints.join(',')}`];
   if (p.cacert) out.push(`--cacert=${p.cacert}`);
   if (p.cert) out.push(`--cert=${p.cert}`);
   if (p.key) out.push(`--key=${p.key}`);
   if (p.dial_timeout) out.push(`--dial-timeout=${p.dial_timeout}`);
-  if (opts.commandTimeout !== false && p.command_timeout) out.push(`--command-timeout=${p.command_timeout}`);
+  if (p.command_timeout) out.push(`--command-timeout=${p.command_timeout}`);
   return out;
 }
 

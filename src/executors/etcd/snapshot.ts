@@ -161,21 +161,24 @@ const saveParams = z
 
 export type SaveParams = z.infer<typeof saveParams>;
 
+// No --command-timeout (saveParams has none): a large database takes as long as it takes; the
+// step's timeout bounds it.
+const saveArgv = (p: SaveParams) => [p.etcdctl, 'snapshot', 'save', p.path, ...clientFlags([p.endpoint], p)];
+
 export const etcdSnapshotSave: StepKind<SaveParams> = {
   name: 'etcd.snapshot.save',
   effect: 'write',
   params: saveParams,
   describe: (p) => ({
     summary: `take a snapshot of etcd at ${p.endpoint} into ${p.path}`,
-    argv: [p.etcdctl, 'snapshot', 'save', p.path, ...clientFlags([p.endpoint], p, { commandTimeout: false })],
+    argv: saveArgv(p),
     resources: [p.path],
     params: p,
   }),
   async run(p, ctx) {
     if (await pathExists(ctx, p.path)) throw new StepFailure(`${p.path} already exists; the runbook never overwrites a snapshot. Pick another path`);
     await mustRun(ctx, ['mkdir', '-p', '-m', '0700', '--', posix.dirname(p.path)], `creating ${posix.dirname(p.path)}`);
-    // No --command-timeout: a large database takes as long as it takes; the step's timeout bounds it.
-    const r = await runProcess(ctx, [p.etcdctl, 'snapshot', 'save', p.path, ...clientFlags([p.endpoint], { ...p, command_timeout: undefined }, { commandTimeout: false })], {
+    const r = await runProcess(ctx, saveArgv(p), {
       missingHint: 'install etcd-client, or set the etcdctl input to its path',
     });
     if (r.exitCode !== 0) {
