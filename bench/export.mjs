@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'dist/oncall.js');
@@ -114,7 +115,6 @@ function measure(args, hook) {
 function series(args, hook) {
   measure(args, hook); // warm-up: page cache and Node's compile cache
   const runs = Array.from({ length: RUNS }, () => measure(args, hook));
-  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   return { ms: median(runs.map((r) => r.ms)), cpuMs: median(runs.map((r) => r.cpuMs)), rssMb: Math.max(...runs.map((r) => r.rssMb)) };
 }
 

@@ -10,6 +10,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WAL_OPS = 1000;
@@ -38,7 +39,6 @@ async function loadJournal(dir) {
   return import(pathToFileURL(file).href);
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(3)} ms`;
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 

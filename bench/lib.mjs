@@ -11,8 +11,12 @@ export function timeNode(args, { runs = 15, env = {}, cwd } = {}) {
     return ms;
   };
   once();
-  const times = Array.from({ length: runs }, once).sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(Array.from({ length: runs }, once));
+}
+
+/** The middle value (the upper middle of an even count); the input is left as it was. */
+export function median(xs) {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 }
 
 export function report(name, value, baseline, target) {

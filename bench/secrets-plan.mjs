@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { report } from './lib.mjs';
+import { report, median } from './lib.mjs';
 
 const LIMIT_MS = 1000;
 const KEYS = 10_000;
@@ -104,7 +104,6 @@ function run(file, layout) {
   return { wall, inventory: steps.inventory.ms, plan: steps.plan.ms, outcome, planSummary: steps.plan.summary };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const big = join(dir, 'big.env');
 const small = join(dir, 'small.env');
