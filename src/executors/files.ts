@@ -137,10 +137,17 @@ export const absPath = z
   .transform((p) => (p.length > 1 ? p.replace(/\/$/, '') : p));
 
 /** A comma-separated string or a list, as runbook inputs give lists. */
+/** A list given as a list or as comma-separated text: trimmed, empty entries dropped. */
+export function splitList(v: string | string[]): string[] {
+  return (Array.isArray(v) ? v : v.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 export function listOf(item: z.ZodType<string, string>, min = 0) {
   return z
     .union([z.string(), z.array(z.string())])
-    .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
+    .transform(splitList)
     .pipe(z.array(item).min(min, { message: min === 1 ? 'must name at least one' : `must name at least ${min}` }));
 }
 

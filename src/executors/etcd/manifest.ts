@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { z } from 'zod';
 import type { StepContext, StepKind } from '../../engine/types.js';
 import { StepFailure } from '../errors.js';
-import { absPath, isWithin, listOf, mustRun, runProcess, whyFailed } from '../files.js';
+import { absPath, isWithin, listOf, mustRun, runProcess, splitList, whyFailed } from '../files.js';
 import { parseVersion } from './common.js';
 
 export interface ManifestInfo {
@@ -112,13 +112,6 @@ export function parseFlags(argv: string[]): Map<string, string> {
     else flags.set(a.slice(2), 'true');
   }
   return flags;
-}
-
-function splitList(v: string): string[] {
-  return v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 }
 
 async function readManifest(ctx: StepContext, file: string): Promise<string> {

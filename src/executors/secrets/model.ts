@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { StepContext } from '../../engine/types.js';
 import { packageRoot } from '../../paths.js';
 import { StepFailure } from '../errors.js';
+import { splitList } from '../files.js';
 import { applyOverrides, classify, parseOverrides, RECLASSIFY_RE, type Classification, type KeyClass } from './classify.js';
 import { fingerprint, requestToken, tokenKey } from './crypto.js';
 import { readEnvFile, type EnvFile, type LineFact } from './envfile.js';
@@ -57,9 +58,7 @@ export type SourceParams = z.infer<typeof sourceSchema>;
 export type TargetParams = z.infer<typeof targetSchema>;
 
 export function fileList(files: SourceParams['files']): string[] {
-  return (Array.isArray(files) ? files : files.split(','))
-    .map((f) => f.trim())
-    .filter(Boolean);
+  return splitList(files);
 }
 
 export function prefixOf(t: TargetParams): string {
