@@ -21,10 +21,13 @@ import { parseDuration } from '../runbook/duration.js';
 import { tuiPorts } from './ports.js';
 import {
   activeContexts,
+  applyEdit,
+  clamp,
   createTuiStore,
   currentStep,
   type FieldSpec,
   type FormState,
+  openIncidents,
   type Match,
   type Prompt,
   type RunbookView,
@@ -264,8 +267,6 @@ export class TuiController {
   onKey(input: string, key: KeyLike): void {
     // Several keys in one read (fast typing, a paste, tmux send-keys) arrive as one string: control
     // characters inside it (Enter, Tab, Backspace, Ctrl+U, Ctrl+C…) are keys of their own, in order.
-    // eslint-disable-next-line no-control-regex
-    const CONTROL = /[\u0000-\u001a\u007f]/;
     if (input.length > 1 && CONTROL.test(input) && !key.ctrl && !key.meta && !key.escape) {
       // eslint-disable-next-line no-control-regex
       for (const part of input.match(/[\u0000-\u001a\u007f]|[^\u0000-\u001a\u007f]+/g) ?? []) {
@@ -317,7 +318,7 @@ export class TuiController {
         return;
       case 'picker':
       case 'drills': {
-        const next = edit && 'insert' in edit ? s.filter + edit.insert : 'clear' in edit ? '' : [...s.filter].slice(0, -1).join('');
+        const next = applyEdit(s.filter, edit);
         this.filter(next);
         return;
       }
@@ -326,10 +327,10 @@ export class TuiController {
         s.editOverlayText(edit);
         return;
       case 'confirm-typed':
-        if (head?.kind === 'confirm') s.updatePrompt(head.id, { typed: applyText(head.typed, edit), problem: undefined });
+        if (head?.kind === 'confirm') s.updatePrompt(head.id, { typed: applyEdit(head.typed, edit), problem: undefined });
         return;
       case 'text-answer':
-        if (head?.kind === 'ask') s.updatePrompt(head.id, { text: applyText(head.text, edit), problem: undefined });
+        if (head?.kind === 'ask') s.updatePrompt(head.id, { text: applyEdit(head.text, edit), problem: undefined });
         return;
       default:
         return;
@@ -361,7 +362,7 @@ export class TuiController {
         }
         if (ctx === 'choice' && head?.kind === 'ask') {
           const n = head.req.options?.length ?? 0;
-          return s.updatePrompt(head.id, { selected: Math.max(0, Math.min(n - 1, head.selected + d)) });
+          return s.updatePrompt(head.id, { selected: clamp(head.selected + d, 0, n - 1) });
         }
         if (ctx === 'timeline') return s.scrollTimeline(-d);
         if (ctx === 'help') return s.scrollHelp(d);
@@ -376,11 +377,10 @@ export class TuiController {
       }
       case 'follow':
         if (ctx === 'timeline') return s.scrollTimeline('end');
-        this.store.setState({ view: { scroll: 0 } });
-        return;
+        return s.scrollOutput('end');
       case 'select':
         if (ctx === 'start') {
-          const open = s.incidents.list.filter((i) => i.status === 'open');
+          const open = openIncidents(s);
           if (s.startIndex === 0) return this.newIncident();
           const chosen = open[s.startIndex - 1];
           if (chosen) void this.resume(chosen.id);
@@ -649,7 +649,7 @@ export class TuiController {
     s.choose(item);
     s.setScreen({ kind: 'busy', message: `Loading ${item.id}...` });
     const { checkInput } = await import('../engine/inputs.js');
-    const form = inputsForm('inputs', `Inputs for ${item.id}`, item.inputs, checkInput, true);
+    const form = inputsForm('inputs', `Inputs for ${item.id}`, item.inputs, checkInput);
     form.subtitle = item.title;
     const st = this.store.getState();
     st.setForm(form);
@@ -748,7 +748,7 @@ export class TuiController {
         const { checkInput } = await import('../engine/inputs.js');
         const specs = Object.fromEntries(before.runbook.secretInputs.filter((k) => runbook.inputs[k]).map((k) => [k, runbook.inputs[k]!]));
         // An empty secret that has a default uses it, as `oncall resume` does (secrets are never pre-filled).
-        const form = inputsForm('resume-secrets', `Secret inputs for ${id}`, specs, checkInput, true);
+        const form = inputsForm('resume-secrets', `Secret inputs for ${id}`, specs, checkInput);
         form.subtitle = 'The journal never holds secrets: give them again to resume.';
         const st = this.store.getState();
         st.setForm(form);
@@ -1046,11 +1046,6 @@ function worldSummary(world: WorldSpec): string[] {
   return out;
 }
 
-function applyText(value: string, edit: TextEdit): string {
-  if ('insert' in edit) return value + edit.insert.replace(/[\r\n]+/g, ' ');
-  if ('backspace' in edit) return [...value].slice(0, -1).join('');
-  return '';
-}
 
 /** Non-empty values: an empty field means "use the default" (or is reported as missing). */
 function pick(values: Record<string, string>): Record<string, string> {
@@ -1060,7 +1055,7 @@ function pick(values: Record<string, string>): Record<string, string> {
 type CheckInput = (spec: InputSpec, raw: string) => { value: unknown } | { problem: string };
 
 /** A form for runbook inputs: typed fields, defaults filled in, secrets masked, validation as you type. */
-function inputsForm(id: FormState['id'], title: string, specs: Record<string, InputSpec>, checkInput: CheckInput, defaults: boolean): FormState {
+function inputsForm(id: FormState['id'], title: string, specs: Record<string, InputSpec>, checkInput: CheckInput): FormState {
   const fields: FieldSpec[] = [];
   const values: Record<string, string> = {};
   for (const [name, spec] of Object.entries(specs)) {
@@ -1075,14 +1070,14 @@ function inputsForm(id: FormState['id'], title: string, specs: Record<string, In
       help: [spec.description, spec.pattern ? `pattern ${spec.pattern}` : '', spec.min !== undefined || spec.max !== undefined ? `range ${spec.min ?? '…'}–${spec.max ?? '…'}` : '']
         .filter(Boolean)
         .join(' | '),
-      placeholder: spec.secret && hasDefault && defaults ? 'a default is set; leave empty to use it' : spec.required === false || hasDefault ? 'optional' : 'required',
+      placeholder: spec.secret && hasDefault ? 'a default is set; leave empty to use it' : spec.required === false || hasDefault ? 'optional' : 'required',
     });
-    values[name] = defaults && hasDefault && !spec.secret ? String(spec.default) : '';
+    values[name] = hasDefault && !spec.secret ? String(spec.default) : '';
   }
   const check = (f: FieldSpec, value: string): string | undefined => {
     const spec = specs[f.name];
     if (!spec) return undefined;
-    if (value === '') return (defaults && spec.default !== undefined) || spec.required === false ? undefined : 'required';
+    if (value === '') return spec.default !== undefined || spec.required === false ? undefined : 'required';
     const r = checkInput(spec, value);
     if (!('problem' in r)) return undefined;
     // A secret's value is never drawn, not even inside an error message.
@@ -1108,6 +1103,9 @@ function runbookView(rb: Runbook): RunbookView {
   };
 }
 
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001a\u007f]/;
 
 const NO_KEY: KeyLike = {
   upArrow: false,

@@ -224,7 +224,7 @@ export function footerFor(contexts: KeyContext[]): { key: string; label: string 
   return out;
 }
 
-export function displayKey(name: string): string {
+function displayKey(name: string): string {
   const map: Record<string, string> = {
     enter: 'enter',
     esc: 'esc',

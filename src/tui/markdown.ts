@@ -69,8 +69,7 @@ function inlineWords(tokens: Token[] | undefined, st: Style, wrap: (t: string) =
     for (const p of parts) {
       if (p === '') continue;
       if (/^\s+$/.test(p)) {
-        if (p.includes('\n')) out.push({ text: ' ', styled: ' ' });
-        else out.push({ text: ' ', styled: ' ' });
+        out.push({ text: ' ', styled: ' ' });
         continue;
       }
       out.push({ text: p, styled: wrap(style(p)) });

@@ -504,12 +504,9 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
       setMessage: (text, level = 'info') => set({ message: text === undefined ? undefined : { text, level } }),
       setIncidents: (v) => {
         const incidents = { ...get().incidents, ...v };
-        set({ incidents, startIndex: Math.min(get().startIndex, incidents.list.filter((i) => i.status === 'open').length) });
+        set({ incidents, startIndex: Math.min(get().startIndex, openIncidents({ incidents }).length) });
       },
-      moveStart: (delta) => {
-        const open = get().incidents.list.filter((i) => i.status === 'open').length;
-        set({ startIndex: clamp(get().startIndex + delta, 0, open) });
-      },
+      moveStart: (delta) => set({ startIndex: clamp(get().startIndex + delta, 0, openIncidents(get()).length) }),
       setRunbooks: (v) => set({ runbooks: { ...get().runbooks, ...v } }),
       setFilter: (filter, matches) => set({ filter, matches, pickerIndex: 0 }),
       setScenarios: (v) => set({ scenarios: { ...get().scenarios, ...v } }),
@@ -672,6 +669,11 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
 
 export function clamp(n: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, n));
+}
+
+/** The incidents still open (the start screen offers these to resume). */
+export function openIncidents(s: Pick<TuiState, 'incidents'>): IncidentSummary[] {
+  return s.incidents.list.filter((i) => i.status === 'open');
 }
 
 /** The step the incident is at: running, or the next one to run. */

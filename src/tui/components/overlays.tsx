@@ -4,14 +4,14 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { helpSections } from '../keys.js';
 import { paint, relative, truncate } from '../format.js';
-import { useColor, useTuiShallow, type Color } from '../hooks.js';
+import { useColor, useTui, useTuiShallow, type Color } from '../hooks.js';
 import { shownStep } from '../store.js';
 import { Rows, row, type Row } from './rows.js';
 import { TextField } from './text-field.js';
 
 export const HelpOverlay = memo(function HelpOverlay({ rows, width }: { rows: number; width: number }) {
   const c = useColor();
-  const scroll = useTuiShallow((s) => ({ v: s.helpScroll })).v;
+  const scroll = useTui((s) => s.helpScroll);
   const all: Row[] = [];
   for (const sec of helpSections()) {
     all.push(row(`h-${sec.title}`, <Text bold color={c('cyan')}>{sec.title}</Text>));

@@ -2,11 +2,12 @@
 import { Box, Text } from 'ink';
 import { age, truncate } from '../format.js';
 import { useColor, useTuiShallow } from '../hooks.js';
+import { openIncidents } from '../store.js';
 
 export function StartScreen({ rows }: { rows: number }) {
   const c = useColor();
   const s = useTuiShallow((st) => ({ incidents: st.incidents, index: st.startIndex, now: st.now, columns: st.size.columns }));
-  const open = s.incidents.list.filter((i) => i.status === 'open');
+  const open = openIncidents(s);
   const finished = s.incidents.list.length - open.length;
   // Keep the highlighted row in view.
   const room = Math.max(1, rows - 7);
