@@ -32,13 +32,17 @@ export function scoreDrill(s: Scenario, state: IncidentState, facts: { mitigated
   };
 }
 
+/** How mitigation went, in words, and whether it missed the target (or never came). */
+export function mitigation(score: DrillScore): { text: string; late: boolean } {
+  if (!score.expects_mitigation) return { text: 'no fix to reach in this scenario', late: false };
+  if (score.time_to_mitigate_s === undefined) return { text: 'NOT mitigated', late: true };
+  return { text: `${formatSeconds(score.time_to_mitigate_s)} (target ${score.target_minutes} min)`, late: score.time_to_mitigate_s > score.target_minutes * 60 };
+}
+
 /** The score in a few lines, for the terminal. */
 export function formatScore(score: DrillScore): string[] {
-  const ttm = !score.expects_mitigation
-    ? 'no fix to reach in this scenario'
-    : score.time_to_mitigate_s === undefined
-      ? 'NOT mitigated'
-      : `mitigated after ${formatSeconds(score.time_to_mitigate_s)} (target ${score.target_minutes} min)`;
+  const m = mitigation(score);
+  const ttm = score.time_to_mitigate_s === undefined ? m.text : `mitigated after ${m.text}`;
   const lines = [
     `drill ${score.passed ? 'PASSED' : 'NOT PASSED'}: ${score.scenario}`,
     `  outcome ${score.outcome} (expected ${score.expected_outcome}); ${ttm}; ${score.simulated_minutes} simulated minutes`,

@@ -2,7 +2,7 @@
 // simulated time), and what cost points: wrong turns, skipped steps, declined confirmations.
 // The same score is in the drill's journal (drill.scored) and its exports.
 import { Box, Text } from 'ink';
-import { formatSeconds } from '../../drill/score.js';
+import { mitigation } from '../../drill/score.js';
 import { wrapText } from '../format.js';
 import { useColor, useTuiShallow } from '../hooks.js';
 import { cap, row, Rows, type Row } from '../components/rows.js';
@@ -19,12 +19,7 @@ export function ScoreScreen({ rows }: { rows: number }) {
       </Box>
     );
   }
-  const ttm = !score.expects_mitigation
-    ? 'no fix to reach in this scenario'
-    : score.time_to_mitigate_s === undefined
-      ? 'NOT mitigated'
-      : `${formatSeconds(score.time_to_mitigate_s)} (target ${score.target_minutes} min)`;
-  const late = score.expects_mitigation && (score.time_to_mitigate_s === undefined || score.time_to_mitigate_s > score.target_minutes * 60);
+  const { text: ttm, late } = mitigation(score);
   const out: Row[] = [
     row('verdict', (
       <Text bold inverse color={score.passed ? c('green') : c('red')}>
