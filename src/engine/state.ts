@@ -23,6 +23,8 @@ export interface StepState {
   skipReason?: string;
   /** A write whose outcome is unknown: started (or aborted) without a recorded end. */
   inDoubt: boolean;
+  /** In doubt and being settled now (its verify read, or the question to a human): not running. */
+  settling: boolean;
   /** The last attempt failed and the engine had scheduled another. */
   retryPending: boolean;
   outputLines: number;
@@ -89,7 +91,7 @@ export function initialState(id: string): IncidentState {
 function step(state: IncidentState, id: string): StepState {
   let s = state.steps[id];
   if (!s) {
-    s = { id, phase: 'pending', attempts: 0, inDoubt: false, retryPending: false, outputLines: 0 };
+    s = { id, phase: 'pending', attempts: 0, inDoubt: false, settling: false, retryPending: false, outputLines: 0 };
     state.steps[id] = s;
     state.touched.push(id);
   }
@@ -124,6 +126,7 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       s.phase = 'skipped';
       s.skipReason = ev.payload.reason;
       s.inDoubt = false;
+      s.settling = false;
       s.finishedAt = ev.ts;
       state.next = ev.payload.next;
       break;
@@ -142,6 +145,7 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       s.error = undefined;
       // Until a step.finished arrives, a started write may or may not have happened.
       s.inDoubt = p.effect === 'write';
+      s.settling = false;
       state.next = p.step;
       break;
     }
@@ -159,6 +163,7 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       s.summary = p.summary;
       s.error = p.error;
       s.inDoubt = Boolean(p.in_doubt);
+      s.settling = false;
       s.retryPending = p.retry_in_ms !== undefined;
       if (p.captures) {
         s.captures = p.captures;
@@ -182,9 +187,11 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       state.outcome = ev.payload.outcome;
       state.next = null;
       break;
+    case 'step.in_doubt':
+      step(state, ev.payload.step).settling = true;
+      break;
     case 'incident.resumed':
     case 'identity.resolved':
-    case 'step.in_doubt':
     case 'confirm.given':
     case 'rollback.started':
     case 'journal.repaired':

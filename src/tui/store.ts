@@ -750,13 +750,14 @@ export function activeContexts(s: Pick<TuiState, 'overlay' | 'screen' | 'prompts
 /**
  * The phase to draw. The journal says 'running' for a step that was interrupted (a crash, a
  * headless run that stopped for a human); it is running only while the engine runs it, not while
- * its gate waits for the operator.
+ * its gate waits for the operator, nor while an interrupted write is being settled (its start, and
+ * so its duration, belong to the process that stopped).
  */
 export function phaseOf(st: StepState | undefined, s: Pick<TuiState, 'prompts' | 'running'>): StepState['phase'] {
   if (!st) return 'pending';
   if (st.phase !== 'running') return st.phase;
   const head = s.prompts[0];
-  if (!s.running || (head?.kind === 'gate' && head.req.stepId === st.id)) return 'pending';
+  if (!s.running || st.settling || (head?.kind === 'gate' && head.req.stepId === st.id)) return 'pending';
   return 'running';
 }
 

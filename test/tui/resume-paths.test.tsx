@@ -270,6 +270,11 @@ describe('a write left in doubt', () => {
     expect(frame).toContain('2. It did not happen: run the step again (rerun)');
     expect(frame).toContain('3. Skip the step (skip)');
     expect(frame).toMatch(/\? Restart workers/); // the step list marks it in doubt
+    // Waiting on the question, the step is not running: no "running" phase, no duration counting
+    // from the start the interrupted process journaled.
+    expect(frame).toContain('restart | shell | write | in doubt (pending)');
+    expect(frame).toMatch(/^>\? Restart workers +restart \| shell/m);
+    expect(t.state().incident?.steps.restart).toMatchObject({ phase: 'running', inDoubt: true, settling: true });
     expect(t.state().prompts[0]).toMatchObject({ kind: 'ask', req: { stepId: 'restart', type: 'choice' } });
     t.press(KEY.enter);
     let f = await t.waitFor('Next: Check the workers');

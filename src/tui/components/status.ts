@@ -1,5 +1,5 @@
 // Status icons and colours for steps, shared by the step list and the detail pane.
-import type { StepPhase } from '../../engine/state.js';
+import type { StepPhase, StepState } from '../../engine/state.js';
 import type { Color } from '../hooks.js';
 
 export const ICON: Record<StepPhase, string> = {
@@ -21,3 +21,16 @@ export const TONE: Record<StepPhase, Color | undefined> = {
   aborted: 'yellow',
   skipped: 'gray',
 };
+
+/**
+ * A step's icon: '?' for a write whose outcome is unknown (interrupted, or being settled), else its
+ * phase. A write that is running now is in doubt only in the journal's sense; it shows as running.
+ */
+export function stepIcon(st: StepState | undefined, phase: StepPhase): string {
+  return st?.inDoubt && phase !== 'running' ? '?' : ICON[phase];
+}
+
+/** Yellow for a step in doubt, else the phase's tone. */
+export function stepTone(st: StepState | undefined, phase: StepPhase): Color | undefined {
+  return st?.inDoubt && phase !== 'running' ? 'yellow' : TONE[phase];
+}

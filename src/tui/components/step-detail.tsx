@@ -9,7 +9,7 @@ import { isLoaded, markdownLines, preload } from '../markdown.js';
 import { currentStep, phaseOf, shownStep, stepRunning } from '../store.js';
 import { promptRows } from './prompt.js';
 import { cap, row, Rows, type Row } from './rows.js';
-import { ICON, TONE } from './status.js';
+import { ICON, stepIcon, stepTone } from './status.js';
 
 /** Re-renders once the markdown renderer has loaded. */
 function useMarkdownReady(): boolean {
@@ -85,14 +85,14 @@ export const StepDetail = memo(function StepDetail({ width, rows }: { width: num
     if (prev) {
       const what = prev.phase === 'ok' ? (prev.summary ?? 'ok') : prev.phase === 'skipped' ? `skipped: ${prev.skipReason ?? ''}` : `${prev.phase}: ${prev.error ?? ''}`;
       const caps = prev.captures && Object.keys(prev.captures).length ? ` | ${Object.entries(prev.captures).map(([k, v]) => `${k}=${showValue(v, 24)}`).join(' ')}` : '';
-      prevRows.push(row('prev', paint(truncate(oneLine(`${prev.id}: ${what}${caps}`), width - 4), { dim: true }), { text: `↳ ${ICON[prev.phase]}`, color: c(TONE[prev.phase] ?? 'gray') }));
+      prevRows.push(row('prev', paint(truncate(oneLine(`${prev.id}: ${what}${caps}`), width - 4), { dim: true }), { text: `↳ ${stepIcon(prev, prev.phase)}`, color: c(stepTone(prev, prev.phase) ?? 'gray') }));
     }
   }
 
   // Title and meta.
   const top: Row[] = [
     ...prevRows,
-    row('t', paint(truncate(spec?.title ?? id, width - 2), { bold: true, color: c(TONE[phase] ?? 'white') }), { text: st?.inDoubt ? '?' : ICON[phase], color: c(TONE[phase] ?? 'white'), bold: true }),
+    row('t', paint(truncate(spec?.title ?? id, width - 2), { bold: true, color: c(stepTone(st, phase) ?? 'white') }), { text: stepIcon(st, phase), color: c(stepTone(st, phase) ?? 'white'), bold: true }),
     row(
       'meta',
       paint(
@@ -103,7 +103,7 @@ export const StepDetail = memo(function StepDetail({ width, rows }: { width: num
           st && st.attempts > 1 ? `attempt ${st.attempts}` : '',
           st?.durationMs !== undefined && phase !== 'running' ? shortDuration(st.durationMs) : '',
           spec?.expectedMs ? `usually ${shortDuration(spec.expectedMs)}` : '',
-          phase,
+          st?.inDoubt && phase !== 'running' ? `in doubt (${phase})` : phase,
         ]
           .filter(Boolean)
           .join(' | ')

@@ -6,7 +6,7 @@ import { paint, shortDuration, truncate } from '../format.js';
 import { useColor, useTuiShallow, type Color } from '../hooks.js';
 import { stringWidth } from '../width.js';
 import { currentStep, phaseOf, shownStep, stepOrder, stepRunning } from '../store.js';
-import { ICON, TONE } from './status.js';
+import { stepIcon, stepTone } from './status.js';
 
 export const StepList = memo(function StepList({ width, rows }: { width: number; rows: number }) {
   const c = useColor();
@@ -34,8 +34,8 @@ export const StepList = memo(function StepList({ width, rows }: { width: number;
         return (
           <StepRow
             key={id}
-            mark={`${isShown ? '>' : ' '}${st?.inDoubt ? '?' : ICON[phase]} `}
-            tone={c(st?.inDoubt ? 'yellow' : (TONE[phase] ?? 'white'))}
+            mark={`${isShown ? '>' : ' '}${stepIcon(st, phase)} `}
+            tone={c(stepTone(st, phase) ?? 'white')}
             label={truncate(titles.get(id) ?? id, Math.max(4, width - 4 - dur.length - 1))}
             dur={dur}
             current={id === current}
@@ -81,8 +81,8 @@ export const StepStrip = memo(function StepStrip({ width }: { width: number }) {
           const st = s.incident?.steps[id];
           const phase = phaseOf(st, s);
           return (
-            <Text key={id} color={c(TONE[phase] ?? 'white')} inverse={id === shown}>
-              {st?.inDoubt ? '?' : ICON[phase]}
+            <Text key={id} color={c(stepTone(st, phase) ?? 'white')} inverse={id === shown}>
+              {stepIcon(st, phase)}
             </Text>
           );
         })}
