@@ -12,7 +12,7 @@ import type { Providers } from '../providers/types.js';
 import { VERSION } from '../version.js';
 import { Engine } from './engine.js';
 import type { AnyEvent, EventPayloads, Mode } from './events.js';
-import { journaledInputs, resolveInputs, type InputProblem } from './inputs.js';
+import { journaledInputs, registerSecretDefaults, resolveInputs, type InputProblem } from './inputs.js';
 import type { KindRegistry } from './registry.js';
 import { applyEvent, foldEvents, initialState } from './state.js';
 import type { FlowPorts, Ports } from './types.js';
@@ -107,6 +107,7 @@ export async function openIncident(o: OpenOptions): Promise<OpenIncident> {
     await journal.close();
     throw err;
   }
+  registerSecretDefaults(runbook, o.inputs, redactor);
   const providers = o.providers ?? liveProviders;
   const ports = withAwsIdentity(runbook, o.ports, providers);
   if (ports !== o.ports) await write('identity.resolved', await describeIdentity(providers));
@@ -151,6 +152,7 @@ export async function resumeIncident(o: ResumeOptions): Promise<OpenIncident> {
     Object.assign(given, o.inputs);
     const resolved = resolveInputs(runbook, given, redactor);
     if (!resolved.ok) throw new InputError(resolved.problems);
+    registerSecretDefaults(runbook, given, redactor);
     const operator = o.operator ?? operatorName();
     const preamble: AnyEvent[] = [];
     const write = async <T extends keyof EventPayloads>(type: T, payload: EventPayloads[T]) => {

@@ -57,6 +57,18 @@ export function resolveInputs(runbook: Runbook, given: Record<string, string>, r
   return problems.length ? { ok: false, problems } : { ok: true, values };
 }
 
+/**
+ * A secret input left to its default: the default is registered with the redactor, so that no
+ * output, note or error shows it. Called once `runbook.attached` is journaled: the default is
+ * written in the runbook source that record carries, and redacting it there would change the
+ * source a resume parses (the checker warns that such a default is not kept secret in the file).
+ */
+export function registerSecretDefaults(runbook: Runbook, given: Record<string, string>, redactor: Redactor): void {
+  for (const [name, spec] of Object.entries(runbook.inputs)) {
+    if (spec.secret && given[name] === undefined && spec.default !== undefined) redactor.add(String(spec.default), name);
+  }
+}
+
 /** Inputs as they may be journaled: secret ones replaced by a marker. */
 export function journaledInputs(runbook: Runbook, values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, runbook.inputs[k]?.secret ? `[redacted:${k}]` : v]));

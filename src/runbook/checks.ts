@@ -247,7 +247,18 @@ class Semantics {
       const plainDefault = ['string', 'number', 'boolean'].includes(typeof spec.default); // anything else: the schema says so
       if (plainDefault && typeof type === 'string' && patternOk) {
         const problem = inputValueProblem(spec as InputSpec, spec.default);
-        if (problem) this.error(at('default'), `default of input '${name}': ${problem}`, defaultHint(spec as InputSpec));
+        // A secret's default is not echoed, even in a complaint about it.
+        const shown = problem && spec.secret === true ? problem.split(String(spec.default)).join(`[redacted:${name}]`) : problem;
+        if (shown) this.error(at('default'), `default of input '${name}': ${shown}`, defaultHint(spec as InputSpec));
+      }
+      // An empty default only makes the secret optional; any other is a value written in the file.
+      if (spec.secret === true && spec.default !== undefined && String(spec.default) !== '') {
+        this.warn(
+          at('default'),
+          `secret input '${name}' has a default: the value is kept in plain text in this file, and in the copy of it each incident journals`,
+          'leave the default out so the operator gives the value, or read it from AWS Secrets Manager in a step; oncall still never shows it',
+          { at: 'key' },
+        );
       }
       if (spec.required === true && spec.default !== undefined) {
         this.warn(at('required'), `input '${name}' is required but has a default, so it is never asked for`, 'remove required: true, or remove the default so the operator must choose', { at: 'key' });

@@ -229,6 +229,19 @@ describe('semantic checks in detail', () => {
     ]);
   });
 
+  test('a secret input with a default: warned of, and its value never echoed', () => {
+    const r = parseRunbook(
+      base('  - id: a\n    title: A\n    kind: shell\n    with: {argv: [echo]}\n', 'inputs:\n  ok: {type: string, secret: true, required: false, default: ""}\n  tok:\n    type: string\n    secret: true\n    pattern: ^tok_[a-z]+$\n    default: hunter2secret\n'),
+      't.yaml',
+      registry,
+    );
+    expect(r.issues.map((i) => `${i.line}:${i.col} ${i.severity}: ${i.message}`)).toEqual([
+      "11:5 warning: secret input 'tok' has a default: the value is kept in plain text in this file, and in the copy of it each incident journals",
+      "11:14 error: default of input 'tok': '[redacted:tok]' does not match the pattern ^tok_[a-z]+$",
+    ]);
+    expect(JSON.stringify(r.issues)).not.toContain('hunter2secret');
+  });
+
   test('steps.<id>.<field>, vars and incident are checked', () => {
     const out = messages(
       base(
