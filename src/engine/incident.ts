@@ -110,7 +110,8 @@ export async function openIncident(o: OpenOptions): Promise<OpenIncident> {
   registerSecretDefaults(runbook, o.inputs, redactor);
   const providers = o.providers ?? liveProviders;
   const ports = withAwsIdentity(runbook, o.ports, providers);
-  if (ports !== o.ports) await write('identity.resolved', await describeIdentity(providers));
+  const where = await describeIdentity(runbook, providers, ports !== o.ports);
+  if (where) await write('identity.resolved', where);
   const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports, state, inputs: resolved.values, operator, providers });
   return { id, engine, journal, redactor, preamble, close: () => journal.close() };
 }
@@ -164,7 +165,9 @@ export async function resumeIncident(o: ResumeOptions): Promise<OpenIncident> {
     if (!state.outcome) await write('incident.resumed', { operator, pid: process.pid });
     const providers = o.providers ?? liveProviders;
     const ports = withAwsIdentity(runbook, o.ports, providers);
-    if (ports !== o.ports && !state.outcome) await write('identity.resolved', await describeIdentity(providers));
+    // Who resumes may be elsewhere (another profile, another kube context): journaled again.
+    const where = state.outcome ? undefined : await describeIdentity(runbook, providers, ports !== o.ports);
+    if (where) await write('identity.resolved', where);
     const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports, state, inputs: resolved.values, operator, providers });
     return { id: o.id, engine, journal, redactor, preamble, close: () => journal.close() };
   } catch (err) {
@@ -200,12 +203,41 @@ function withAwsIdentity(runbook: Runbook, ports: Ports & FlowPorts, providers: 
   };
 }
 
-async function describeIdentity(providers: Providers): Promise<EventPayloads['identity.resolved']> {
-  const aws = providers.aws!;
+/** A runbook acts on a Kubernetes cluster when it calls k8s step kinds. */
+function usesKube(runbook: Runbook): boolean {
+  return runbook.steps.some((s) => [s.kind, s.rollback?.kind, s.verify?.kind].some((k) => k?.startsWith('k8s.')));
+}
+
+/**
+ * Where the run acts, for the journal (and so the post-mortem): the AWS identity from STS when
+ * `aws` is set, and the kube context, cluster and API server for a runbook that calls k8s kinds.
+ * Undefined when the runbook touches neither. Never credentials: names and endpoints only.
+ */
+async function describeIdentity(runbook: Runbook, providers: Providers, aws: boolean): Promise<EventPayloads['identity.resolved'] | undefined> {
+  const out: EventPayloads['identity.resolved'] = {};
+  if (aws && providers.aws) out.aws = await describeAws(providers.aws);
+  if (providers.kube && usesKube(runbook)) out.kube = await describeKube(providers.kube);
+  return out.aws || out.kube ? out : undefined;
+}
+
+async function describeAws(aws: NonNullable<Providers['aws']>): Promise<Record<string, unknown>> {
   try {
     const id = await aws.identity();
-    return { aws: { account: id.account, arn: id.arn, principal: id.principal, region: id.region ?? aws.region ?? null, profile: id.profile ?? aws.profile ?? null } };
+    return { account: id.account, arn: id.arn, principal: id.principal, region: id.region ?? aws.region ?? null, profile: id.profile ?? aws.profile ?? null };
   } catch (err) {
-    return { aws: { error: err instanceof Error ? err.message : String(err), region: aws.region ?? null, profile: aws.profile ?? null } };
+    return { error: err instanceof Error ? err.message : String(err), region: aws.region ?? null, profile: aws.profile ?? null };
+  }
+}
+
+async function describeKube(kube: NonNullable<Providers['kube']>): Promise<Record<string, unknown>> {
+  try {
+    const kc = await kube.kubeConfig();
+    const context = kube.context ?? kc.getCurrentContext();
+    const ctx = kc.getContextObject(context);
+    const cluster = ctx ? kc.getCluster(ctx.cluster) : null;
+    return { context, cluster: ctx?.cluster ?? null, server: cluster?.server ?? null, user: ctx?.user ?? null, namespace: ctx?.namespace ?? null };
+  } catch (err) {
+    // The first k8s step reports it in full; the journal records that the cluster was not reachable.
+    return { context: kube.context ?? null, error: err instanceof Error ? err.message : String(err) };
   }
 }

@@ -162,6 +162,10 @@ describe.runIf(run)('etcd-restore on a real etcd', () => {
     expect(after.captures.revision_after).toBeGreaterThanOrEqual(plan.result.snapshot_revision);
     // Every write step was confirmed before it started.
     const all = events(r.stdout);
+    // Where it ran is journaled for the post-mortem: the kube context and API server, no credentials.
+    const where = all.find((e) => e.type === 'identity.resolved')?.payload;
+    expect(where).toEqual({ kube: { context: 'test', cluster: 'test', server: env.api.url, user: 'test', namespace: 'default' } });
+    expect(JSON.stringify(all)).not.toContain('test-token');
     for (const step of ['safety-snapshot', 'stop-control-plane', 'stop-etcd', 'restore', 'point-manifests', 'start-etcd', 'start-control-plane']) {
       const confirm = all.findIndex((e) => e.type === 'confirm.given' && e.payload.step === step && e.payload.approved);
       const started = all.findIndex((e) => e.type === 'step.started' && e.payload.step === step);
