@@ -761,6 +761,15 @@ export function phaseOf(st: StepState | undefined, s: Pick<TuiState, 'prompts' |
   return 'running';
 }
 
+/** The running step when it has run longer than the runbook expects (the header nudges). */
+export function overdueStep(s: Pick<TuiState, 'incident' | 'prompts' | 'running' | 'now'>): { id: string; expectedMs: number; ranMs: number } | undefined {
+  const id = currentStep(s.incident);
+  const st = id ? s.incident?.steps[id] : undefined;
+  if (!id || !st || phaseOf(st, s) !== 'running' || !st.expectedMs || !st.startedAt) return undefined;
+  const ranMs = s.now - Date.parse(st.startedAt);
+  return ranMs > st.expectedMs ? { id, expectedMs: st.expectedMs, ranMs } : undefined;
+}
+
 /** True while a step is actually running (its duration counts up on screen). */
 export function stepRunning(s: Pick<TuiState, 'incident' | 'prompts' | 'running'>): boolean {
   const id = currentStep(s.incident);

@@ -3,11 +3,10 @@
 // lose the least important segments instead of wrapping.
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import type { IncidentState } from '../../engine/state.js';
 import { clock, fitSegments, paint, shortDuration, truncate, type Segment } from '../format.js';
 import { stringWidth } from '../width.js';
 import { useColor, useTuiShallow, type Color } from '../hooks.js';
-import { currentStep, phaseOf, type TuiState } from '../store.js';
+import { overdueStep } from '../store.js';
 
 interface Seg extends Segment {
   color?: Color;
@@ -40,8 +39,8 @@ export const Header = memo(function Header() {
     segs.push({ key: 'id', text: inc.id, priority: 90, bold: true });
     if (inc.severity) segs.push({ key: 'sev', text: inc.severity, priority: 85, bold: true, color: /SEV[01]/.test(inc.severity) ? 'red' : /SEV2/.test(inc.severity) ? 'yellow' : undefined });
     if (inc.openedAt) segs.push({ key: 'clock', text: `⏱ ${clock(s.now - Date.parse(inc.openedAt))}`, priority: 80 });
-    const nudge = overdue(inc, s.now, s);
-    if (nudge) segs.push({ key: 'nudge', text: nudge, priority: 95, color: 'yellow' });
+    const late = overdueStep(s);
+    if (late) segs.push({ key: 'nudge', text: `⏳ ${late.id} is past its usual ${shortDuration(late.expectedMs)} (${shortDuration(late.ranMs)}) | Ctrl+C aborts`, priority: 95, color: 'yellow' });
   } else {
     segs.push({ key: 'app', text: 'oncall', priority: 90, bold: true });
   }
@@ -91,12 +90,3 @@ function shortPrincipal(arn: string): string {
   return truncate(tail.replace(/^assumed-role\//, ''), 32);
 }
 
-/** "⏳ probe past its usual 5s" when the running step takes longer than the runbook expects. */
-function overdue(inc: IncidentState, now: number, s: Pick<TuiState, 'prompts' | 'running'>): string | undefined {
-  const id = currentStep(inc);
-  const st = id ? inc.steps[id] : undefined;
-  if (!st || phaseOf(st, s) !== 'running' || !st.expectedMs || !st.startedAt) return undefined;
-  const ran = now - Date.parse(st.startedAt);
-  if (ran <= st.expectedMs) return undefined;
-  return `⏳ ${st.id} is past its usual ${shortDuration(st.expectedMs)} (${shortDuration(ran)}) | Ctrl+C aborts`;
-}

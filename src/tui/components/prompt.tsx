@@ -6,6 +6,7 @@ import { displayArgv, paint, showValue, truncate, wrapText } from '../format.js'
 import type { Color } from '../hooks.js';
 import { markdownLines } from '../markdown.js';
 import type { IdentityView, Prompt } from '../store.js';
+import { confirmWhere } from '../where.js';
 import { cap, row, type Row } from './rows.js';
 import { TextField } from './text-field.js';
 
@@ -76,17 +77,7 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
           .slice(0, 3)
           .forEach((l, i) => rows.push(row(`cp${i}`, <Text>{`  ${i === 0 ? 'params:    ' : '           '}${l}`}</Text>)));
       }
-      // An HTTP call (a webhook, a probe) involves no AWS account: its URL is named above.
-      if (!r.account && !r.region && !intent.argv && intent.api?.startsWith('HTTP ')) {
-        rows.push(row('c6', <Text>{'  where:     over the network from this machine (no AWS account involved)'}</Text>));
-      } else if (r.account || r.region || !intent.argv || ctx.identity.account) {
-        const account = r.account ?? ctx.identity.account ?? (ctx.identity.pending ? 'pending' : 'unknown');
-        const region = r.region ?? ctx.identity.region ?? 'none set';
-        rows.push(row('c6', <Text>{`  account:   ${account}   region: ${region}${ctx.identity.profile ? `   profile: ${ctx.identity.profile}` : ''}`}</Text>));
-      } else {
-        // A process on this machine: no cloud account is involved unless the command itself picks one.
-        rows.push(row('c6', <Text>{`  where:     this machine (a local process)${ctx.identity.profile || ctx.identity.region ? `; AWS_PROFILE ${ctx.identity.profile ?? '-'}, region ${ctx.identity.region ?? '-'}` : ''}`}</Text>));
-      }
+      rows.push(row('c6', <Text>{`  ${confirmWhere(r, ctx.identity)}`}</Text>));
       if (r.message) wrapText(r.message, width - 4).slice(0, 2).forEach((l, i) => rows.push(row(`c7${i}`, <Text italic>{`  ${l}`}</Text>)));
       if (r.destructive) {
         rows.push(row('c8', (
