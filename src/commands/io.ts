@@ -47,6 +47,20 @@ export function parseCommandArgs(
   }
 }
 
+/** The flags that say which live world a command acts on, named as the AWS CLI and kubectl name them. */
+export const LIVE_WORLD_FLAGS = {
+  profile: { type: 'string' },
+  region: { type: 'string' },
+  context: { type: 'string' },
+  kubeconfig: { type: 'string' },
+} as const;
+
+/** The values of LIVE_WORLD_FLAGS, for liveProvidersFor; an empty value counts as not given. */
+export function liveWorld(values: Record<string, unknown>): { profile?: string; region?: string; kube: { context?: string; kubeconfig?: string } } {
+  const str = (k: keyof typeof LIVE_WORLD_FLAGS) => (typeof values[k] === 'string' && values[k] !== '' ? values[k] : undefined);
+  return { profile: str('profile'), region: str('region'), kube: { context: str('context'), kubeconfig: str('kubeconfig') } };
+}
+
 /** A path relative to the working directory when it is below it, else as given. */
 export function display(file: string, cwd: string): string {
   const rel = relative(cwd, file);

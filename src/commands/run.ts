@@ -15,7 +15,7 @@ import { InvalidIncidentIdError } from '../journal/ids.js';
 import { RunbookError, formatIssue } from '../runbook/load.js';
 import { resolveRunbook } from '../runbook/catalog.js';
 import { stateRoot } from '../paths.js';
-import type { CommandIO } from './io.js';
+import { LIVE_WORLD_FLAGS, liveWorld, type CommandIO } from './io.js';
 
 export const EXIT = { done: 0, failed: 1, usage: 2, aborted: 3, needsHuman: 4 } as const;
 
@@ -28,10 +28,7 @@ const common = {
   'state-dir': { type: 'string' },
   operator: { type: 'string' },
   plugin: { type: 'string', multiple: true },
-  profile: { type: 'string' },
-  region: { type: 'string' },
-  context: { type: 'string' },
-  kubeconfig: { type: 'string' },
+  ...LIVE_WORLD_FLAGS,
 } as const;
 
 export async function runCommand(args: string[], io: CommandIO): Promise<number> {
@@ -191,12 +188,9 @@ function startFailure(io: CommandIO, err: unknown): number {
 
 /** The live world as the flags describe it: AWS profile and region, Kubernetes context and kubeconfig. */
 function providersFor(values: Record<string, unknown>, io: CommandIO) {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   return liveProvidersFor({
-    profile: str('profile'),
-    region: str('region'),
+    ...liveWorld(values),
     env: io.env,
-    kube: { context: str('context'), kubeconfig: str('kubeconfig') },
     // The credential chain's own warnings go to stderr as progress lines, not raw console output.
     onWarning: (m) => io.stderr.write(`aws: ${m}\n`),
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { render, type Instance } from 'ink';
 import { createElement } from 'react';
-import { isInteractive, NEEDS_TERMINAL, type CommandIO } from '../commands/io.js';
+import { isInteractive, LIVE_WORLD_FLAGS, liveWorld, NEEDS_TERMINAL, type CommandIO } from '../commands/io.js';
 import type { Mode } from '../engine/events.js';
 import type { Providers } from '../providers/types.js';
 import { stateRoot } from '../paths.js';
@@ -39,10 +39,7 @@ export async function tuiCommand(args: string[], io: CommandIO): Promise<number>
         resume: { type: 'string' },
         operator: { type: 'string' },
         plugin: { type: 'string', multiple: true },
-        profile: { type: 'string' },
-        region: { type: 'string' },
-        context: { type: 'string' },
-        kubeconfig: { type: 'string' },
+        ...LIVE_WORLD_FLAGS,
       },
       allowPositionals: false,
       strict: true,
@@ -58,24 +55,22 @@ export async function tuiCommand(args: string[], io: CommandIO): Promise<number>
   const pluginFlags = values.plugin as string[] | undefined;
   const plugins = lazyPlugins(io, pluginFlags);
   const notes = plugins.notes;
-  const str = (k: string) => (typeof values[k] === 'string' && values[k] !== '' ? (values[k] as string) : undefined);
-  const aws = { profile: str('profile') ?? (io.env.AWS_PROFILE || undefined), region: str('region') ?? (io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined) };
+  const world = liveWorld(values);
+  const aws = { profile: world.profile ?? (io.env.AWS_PROFILE || undefined), region: world.region ?? (io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined) };
   // The live world as the flags describe it, made on first use (it is cheap; the SDKs load later still).
   let live: Promise<Providers> | undefined;
   const providers = () =>
     (live ??= import('../providers/live.js').then((m) =>
       m.liveProvidersFor({
-        profile: str('profile'),
-        region: str('region'),
+        ...world,
         env: io.env,
-        kube: { context: str('context'), kubeconfig: str('kubeconfig') },
         // The credential chain's warnings go to the message line, never onto the screen Ink owns.
         onWarning: (m) => notes.push(`aws: ${m}`),
       }),
     ));
   // The header asks STS who we are only when AWS is set up here: otherwise the SDK would load (and
   // probe instance metadata) for nothing. AWS runbooks resolve and journal it anyway.
-  const identity = awsConfigured(io.env, str('profile'))
+  const identity = awsConfigured(io.env, world.profile)
     ? async () => {
         const p = await providers();
         const id = await p.aws!.identity();
@@ -88,8 +83,8 @@ export async function tuiCommand(args: string[], io: CommandIO): Promise<number>
       providers,
       aws,
       ...(identity ? { identity } : {}),
-      ...(str('context') ? { kubeContextName: str('context') } : {}),
-      ...(str('kubeconfig') ? { kubeContext: () => kubeContextFromEnv({ ...io.env, KUBECONFIG: str('kubeconfig') }) } : {}),
+      ...(world.kube.context ? { kubeContextName: world.kube.context } : {}),
+      ...(world.kube.kubeconfig ? { kubeContext: () => kubeContextFromEnv({ ...io.env, KUBECONFIG: world.kube.kubeconfig }) } : {}),
       ...plugins.options,
       readOnly: Boolean(values['read-only']),
       stateDir: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
