@@ -178,11 +178,9 @@ export class TuiController {
         else this.store.getState().setIdentity({ pending: false });
       });
     }
-    try {
-      s.setKube({ context: await kube, pending: false });
-    } catch {
-      s.setKube({ pending: false });
-    }
+    // The journaled context (identity.resolved) wins if it came first: it is what the engine uses.
+    const context = await kube.catch(() => undefined);
+    if (this.store.getState().kube.pending) s.setKube({ context, pending: false });
   }
 
   private async providers(): Promise<{ providers?: Providers }> {

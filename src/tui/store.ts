@@ -338,6 +338,7 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
       confirmations: Record<string, Confirmation>;
       assertions: Record<string, Assertion[]>;
       identity?: IdentityView;
+      kube?: TuiState['kube'];
       entries: TimelineEntry[];
       notesBefore: number;
       milestonesBefore: number;
@@ -401,6 +402,11 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
           ...(a.error ? { error: a.error } : {}),
         };
       }
+      // The context the engine acts on (a --context flag, else the kubeconfig's current one), as
+      // journaled: the header then names the cluster the run really touches.
+      if (ev.type === 'identity.resolved' && typeof ev.payload.kube?.context === 'string') {
+        b.kube = { context: ev.payload.kube.context, pending: false };
+      }
       if (ev.type === 'confirm.given') {
         const p = ev.payload;
         b.confirmations[p.step] = { approved: p.approved, by: p.by, typed: p.typed, reason: p.reason, purpose: p.purpose };
@@ -437,7 +443,7 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
           output[step] = { lines: all, total: (old?.total ?? 0) + added.count };
         }
       }
-      const patch: Partial<TuiState> = { incident, output, confirmations: b.confirmations, assertions: b.assertions, ...(b.identity ? { identity: b.identity } : {}) };
+      const patch: Partial<TuiState> = { incident, output, confirmations: b.confirmations, assertions: b.assertions, ...(b.identity ? { identity: b.identity } : {}), ...(b.kube ? { kube: b.kube } : {}) };
       if (b.entries.length) {
         patch.timeline = s.timeline.concat(b.entries);
         // A scrolled timeline keeps showing the same entries while new ones arrive.

@@ -110,4 +110,20 @@ describe('store', () => {
     store.getState().ingestAll([...opened(), ev('identity.resolved', { aws: { account: '123456789012', principal: 'OnCall', region: 'eu-west-1', profile: 'prod' } })]);
     expect(store.getState().identity).toMatchObject({ account: '123456789012', principal: 'OnCall', region: 'eu-west-1', profile: 'prod', pending: false });
   });
+
+  it('shows the kube context the engine journaled, the newest one after a resume', () => {
+    const store = createTuiStore({});
+    store.getState().setKube({ context: 'from-kubeconfig', pending: false });
+    store.getState().beginIncident('inc-20260101-000000-abcd', { id: 'rb', title: 'R', version: '1', steps: [] });
+    store.getState().ingestAll([
+      ...opened(),
+      ev('identity.resolved', { kube: { context: 'prod-eu', cluster: 'prod-eu', server: 'https://10.0.0.1:6443' } }),
+      ev('incident.resumed', { operator: 'ana', pid: 1 }),
+      ev('identity.resolved', { kube: { context: 'prod-eu-admin', cluster: 'prod-eu', server: 'https://10.0.0.1:6443' } }),
+    ]);
+    expect(store.getState().kube).toEqual({ context: 'prod-eu-admin', pending: false });
+    // A record without a kube context (an AWS-only runbook) leaves the header as it was.
+    store.getState().ingestAll([ev('identity.resolved', { aws: { account: '123456789012' } })]);
+    expect(store.getState().kube.context).toBe('prod-eu-admin');
+  });
 });
