@@ -11,7 +11,7 @@ import { headlessPorts } from '../headless/ports.js';
 import { progressLine } from '../headless/progress.js';
 import { stateRoot } from '../paths.js';
 import { RunbookError, formatIssue } from '../runbook/issues.js';
-import { display, formatTable, isInteractive, isTTY, parseCommandArgs, type CommandIO } from './io.js';
+import { display, formatTable, isInteractive, isTTY, parseCommandArgs, usageError, type CommandIO } from './io.js';
 
 const USAGE = 'oncall drill [<scenario>] [--auto] [--list] [--json] [--scenarios <dir>] [--runbooks <dir>] [--plugin <path>] [--state-dir <dir>]';
 
@@ -33,10 +33,7 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
   );
   if (!parsed) return 2;
   const { values, positionals } = parsed;
-  if (positionals.length > 1) {
-    io.stderr.write(`oncall drill: name one scenario\nusage: ${USAGE}\n`);
-    return 2;
-  }
+  if (positionals.length > 1) return usageError(io, 'name one scenario', USAGE);
   const flagDirs = (values.scenarios as string[] | undefined) ?? [];
   const searchPath = (pluginDirs: string[]) => scenarioDirs({ extra: [...flagDirs, ...pluginDirs], env: io.env, cwd: io.cwd });
   const interactive = isInteractive(process.stdin, io.stdout as { isTTY?: boolean }, io.env);
@@ -76,10 +73,7 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
     }
     return 0;
   }
-  if (positionals.length === 0) {
-    io.stderr.write(`oncall drill: name one scenario\nusage: ${USAGE}\n`);
-    return 2;
-  }
+  if (positionals.length === 0) return usageError(io, 'name one scenario', USAGE);
   if (!values.auto) {
     io.stderr.write('oncall drill: playing a drill by hand needs a terminal (oncall drill <scenario> opens the UI there); add --auto to play the expected path headless\n');
     return 2;

@@ -7,7 +7,7 @@ import { assertIncidentId } from '../journal/ids.js';
 import { journalPath } from '../journal/paths.js';
 import { JournalCorruptError } from '../journal/reader.js';
 import { drillRoot, stateRoot } from '../paths.js';
-import { display, parseCommandArgs, type CommandIO } from './io.js';
+import { display, parseCommandArgs, usageError, type CommandIO } from './io.js';
 
 const USAGE = 'oncall export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--verify] [--state-dir dir]';
 
@@ -21,10 +21,7 @@ export async function exportCommand(args: string[], io: CommandIO): Promise<numb
     USAGE,
   );
   if (!parsed) return 2;
-  const usage = (why: string): number => {
-    io.stderr.write(`oncall export: ${why}\nusage: ${USAGE}\n`);
-    return 2;
-  };
+  const usage = (why: string): number => usageError(io, why, USAGE);
   const { values, positionals } = parsed;
   if (positionals.length !== 1) return usage(positionals.length ? `one incident at a time (got ${positionals.length})` : 'name the incident to export (see `oncall incidents`)');
   const id = positionals[0]!;

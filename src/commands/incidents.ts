@@ -1,20 +1,18 @@
 // `oncall incidents` and `oncall verify <id>`.
-import { parseArgs } from 'node:util';
 import { listIncidents } from '../engine/incidents.js';
 import { assertIncidentId } from '../journal/ids.js';
 import { journalPath } from '../journal/paths.js';
 import { verifyJournal } from '../journal/reader.js';
 import { stateRoot } from '../paths.js';
-import { formatTable, isTTY, type CommandIO } from './io.js';
+import { formatTable, isTTY, parseCommandArgs, usageError, type CommandIO } from './io.js';
+
+const VERIFY_USAGE = 'oncall verify <incident-id> [--json]';
 
 export async function incidentsCommand(args: string[], io: CommandIO): Promise<number> {
-  let values: { json?: boolean; open?: boolean; 'state-dir'?: string };
-  try {
-    ({ values } = parseArgs({ args, options: { json: { type: 'boolean' }, open: { type: 'boolean' }, 'state-dir': { type: 'string' } }, strict: true }));
-  } catch (err) {
-    io.stderr.write(`oncall: ${(err as Error).message}\nusage: oncall incidents [--open] [--json]\n`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, open: { type: 'boolean' }, 'state-dir': { type: 'string' } }, io, 'oncall incidents [--open] [--json]');
+  if (!parsed) return 2;
+  if (parsed.positionals.length) return usageError(io, `unexpected argument '${parsed.positionals[0]}'`, 'oncall incidents [--open] [--json]');
+  const values = parsed.values as { json?: boolean; open?: boolean; 'state-dir'?: string };
   const root = values['state-dir'] ?? stateRoot(io.env);
   const { incidents, unreadable } = await listIncidents(root);
   const shown = values.open ? incidents.filter((i) => i.status === 'open') : incidents;
@@ -43,15 +41,15 @@ export async function incidentsCommand(args: string[], io: CommandIO): Promise<n
 }
 
 export async function verifyCommand(args: string[], io: CommandIO): Promise<number> {
-  let values: { json?: boolean; 'state-dir'?: string };
-  let positionals: string[];
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, 'state-dir': { type: 'string' } }, io, VERIFY_USAGE);
+  if (!parsed) return 2;
+  const positionals = parsed.positionals;
+  const values = parsed.values as { json?: boolean; 'state-dir'?: string };
+  if (positionals.length !== 1) return usageError(io, 'name one incident', VERIFY_USAGE);
   try {
-    ({ values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, 'state-dir': { type: 'string' } }, allowPositionals: true, strict: true }));
-    if (positionals.length !== 1) throw new Error('name one incident');
     assertIncidentId(positionals[0]!);
   } catch (err) {
-    io.stderr.write(`oncall: ${(err as Error).message}\nusage: oncall verify <incident-id> [--json]\n`);
-    return 2;
+    return usageError(io, (err as Error).message, VERIFY_USAGE);
   }
   const id = positionals[0]!;
   const file = journalPath(values['state-dir'] ?? stateRoot(io.env), id);

@@ -41,10 +41,15 @@ export function parseCommandArgs(
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as Record<string, string | boolean | string[] | boolean[] | undefined>, positionals };
   } catch (err) {
-    const message = (err as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
-    io.stderr.write(`oncall: ${message}\nusage: ${usage}\n`);
+    usageError(io, (err as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, ''), usage);
     return undefined;
   }
+}
+
+/** A usage mistake: what was wrong and how the command is called, on stderr; returns exit code 2. */
+export function usageError(io: CommandIO, message: string, usage?: string): 2 {
+  io.stderr.write(`oncall: ${message}\n${usage ? `usage: ${usage}\n` : ''}`);
+  return 2;
 }
 
 /** The flags that say which live world a command acts on, named as the AWS CLI and kubectl name them. */

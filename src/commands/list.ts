@@ -5,7 +5,7 @@ import { listingPlugins } from '../plugins/session.js';
 import { listRunbooks } from '../runbook/listing.js';
 import { runbookDirs } from '../runbook/search-path.js';
 import type { InputSpec } from '../runbook/schema.js';
-import { display, formatTable, isTTY, parseCommandArgs } from './io.js';
+import { display, formatTable, isTTY, parseCommandArgs, usageError } from './io.js';
 import type { CommandIO } from './io.js';
 
 const USAGE = 'oncall list [--json] [--runbooks <dir>] [--plugin <path>]';
@@ -13,10 +13,7 @@ const USAGE = 'oncall list [--json] [--runbooks <dir>] [--plugin <path>]';
 export async function listCommand(args: string[], io: CommandIO, deps: { registry?: KindRegistry } = {}): Promise<number> {
   const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, runbooks: { type: 'string', multiple: true }, plugin: { type: 'string', multiple: true } }, io, USAGE);
   if (!parsed) return 2;
-  if (parsed.positionals.length) {
-    io.stderr.write(`oncall list: unexpected argument '${parsed.positionals[0]}'\nusage: ${USAGE}\n`);
-    return 2;
-  }
+  if (parsed.positionals.length) return usageError(io, `unexpected argument '${parsed.positionals[0]}'`, USAGE);
   const opts = { extra: parsed.values.runbooks as string[] | undefined, env: io.env, cwd: io.cwd };
   const registry = deps.registry;
   const plugins = registry

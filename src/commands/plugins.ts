@@ -1,17 +1,14 @@
 // `oncall plugins [--json] [--plugin <path>]`: what loaded, from where, with which step kinds;
 // and what did not load, with its error. Exits 1 when any plugin failed, so CI notices.
 import { pluginContext } from '../plugins/session.js';
-import { display, formatTable, isTTY, parseCommandArgs, type CommandIO } from './io.js';
+import { display, formatTable, isTTY, parseCommandArgs, usageError, type CommandIO } from './io.js';
 
 const USAGE = 'oncall plugins [--json] [--plugin <path>]';
 
 export async function pluginsCommand(args: string[], io: CommandIO): Promise<number> {
   const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, plugin: { type: 'string', multiple: true } }, io, USAGE);
   if (!parsed) return 2;
-  if (parsed.positionals.length) {
-    io.stderr.write(`oncall plugins: unexpected argument '${parsed.positionals[0]}'\nusage: ${USAGE}\n`);
-    return 2;
-  }
+  if (parsed.positionals.length) return usageError(io, `unexpected argument '${parsed.positionals[0]}'`, USAGE);
   // Failures are reported on stderr by pluginContext as they happen.
   const ctx = await pluginContext(io, parsed.values.plugin as string[] | undefined);
   if (parsed.values.json) {

@@ -1,7 +1,6 @@
 // `oncall run` and `oncall resume` without a terminal UI: progress on stderr, `--json` events on
 // stdout, answers from flags. Exit codes: 0 done, 1 runbook failed, 2 usage or invalid input,
 // 3 aborted, 4 a human is needed and no answer was given.
-import { parseArgs } from 'node:util';
 import { InputError, openIncident, operatorName, resumeIncident, type OpenIncident } from '../engine/incident.js';
 import { parsePairs } from '../engine/inputs.js';
 import { NeedsHumanError } from '../engine/types.js';
@@ -15,7 +14,7 @@ import { InvalidIncidentIdError } from '../journal/ids.js';
 import { RunbookError, formatIssue } from '../runbook/load.js';
 import { resolveRunbook } from '../runbook/catalog.js';
 import { stateRoot } from '../paths.js';
-import { LIVE_WORLD_FLAGS, liveWorld, type CommandIO } from './io.js';
+import { LIVE_WORLD_FLAGS, liveWorld, parseCommandArgs, usageError, type CommandIO } from './io.js';
 
 export const EXIT = { done: 0, failed: 1, usage: 2, aborted: 3, needsHuman: 4 } as const;
 
@@ -32,22 +31,22 @@ const common = {
 } as const;
 
 export async function runCommand(args: string[], io: CommandIO): Promise<number> {
-  const parsed = parse(args, {
+  const parsed = parseCommandArgs(args, {
     ...common,
     'read-only': { type: 'boolean', default: false },
     title: { type: 'string' },
     severity: { type: 'string' },
     service: { type: 'string' },
     runbooks: { type: 'string', multiple: true },
-  });
-  if ('error' in parsed) return usage(io, parsed.error, 'oncall run <runbook-id|path> [--input k=v …] [--read-only] [--yes] [--answer step=value …] [--json]');
+  }, io, 'oncall run <runbook-id|path> [--input k=v …] [--read-only] [--yes] [--answer step=value …] [--json]');
+  if (!parsed) return EXIT.usage;
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) return usage(io, 'name exactly one runbook (an id from `oncall list`, or a path)', 'oncall run <runbook-id|path> [--input k=v …]');
+  if (positionals.length !== 1) return usageError(io, 'name exactly one runbook (an id from `oncall list`, or a path)', 'oncall run <runbook-id|path> [--input k=v …]');
   const inputs = parsePairs(values.input as string[] | undefined, '--input');
   const answers = parsePairs(values.answer as string[] | undefined, '--answer');
-  if (!inputs.ok) return usage(io, inputs.message);
-  if (!answers.ok) return usage(io, answers.message);
-  if (values.severity !== undefined && !/^SEV[0-5]$/i.test(String(values.severity))) return usage(io, '--severity takes SEV0 … SEV5');
+  if (!inputs.ok) return usageError(io, inputs.message);
+  if (!answers.ok) return usageError(io, answers.message);
+  if (values.severity !== undefined && !/^SEV[0-5]$/i.test(String(values.severity))) return usageError(io, '--severity takes SEV0 … SEV5');
 
   const plugins = await pluginContext(io, values.plugin as string[] | undefined);
   const registry = plugins.registry;
@@ -75,14 +74,14 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
 }
 
 export async function resumeCommand(args: string[], io: CommandIO): Promise<number> {
-  const parsed = parse(args, common);
-  if ('error' in parsed) return usage(io, parsed.error, 'oncall resume <incident-id> [--input secret=v …] [--yes] [--answer step=value …] [--json]');
+  const parsed = parseCommandArgs(args, common, io, 'oncall resume <incident-id> [--input secret=v …] [--yes] [--answer step=value …] [--json]');
+  if (!parsed) return EXIT.usage;
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) return usage(io, 'name the incident to resume (see `oncall incidents`)');
+  if (positionals.length !== 1) return usageError(io, 'name the incident to resume (see `oncall incidents`)');
   const inputs = parsePairs(values.input as string[] | undefined, '--input');
   const answers = parsePairs(values.answer as string[] | undefined, '--answer');
-  if (!inputs.ok) return usage(io, inputs.message);
-  if (!answers.ok) return usage(io, answers.message);
+  if (!inputs.ok) return usageError(io, inputs.message);
+  if (!answers.ok) return usageError(io, answers.message);
   const operator = (values.operator as string | undefined) ?? operatorName(io.env);
   let incident: OpenIncident;
   try {
@@ -196,18 +195,3 @@ function providersFor(values: Record<string, unknown>, io: CommandIO) {
   });
 }
 
-type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
-
-function parse(args: string[], options: Options): { values: Record<string, unknown>; positionals: string[] } | { error: string } {
-  try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-    return { values: values as Record<string, unknown>, positionals };
-  } catch (err) {
-    return { error: (err as Error).message };
-  }
-}
-
-function usage(io: CommandIO, message: string, synopsis?: string): number {
-  io.stderr.write(`oncall: ${message}\n${synopsis ? `usage: ${synopsis}\n` : ''}`);
-  return EXIT.usage;
-}

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { scenarioSchema } from '../drill/scenario.js';
 import { packageRoot } from '../paths.js';
 import { runbookSchema } from '../runbook/schema.js';
-import { parseCommandArgs } from './io.js';
+import { parseCommandArgs, usageError } from './io.js';
 import type { CommandIO } from './io.js';
 
 const USAGE = 'oncall schema [runbook|scenario] [--write | --check]';
@@ -54,8 +54,7 @@ export async function schemaCommand(args: string[], io: CommandIO): Promise<numb
   const [which = 'runbook', extra] = parsed.positionals;
   if (extra !== undefined || !(which in SCHEMAS) || (parsed.values.write && parsed.values.check)) {
     const why = extra !== undefined || !(which in SCHEMAS) ? `unexpected argument '${extra ?? which}'` : 'choose one of --write and --check';
-    io.stderr.write(`oncall schema: ${why}\nusage: ${USAGE}\n`);
-    return 2;
+    return usageError(io, why, USAGE);
   }
   if (parsed.values.write || parsed.values.check) {
     let stale = 0;

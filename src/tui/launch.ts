@@ -4,10 +4,9 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { render, type Instance } from 'ink';
 import { createElement } from 'react';
-import { isInteractive, LIVE_WORLD_FLAGS, liveWorld, NEEDS_TERMINAL, type CommandIO } from '../commands/io.js';
+import { isInteractive, LIVE_WORLD_FLAGS, liveWorld, NEEDS_TERMINAL, parseCommandArgs, usageError, type CommandIO } from '../commands/io.js';
 import type { Mode } from '../engine/events.js';
 import type { Providers } from '../providers/types.js';
 import { stateRoot } from '../paths.js';
@@ -28,26 +27,23 @@ const USAGE =
 
 /** `oncall [options]`: parses the TUI's flags and launches it. */
 export async function tuiCommand(args: string[], io: CommandIO): Promise<number> {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        'state-dir': { type: 'string' },
-        runbooks: { type: 'string', multiple: true },
-        'read-only': { type: 'boolean', default: false },
-        resume: { type: 'string' },
-        operator: { type: 'string' },
-        plugin: { type: 'string', multiple: true },
-        ...LIVE_WORLD_FLAGS,
-      },
-      allowPositionals: false,
-      strict: true,
-    }));
-  } catch (err) {
-    io.stderr.write(`oncall: ${(err as Error).message}\nusage: ${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandArgs(
+    args,
+    {
+      'state-dir': { type: 'string' },
+      runbooks: { type: 'string', multiple: true },
+      'read-only': { type: 'boolean', default: false },
+      resume: { type: 'string' },
+      operator: { type: 'string' },
+      plugin: { type: 'string', multiple: true },
+      ...LIVE_WORLD_FLAGS,
+    },
+    io,
+    USAGE,
+  );
+  if (!parsed) return 2;
+  if (parsed.positionals.length) return usageError(io, `unknown command '${parsed.positionals[0]}' (see oncall --help)`, USAGE);
+  const { values } = parsed;
   if (!isInteractive(process.stdin, io.stdout as { isTTY?: boolean }, io.env)) {
     io.stderr.write(NEEDS_TERMINAL);
     return 2;

@@ -5,7 +5,8 @@ import { KEY, tempDir, ROOT } from './helpers.js';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { awsConfigured, colorWanted, isInteractive, launchTui } from '../../src/tui/launch.js';
+import { awsConfigured, colorWanted, isInteractive, launchTui, tuiCommand } from '../../src/tui/launch.js';
+import { capture } from '../runbook/helpers.js';
 import { oncall } from '../helpers/cli.js';
 
 const ENTER_ALT = '\u001b[?1049h';
@@ -135,5 +136,15 @@ describe('launch', () => {
     expect(res.stderr).toContain('the interactive UI needs a terminal');
     expect(res.stderr).toContain("oncall run <runbook>");
     expect(res.stdout).toBe('');
+  });
+
+  it('reports a flag mistake as every command does, before it looks for a terminal', async () => {
+    const io = capture();
+    expect(await tuiCommand(['--read-only', 'lsit'], io)).toBe(2);
+    expect(io.err()).toMatch(/^oncall: unknown command 'lsit' \(see oncall --help\)\nusage: oncall \[--state-dir/);
+    const bad = capture();
+    expect(await tuiCommand(['--contxt', 'prod'], bad)).toBe(2);
+    expect(bad.err()).toMatch(/^oncall: Unknown option '--contxt'\nusage: oncall /);
+    expect(io.out() + bad.out()).toBe('');
   });
 });
