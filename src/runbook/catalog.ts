@@ -5,7 +5,7 @@ import type { KindRegistry } from '../engine/registry.js';
 import { loadRunbook, parseRunbook } from './load.js';
 import type { LoadedRunbook } from './load.js';
 import type { RunbookIssue } from './issues.js';
-import { findRunbookFiles, runbookDirs, type CatalogOptions } from './search-path.js';
+import { findRunbookFiles, readRunbookFiles, runbookDirs, type CatalogOptions } from './search-path.js';
 import { didYouMean } from './suggest.js';
 
 export { findRunbookFiles, runbookDirs, type CatalogOptions };
@@ -58,15 +58,13 @@ export interface Catalog {
 export function loadCatalog(registry: KindRegistry, opts: CatalogOptions = {}): Catalog {
   const out: Catalog = { runbooks: [], invalid: [], shadowed: [] };
   const byId = new Map<string, string>();
-  for (const file of findRunbookFiles(runbookDirs(opts))) {
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch (err) {
-      out.invalid.push({ file, issues: [{ file, line: 1, col: 1, path: '', severity: 'error', message: `cannot read: ${(err as Error).message}` }] });
+  for (const read of readRunbookFiles(runbookDirs(opts))) {
+    const file = read.file;
+    if ('unreadable' in read) {
+      out.invalid.push({ file, issues: [read.unreadable] });
       continue;
     }
-    const r = parseRunbook(source, file, registry);
+    const r = parseRunbook(read.source, file, registry);
     if (!r.ok) {
       out.invalid.push({ file, issues: r.issues });
       continue;

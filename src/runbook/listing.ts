@@ -9,7 +9,7 @@ import type { KindRegistry } from '../engine/registry.js';
 import { cacheRoot } from '../paths.js';
 import type { RunbookIssue } from './issues.js';
 import type { InputSpec } from './schema.js';
-import { findRunbookFiles, runbookDirs, type CatalogOptions } from './search-path.js';
+import { readRunbookFiles, runbookDirs, type CatalogOptions } from './search-path.js';
 
 declare const __ONCALL_BUILD__: string | undefined;
 /** Set by the bundler. Sources run by tests have none, and then nothing is cached. */
@@ -58,14 +58,13 @@ export async function listRunbooks(opts: ListingOptions = {}): Promise<Listing> 
 
   const out: Listing = { runbooks: [], invalid: [], shadowed: [] };
   const byId = new Map<string, string>();
-  for (const file of findRunbookFiles(runbookDirs({ ...opts, pluginDirs }))) {
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch (err) {
-      out.invalid.push({ file, issues: [{ file, line: 1, col: 1, path: '', severity: 'error', message: `cannot read: ${(err as Error).message}` }] });
+  for (const read of readRunbookFiles(runbookDirs({ ...opts, pluginDirs }))) {
+    const file = read.file;
+    if ('unreadable' in read) {
+      out.invalid.push({ file, issues: [read.unreadable] });
       continue;
     }
+    const source = read.source;
     const hash = createHash('sha256').update(source).digest('hex');
     let outcome = cached[file]?.hash === hash ? cached[file] : undefined;
     if (!outcome) {

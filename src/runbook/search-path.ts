@@ -1,7 +1,8 @@
 // The runbook search path. Kept free of the loader's dependencies so listing can start fast.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configRoot, packageRoot } from '../paths.js';
+import type { RunbookIssue } from './issues.js';
 
 export interface CatalogOptions {
   /** --runbooks directories, searched first. */
@@ -48,6 +49,17 @@ export function findRunbookFiles(dirs: string[]): string[] {
     }
   }
   return files;
+}
+
+/** Each runbook file's text in search-path order; one that cannot be read comes with the issue to report instead. */
+export function* readRunbookFiles(dirs: string[]): Generator<{ file: string; source: string } | { file: string; unreadable: RunbookIssue }> {
+  for (const file of findRunbookFiles(dirs)) {
+    try {
+      yield { file, source: readFileSync(file, 'utf8') };
+    } catch (err) {
+      yield { file, unreadable: { file, line: 1, col: 1, path: '', severity: 'error', message: `cannot read: ${(err as Error).message}` } };
+    }
+  }
 }
 
 function isDir(p: string): boolean {
