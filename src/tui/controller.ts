@@ -2,7 +2,7 @@
 // drives the engine, and turns keys into commands through the key table. Components only draw the
 // store and hand keys here. Everything heavy (the engine, zod, CEL, YAML, fzf, markdown) is
 // imported on first use, so the first frame appears as fast as Ink can draw it.
-import { basename, join, relative } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Fzf } from 'fzf';
 import type { RunResult } from '../engine/engine.js';
 import type { AnyEvent, Mode } from '../engine/events.js';
@@ -10,7 +10,6 @@ import type { OpenIncident } from '../engine/incident.js';
 import type { KindRegistry } from '../engine/registry.js';
 import type { Clock } from '../engine/types.js';
 import type { DrillSession } from '../drill/session.js';
-import type { WorldSpec } from '../drill/scenario.js';
 import type { ListingOptions, RunbookListing } from '../runbook/listing.js';
 import type { Providers } from '../providers/types.js';
 import type { InputSpec, Runbook } from '../runbook/schema.js';
@@ -19,6 +18,7 @@ import { keyName, resolve, TEXT_CONTEXTS, type Command, type KeyContext, type Ke
 import { realClock } from '../headless/clock.js';
 import { parseDuration } from '../runbook/duration.js';
 import { tuiPorts } from './ports.js';
+import { issuesText, readRunbookPreview, readScenarioPreview } from './previews.js';
 import {
   activeContexts,
   applyEdit,
@@ -241,22 +241,14 @@ export class TuiController {
     void this.loadPreview();
   }
 
-  /** The highlighted runbook's step list, read from its YAML without validating it. */
+  /** The highlighted runbook's step list, read once per file. */
   private async loadPreview(): Promise<void> {
     const s = this.store.getState();
     const item = s.matches[s.pickerIndex]?.item;
     if (!item || s.previews[item.file]) return;
     s.setPreview(item.file, { loading: true });
-    try {
-      const [{ readFile }, yaml] = await Promise.all([import('node:fs/promises'), import('yaml')]);
-      // yaml is CommonJS: bundled, a dynamic import of it has only a default export.
-      const parse = (yaml.default as typeof yaml.default | undefined)?.parse ?? yaml.parse;
-      const doc = parse(await readFile(item.file, 'utf8')) as { steps?: { id?: unknown; title?: unknown; kind?: unknown }[] };
-      const steps = (doc?.steps ?? []).map((st) => ({ id: String(st.id ?? '?'), title: String(st.title ?? ''), kind: String(st.kind ?? '') }));
-      this.store.getState().setPreview(item.file, { loading: false, steps });
-    } catch (err) {
-      this.store.getState().setPreview(item.file, { loading: false, error: errorText(err) });
-    }
+    const preview = await readRunbookPreview(item.file).catch((err: unknown) => ({ error: errorText(err) }));
+    this.store.getState().setPreview(item.file, { loading: false, ...preview });
   }
 
   // ── keys ────────────────────────────────────────────────────────────────────────────────
@@ -896,31 +888,14 @@ export class TuiController {
     }
   }
 
-  /** The highlighted scenario, validated: its page, runbook, inputs and what its world simulates. */
+  /** The highlighted scenario, validated, read once per file: its page, runbook, inputs and world. */
   private async loadScenarioPreview(): Promise<void> {
     const s = this.store.getState();
     const item = s.drillMatches[s.pickerIndex]?.item;
     if (!item || s.scenarioPreviews[item.file]) return;
     s.setScenarioPreview(item.file, { loading: true });
-    try {
-      const [{ loadScenario }, { RunbookError, formatIssue }] = await Promise.all([import('../drill/scenario.js'), import('../runbook/issues.js')]);
-      try {
-        const { scenario: sc } = await loadScenario(item.file);
-        this.store.getState().setScenarioPreview(item.file, {
-          loading: false,
-          page: sc.page,
-          runbook: sc.runbook,
-          targetMinutes: sc.expect.target_minutes,
-          inputs: Object.fromEntries(Object.entries(sc.inputs).map(([k, v]) => [k, String(v)])),
-          world: worldSummary(sc.world),
-        });
-      } catch (err) {
-        const text = err instanceof RunbookError ? err.issues.map((i) => formatIssue({ ...i, file: relative(this.cwd, i.file) || i.file })).join('\n') : errorText(err);
-        this.store.getState().setScenarioPreview(item.file, { loading: false, error: text });
-      }
-    } catch (err) {
-      this.store.getState().setScenarioPreview(item.file, { loading: false, error: errorText(err) });
-    }
+    const preview = await readScenarioPreview(item.file, this.cwd).catch((err: unknown) => ({ error: errorText(err) }));
+    this.store.getState().setScenarioPreview(item.file, { loading: false, ...preview });
   }
 
   /** Opens a drill on a scenario file: its simulated world, clock and runbook; the runner takes over. */
@@ -929,7 +904,7 @@ export class TuiController {
     if (this.open || this.drill) return;
     s.setScreen({ kind: 'busy', message: `Setting up the drill world for ${basename(file)}...` });
     try {
-      const [{ loadScenario }, { startDrill }, { Redactor }, { RunbookError, formatIssue }, registry, pluginRunbookDirs] = await Promise.all([
+      const [{ loadScenario }, { startDrill }, { Redactor }, { RunbookError }, registry, pluginRunbookDirs] = await Promise.all([
         import('../drill/scenario.js'),
         import('../drill/session.js'),
         import('../journal/redact.js'),
@@ -953,7 +928,7 @@ export class TuiController {
           redactor,
         });
       } catch (err) {
-        if (err instanceof RunbookError) throw new Error(err.issues.map((i) => formatIssue({ ...i, file: relative(this.cwd, i.file) || i.file })).join('\n'), { cause: err });
+        if (err instanceof RunbookError) throw new Error(await issuesText(err, this.cwd), { cause: err });
         throw err;
       }
       if (this.quitting) {
@@ -1020,30 +995,6 @@ function fuzzyFind<T extends { id: string; title: string }>(index: Fzf<readonly 
     return { item: r.item, positions: [...r.positions].filter((p) => p < shown).sort((a, b) => a - b) };
   });
 }
-
-/** What a scenario's world simulates, in a few words each. */
-function worldSummary(world: WorldSpec): string[] {
-  const out: string[] = [];
-  const n = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
-  const aws = world.aws;
-  if (aws) {
-    const parts = [
-      [aws.ec2?.instances?.length, 'EC2 instance'],
-      [(aws.elbv2?.load_balancers?.length ?? 0) + (aws.elb?.load_balancers?.length ?? 0), 'load balancer'],
-      [aws.cloudwatch?.metrics?.length, 'metric'],
-      [aws.s3?.objects?.length, 'S3 object'],
-      [aws.secretsmanager?.secrets?.length, 'secret'],
-    ]
-      .filter((x): x is [number, string] => Boolean(x[0]))
-      .map(([count, one]) => n(count, one));
-    out.push(`AWS account ${aws.region ?? ''}${parts.length ? `: ${parts.join(', ')}` : ''}`);
-  }
-  if (world.kube) out.push(`Kubernetes API: ${n(world.kube.nodes.length, 'node')}, ${n(world.kube.pods.length, 'pod')}`);
-  if (world.http.length) out.push(n(world.http.length, 'HTTP endpoint'));
-  if (world.commands.length) out.push(n(world.commands.length, 'scripted command'));
-  return out;
-}
-
 
 /** Non-empty values: an empty field means "use the default" (or is reported as missing). */
 function pick(values: Record<string, string>): Record<string, string> {

@@ -1,0 +1,63 @@
+// What the two pickers show beside their lists: a runbook's steps (read from its YAML without
+// validating it, so a half-written runbook still previews) and a drill scenario, validated. Both
+// load their modules on first use: the picker's first frame never waits for them.
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import type { WorldSpec } from '../drill/scenario.js';
+import type { Preview, ScenarioPreview } from './store.js';
+
+/** The runbook's step list as written. */
+export async function readRunbookPreview(file: string): Promise<Omit<Preview, 'loading'>> {
+  const yaml = await import('yaml');
+  // yaml is CommonJS: bundled, a dynamic import of it has only a default export.
+  const parse = (yaml.default as typeof yaml.default | undefined)?.parse ?? yaml.parse;
+  const doc = parse(await readFile(file, 'utf8')) as { steps?: { id?: unknown; title?: unknown; kind?: unknown }[] } | null;
+  return { steps: (doc?.steps ?? []).map((st) => ({ id: String(st.id ?? '?'), title: String(st.title ?? ''), kind: String(st.kind ?? '') })) };
+}
+
+/** The scenario's page, runbook, inputs and world; one that does not validate previews its issues. */
+export async function readScenarioPreview(file: string, cwd: string): Promise<Omit<ScenarioPreview, 'loading'>> {
+  const { loadScenario } = await import('../drill/scenario.js');
+  try {
+    const { scenario: sc } = await loadScenario(file);
+    return {
+      page: sc.page,
+      runbook: sc.runbook,
+      targetMinutes: sc.expect.target_minutes,
+      inputs: Object.fromEntries(Object.entries(sc.inputs).map(([k, v]) => [k, String(v)])),
+      world: worldSummary(sc.world),
+    };
+  } catch (err) {
+    return { error: await issuesText(err, cwd) };
+  }
+}
+
+/** A runbook or scenario error as file:line:col lines relative to cwd; any other error as its message. */
+export async function issuesText(err: unknown, cwd: string): Promise<string> {
+  const { RunbookError, formatIssue } = await import('../runbook/issues.js');
+  if (err instanceof RunbookError) return err.issues.map((i) => formatIssue({ ...i, file: relative(cwd, i.file) || i.file })).join('\n');
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** What a scenario's world simulates, in a few words each. */
+export function worldSummary(world: WorldSpec): string[] {
+  const out: string[] = [];
+  const n = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
+  const aws = world.aws;
+  if (aws) {
+    const parts = [
+      [aws.ec2?.instances?.length, 'EC2 instance'],
+      [(aws.elbv2?.load_balancers?.length ?? 0) + (aws.elb?.load_balancers?.length ?? 0), 'load balancer'],
+      [aws.cloudwatch?.metrics?.length, 'metric'],
+      [aws.s3?.objects?.length, 'S3 object'],
+      [aws.secretsmanager?.secrets?.length, 'secret'],
+    ]
+      .filter((x): x is [number, string] => Boolean(x[0]))
+      .map(([count, one]) => n(count, one));
+    out.push(`AWS account ${aws.region ?? ''}${parts.length ? `: ${parts.join(', ')}` : ''}`);
+  }
+  if (world.kube) out.push(`Kubernetes API: ${n(world.kube.nodes.length, 'node')}, ${n(world.kube.pods.length, 'pod')}`);
+  if (world.http.length) out.push(n(world.http.length, 'HTTP endpoint'));
+  if (world.commands.length) out.push(n(world.commands.length, 'scripted command'));
+  return out;
+}
