@@ -89,21 +89,33 @@ export interface Segment {
   text: string;
   /** Higher stays longer when the terminal is narrow. */
   priority: number;
+  /**
+   * Shorter forms, each with the priority at which it gives way in turn: a segment is shortened
+   * rather than dropped, and what it says matters more once it is short (an account id and region
+   * outlast the title even when the full identity does not).
+   */
+  shorter?: { text: string; priority: number }[];
 }
 
 /**
- * The segments that fit in `width` columns (joined by `gap`), dropping the lowest priority first and
- * keeping the original order; narrow terminals lose segments instead of wrapping.
+ * The segments that fit in `width` columns (joined by `gap`), keeping the original order: the one
+ * with the lowest priority gives way first, to its next shorter form or, having none, altogether.
+ * Narrow terminals lose detail instead of wrapping.
  */
 export function fitSegments<T extends Segment>(segments: T[], width: number, gap = 3): T[] {
-  const kept = [...segments];
-  const total = () => kept.reduce((n, s) => n + stringWidth(s.text), 0) + Math.max(0, kept.length - 1) * gap;
-  while (kept.length > 1 && total() > width) {
+  const kept = segments.map((seg) => ({ seg, form: -1 }));
+  const text = (k: (typeof kept)[number]) => (k.form < 0 ? k.seg.text : k.seg.shorter![k.form]!.text);
+  const priority = (k: (typeof kept)[number]) => (k.form < 0 ? k.seg.priority : k.seg.shorter![k.form]!.priority);
+  const total = () => kept.reduce((n, k) => n + stringWidth(text(k)), 0) + Math.max(0, kept.length - 1) * gap;
+  while (total() > width) {
     let low = 0;
-    for (let i = 1; i < kept.length; i++) if (kept[i]!.priority < kept[low]!.priority) low = i;
-    kept.splice(low, 1);
+    for (let i = 1; i < kept.length; i++) if (priority(kept[i]!) < priority(kept[low]!)) low = i;
+    const k = kept[low]!;
+    if (k.form + 1 < (k.seg.shorter?.length ?? 0)) k.form += 1;
+    else if (kept.length > 1) kept.splice(low, 1);
+    else break;
   }
-  return kept;
+  return kept.map((k) => (k.form < 0 ? k.seg : { ...k.seg, text: text(k) }));
 }
 
 /** Word-wraps plain text to `width` columns (long words are cut); keeps blank lines. */

@@ -6,7 +6,7 @@ import { memo } from 'react';
 import { clock, fitSegments, paint, shortDuration, truncate, type Segment } from '../format.js';
 import { stringWidth } from '../width.js';
 import { useColor, useTuiShallow, type Color } from '../hooks.js';
-import { overdueStep } from '../store.js';
+import { overdueStep, type IdentityView } from '../store.js';
 
 interface Seg extends Segment {
   color?: Color;
@@ -40,17 +40,25 @@ export const Header = memo(function Header() {
     if (inc.severity) segs.push({ key: 'sev', text: inc.severity, priority: 85, bold: true, color: /SEV[01]/.test(inc.severity) ? 'red' : /SEV2/.test(inc.severity) ? 'yellow' : undefined });
     if (inc.openedAt) segs.push({ key: 'clock', text: `⏱ ${clock(s.now - Date.parse(inc.openedAt))}`, priority: 80 });
     const late = overdueStep(s);
-    if (late) segs.push({ key: 'nudge', text: `⏳ ${late.id} is past its usual ${shortDuration(late.expectedMs)} (${shortDuration(late.ranMs)}) | Ctrl+C aborts`, priority: 95, color: 'yellow' });
+    // Gentle: it shortens before anything else goes, and in its shortest form still outranks the clock.
+    if (late) {
+      segs.push({
+        key: 'nudge',
+        text: `⏳ ${late.id} is past its usual ${shortDuration(late.expectedMs)} (${shortDuration(late.ranMs)}) | Ctrl+C aborts`,
+        priority: 55,
+        shorter: [
+          { text: `⏳ ${truncate(late.id, 24)} overdue (${shortDuration(late.ranMs)}) | Ctrl+C aborts`, priority: 70 },
+          { text: `⏳ ${truncate(late.id, 24)} overdue (${shortDuration(late.ranMs)})`, priority: 78 },
+          { text: '⏳ overdue', priority: 81 },
+        ],
+        color: 'yellow',
+      });
+    }
   } else {
     segs.push({ key: 'app', text: 'oncall', priority: 90, bold: true });
   }
-  const id = s.identity;
-  const where = `${id.profile ?? 'default'}/${id.region ?? 'no region'}`;
-  const who = id.pending ? 'identity pending' : id.account ? `${id.account}${id.principal ? ` ${shortPrincipal(id.principal)}` : ''}` : id.error ? 'identity error' : 'identity unknown';
-  // Where commands would land matters more than the title, unless nothing about AWS is set at all.
-  const awsKnown = Boolean(id.profile || id.region || id.account || id.pending || id.error);
-  segs.push({ key: 'aws', text: awsKnown ? `aws ${where} ${who}` : drill ? 'aws simulated' : 'aws not configured', priority: awsKnown ? 60 : 20, dim: id.pending || !awsKnown });
-  if (s.kube.context) segs.push({ key: 'kube', text: `kube ${s.kube.context}`, priority: 55 });
+  segs.push(awsSegment(s.identity, drill));
+  if (s.kube.context) segs.push({ key: 'kube', text: `kube ${s.kube.context}`, priority: 65, shorter: [{ text: `kube ${truncate(s.kube.context, 20)}`, priority: 75 }] });
   const TITLE_MAX = 40;
   if (inc?.title) segs.splice(segs.findIndex((x) => x.key === 'aws'), 0, { key: 'title', text: truncate(inc.title, TITLE_MAX), priority: 50 });
   const GAP = 2;
@@ -83,6 +91,29 @@ export const Header = memo(function Header() {
     </Box>
   );
 });
+
+/**
+ * Where AWS commands would land. The full identity gives way to the account and region, then the
+ * account alone, which outlasts the clock and the title: in LIVE mode it is what must stay on screen.
+ */
+function awsSegment(id: IdentityView, drill: boolean): Seg {
+  const known = Boolean(id.profile || id.region || id.account || id.pending || id.error);
+  if (!known) return { key: 'aws', text: drill ? 'aws simulated' : 'aws not configured', priority: 20, dim: true };
+  const where = `${id.profile ?? 'default'}/${id.region ?? 'no region'}`;
+  if (!id.account) {
+    const state = id.pending ? 'identity pending' : id.error ? 'identity error' : 'identity unknown';
+    return { key: 'aws', text: `aws ${where} ${state}`, priority: 60, shorter: [{ text: `aws ${state}`, priority: 82 }], dim: id.pending };
+  }
+  return {
+    key: 'aws',
+    text: `aws ${where} ${id.account}${id.principal ? ` ${shortPrincipal(id.principal)}` : ''}`,
+    priority: 60,
+    shorter: [
+      { text: `aws ${id.account} ${id.region ?? 'no region'}`, priority: 82 },
+      { text: `aws ${id.account}`, priority: 83 },
+    ],
+  };
+}
 
 /** arn:aws:sts::123:assumed-role/oncall/alice → oncall/alice; arn:aws:iam::123:user/bob → user/bob. */
 function shortPrincipal(arn: string): string {
