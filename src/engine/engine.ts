@@ -317,9 +317,9 @@ export class Engine {
       }
       const choice = (await this.o.ports.onFailure?.({ stepId: spec.id, attempt, error: outcome.error })) ?? 'stop';
       if (choice === 'retry') continue;
-      if (choice === 'skip') {
+      if (typeof choice === 'object' && choice.action === 'skip') {
         const next = this.following(spec);
-        await this.emit('step.skipped', { step: spec.id, reason: `skipped after failing: ${outcome.error}`, by: this.o.operator, next });
+        await this.emit('step.skipped', { step: spec.id, reason: choice.reason, by: choice.by, after_failure: true, next });
         return { kind: 'next', next };
       }
       return { kind: 'failed', error: outcome.error };

@@ -31,7 +31,8 @@ export interface EventPayloads {
     secret_inputs: string[];
   };
   'identity.resolved': { aws?: Record<string, unknown>; kube?: Record<string, unknown> };
-  'step.skipped': { step: string; reason: string; by: string; intent?: Intent; next: string | null };
+  /** after_failure: skipped once it had failed (its step.finished says how), rather than before it ran. */
+  'step.skipped': { step: string; reason: string; by: string; intent?: Intent; next: string | null; after_failure?: boolean };
   'step.started': {
     step: string;
     /** The step's title in the runbook, so readers of the journal need not parse it. */

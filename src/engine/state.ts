@@ -21,6 +21,8 @@ export interface StepState {
   captures?: Record<string, unknown>;
   error?: string;
   skipReason?: string;
+  /** Skipped once it had failed (the operator chose to go on without it). */
+  skippedAfterFailure?: boolean;
   /** A write whose outcome is unknown: started (or aborted) without a recorded end. */
   inDoubt: boolean;
   /** In doubt and being settled now (its verify read, or the question to a human): not running. */
@@ -125,6 +127,7 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       const s = step(state, ev.payload.step);
       s.phase = 'skipped';
       s.skipReason = ev.payload.reason;
+      s.skippedAfterFailure = ev.payload.after_failure === true;
       s.inDoubt = false;
       s.settling = false;
       s.finishedAt = ev.ts;

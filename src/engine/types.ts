@@ -164,7 +164,8 @@ export interface FailureRequest {
   attempt: number;
   error: string;
 }
-export type FailureResponse = 'retry' | 'skip' | 'stop';
+/** After a failure: try again, stop the run, or go on without the step (the reason is journaled). */
+export type FailureResponse = 'retry' | 'stop' | { action: 'skip'; reason: string; by: string };
 
 /** Optional driver hooks; without them the engine runs straight through and stops on failure. */
 export interface FlowPorts {

@@ -231,7 +231,7 @@ export class TimelineBuilder {
         run.skip_reason = p.reason;
         if (p.intent && !run.intent) run.intent = { summary: String(p.intent.summary ?? ''), api: p.intent.api ?? null, argv: p.intent.argv ?? null, resources: p.intent.resources ?? [], params: p.intent.params ?? null };
         this.#seen(p.by);
-        return base(ev.type, `Skipped ${p.step}`, p.reason, p.by, p.by === 'rule' || p.by === 'oncall' ? 'engine' : 'human', p.step, 'skipped');
+        return base(ev.type, `Skipped ${p.step}${p.after_failure ? ' after it failed' : ''}`, p.reason, p.by, p.by === 'rule' || p.by === 'oncall' ? 'engine' : 'human', p.step, 'skipped');
       }
       case 'step.in_doubt': {
         const p = ev.payload;

@@ -26,7 +26,7 @@ export function progressLine(ev: AnyEvent, opts: { output: boolean } = { output:
       return `${mark} ${p.step} ${what} (${secs(p.duration_ms)})${retry}${p.in_doubt ? ' — IN DOUBT' : ''}`;
     }
     case 'step.skipped':
-      return `↷ ${ev.payload.step} skipped: ${ev.payload.reason}`;
+      return `↷ ${ev.payload.step} skipped${ev.payload.after_failure ? ' after failing' : ''}: ${ev.payload.reason}`;
     case 'step.in_doubt':
       return `? ${ev.payload.step} was interrupted mid-change; ${ev.payload.resolution === 'verify' ? 'checking with its verify read' : 'asking whether it happened'}`;
     case 'confirm.given':

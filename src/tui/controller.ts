@@ -425,8 +425,8 @@ export class TuiController {
         if (head?.kind === 'gate') this.settle(head, { action: 'run' });
         return;
       case 'skip-step':
-        if (head?.kind === 'gate') return s.openOverlay('skip');
-        if (head?.kind === 'failure') this.settle(head, 'skip');
+        // Skipping, before a step runs or after it failed, always asks why: the post-mortem will.
+        if (head?.kind === 'gate' || head?.kind === 'failure') s.openOverlay('skip');
         return;
       case 'retry-step':
         if (head?.kind === 'failure') this.settle(head, 'retry');
@@ -514,7 +514,7 @@ export class TuiController {
     const reason = s.overlayText.trim();
     if (!reason) return s.setMessage('a reason is required to skip a step (it goes in the journal)', 'warn');
     s.closeOverlay();
-    if (head?.kind === 'gate') this.settle(head, { action: 'skip', reason, by: this.operator });
+    if (head?.kind === 'gate' || head?.kind === 'failure') this.settle(head, { action: 'skip', reason, by: this.operator });
   }
 
   private saveNote(): void {

@@ -156,6 +156,31 @@ describe('skip, retry, stop', () => {
     const skipped = (await journal(stateDir, id)).find((r) => r.type === 'step.skipped');
     expect(skipped?.payload).toMatchObject({ step: 'try', reason: 'already checked by hand', by: 'tester' });
   });
+
+  it('asks a reason to skip a step that failed too, and journals it as skipped after failing', async () => {
+    const dir = runbookDir({ 'flaky.yaml': FLAKY }, false);
+    const stateDir = tempDir();
+    const t = renderTui({ runbookDirs: [dir], stateDir });
+    await openRunbook(t, 'flaky', [join(tempDir(), 'marker')]);
+    await runStep(t, 'Try the thing');
+    await t.waitFor('✗ try failed (attempt 1)');
+    t.press('s');
+    await t.waitFor('Skip try: why?');
+    // Esc goes back to the failure's choices; nothing was skipped.
+    t.press(KEY.esc);
+    await t.until((s) => s.overlay.kind === 'none');
+    expect(t.state().prompts[0]?.kind).toBe('failure');
+    t.press('s');
+    await t.waitFor('Skip try: why?');
+    t.type('flaky probe, checked by hand');
+    t.press(KEY.enter);
+    const f = await t.waitFor('Next: Always broken');
+    expect(f).toMatch(/↷ try: skipped after failing: flaky probe, checked by hand/);
+    const id = t.state().incidentId!;
+    await t.close();
+    const skipped = (await journal(stateDir, id)).find((r) => r.type === 'step.skipped');
+    expect(skipped?.payload).toMatchObject({ step: 'try', reason: 'flaky probe, checked by hand', by: 'tester', after_failure: true, next: 'broken' });
+  });
 });
 
 describe('confirmations', () => {

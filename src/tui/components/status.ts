@@ -30,6 +30,11 @@ export function stepIcon(st: StepState | undefined, phase: StepPhase): string {
   return st?.inDoubt && phase !== 'running' ? '?' : ICON[phase];
 }
 
+/** How a skipped step reads in the detail pane: why, and whether it had failed first. */
+export function skippedText(st: StepState): string {
+  return `skipped${st.skippedAfterFailure ? ' after failing' : ''}: ${st.skipReason ?? ''}`;
+}
+
 /** Yellow for a step in doubt, else the phase's tone. */
 export function stepTone(st: StepState | undefined, phase: StepPhase): Color | undefined {
   return st?.inDoubt && phase !== 'running' ? 'yellow' : TONE[phase];

@@ -9,7 +9,7 @@ import { isLoaded, markdownLines, preload } from '../markdown.js';
 import { currentStep, phaseOf, shownStep, stepRunning } from '../store.js';
 import { promptRows } from './prompt.js';
 import { cap, row, Rows, type Row } from './rows.js';
-import { ICON, stepIcon, stepTone } from './status.js';
+import { ICON, skippedText, stepIcon, stepTone } from './status.js';
 
 /** Re-renders once the markdown renderer has loaded. */
 function useMarkdownReady(): boolean {
@@ -83,7 +83,7 @@ export const StepDetail = memo(function StepDetail({ width, rows }: { width: num
     const prevId = inc.touched.findLast((x) => x !== id && ['ok', 'failed', 'timeout', 'aborted', 'skipped'].includes(inc.steps[x]?.phase ?? ''));
     const prev = prevId ? inc.steps[prevId] : undefined;
     if (prev) {
-      const what = prev.phase === 'ok' ? (prev.summary ?? 'ok') : prev.phase === 'skipped' ? `skipped: ${prev.skipReason ?? ''}` : `${prev.phase}: ${prev.error ?? ''}`;
+      const what = prev.phase === 'ok' ? (prev.summary ?? 'ok') : prev.phase === 'skipped' ? skippedText(prev) : `${prev.phase}: ${prev.error ?? ''}`;
       const caps = prev.captures && Object.keys(prev.captures).length ? ` | ${Object.entries(prev.captures).map(([k, v]) => `${k}=${showValue(v, 24)}`).join(' ')}` : '';
       prevRows.push(row('prev', paint(truncate(oneLine(`${prev.id}: ${what}${caps}`), width - 4), { dim: true }), { text: `↳ ${stepIcon(prev, prev.phase)}`, color: c(stepTone(prev, prev.phase) ?? 'gray') }));
     }
@@ -138,7 +138,7 @@ export const StepDetail = memo(function StepDetail({ width, rows }: { width: num
   if (answer) res.push(row('ans', paint(`${answer.by} answered ${answer.value}${answer.text && answer.text !== answer.value ? `: ${answer.text}` : ''}`, { color: c('magenta') }), { text: '◆', color: c('magenta') }));
   if (st && phase !== 'pending' && phase !== 'running') {
     if (phase === 'ok') res.push(row('sum', paint(st.summary ?? 'ok', { color: c('green') }), { text: '✓', color: c('green') }));
-    else if (phase === 'skipped') res.push(row('sum', paint(`skipped: ${st.skipReason ?? ''}`, { dim: true }), { text: '↷', color: c('gray') }));
+    else if (phase === 'skipped') res.push(row('sum', paint(skippedText(st), { dim: true }), { text: '↷', color: c('gray') }));
     else
       wrapText(`${phase}: ${st.error ?? ''}`, width - 2)
         .slice(0, 3)
