@@ -21,6 +21,7 @@ import { tuiPorts } from './ports.js';
 import { issuesText, readRunbookPreview, readScenarioPreview } from './previews.js';
 import {
   activeContexts,
+  afterQuit,
   applyEdit,
   clamp,
   createTuiStore,
@@ -32,6 +33,7 @@ import {
   type Prompt,
   type RunbookView,
   type ScenarioItem,
+  stepRunning,
   type TextEdit,
   type TuiStore,
 } from './store.js';
@@ -278,7 +280,7 @@ export class TuiController {
     const contexts = activeContexts(s);
     const name = keyName(input, key);
     const command = resolve(contexts, name);
-    if (command !== 'interrupt' && s.interruptArmed) s.armInterrupt(false);
+    if (s.armed && command !== s.armed) s.arm(undefined);
     if (command) {
       this.exec(command, contexts[0]);
       return;
@@ -335,6 +337,11 @@ export class TuiController {
       case 'interrupt':
         return this.interrupt();
       case 'quit':
+        // A stray q must not abort a change in flight: while a step runs, quitting takes a second q.
+        if (stepRunning(s) && s.armed !== 'quit') {
+          const step = currentStep(s.incident) ?? 'a step';
+          return s.arm('quit', `${step} is running: q again aborts it and quits (${afterQuit(s)}); any other key carries on`);
+        }
         void this.quit();
         return;
       case 'help':
@@ -561,11 +568,11 @@ export class TuiController {
   /** Ctrl+C: abort the running step; when nothing runs (or pressed again), quit. */
   private interrupt(): void {
     const s = this.store.getState();
-    if (s.interruptArmed) {
+    if (s.armed === 'interrupt') {
       void this.quit();
       return;
     }
-    s.armInterrupt(true);
+    const after = afterQuit(s);
     const step = currentStep(s.incident);
     if (this.open && this.open.engine.abortCurrent()) {
       // A question asked from inside the step (a decision) is part of what is aborted.
@@ -574,10 +581,10 @@ export class TuiController {
         s.dropPrompt(head.id);
         head.reject(new Error('aborted by the operator'));
       }
-      s.setMessage(`aborting ${step ?? 'the running step'}… (Ctrl+C again quits; the incident stays resumable)`, 'warn');
+      s.arm('interrupt', `aborting ${step ?? 'the running step'}… (Ctrl+C again quits; ${after})`);
       return;
     }
-    s.setMessage('press Ctrl+C again to quit (the incident stays resumable), or q', 'warn');
+    s.arm('interrupt', `press Ctrl+C again to quit (${after}), or q`);
   }
 
   // ── flows ───────────────────────────────────────────────────────────────────────────────
@@ -815,7 +822,7 @@ export class TuiController {
         st.setRunning(false, result);
         // A drill ends when its runbook does: it is scored at once, while the world is as the responder left it.
         if (this.drill && result.outcome !== 'aborted') return void this.finishDrill();
-        if (result.outcome === 'aborted') st.setMessage(`${result.failedStep ?? 'the step'} was aborted; Enter continues from it, q quits (the incident stays open)`, 'warn');
+        if (result.outcome === 'aborted') st.setMessage(`${result.failedStep ?? 'the step'} was aborted; Enter continues from it, q quits (${afterQuit(st)})`, 'warn');
         else if (result.outcome === 'completed') st.setMessage('runbook completed; m marks a milestone, t shows the timeline, q quits');
         else st.setMessage(`runbook failed at ${result.failedStep ?? '?'}: ${result.error ?? ''}`, 'error');
       },

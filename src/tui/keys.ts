@@ -156,8 +156,8 @@ export const BINDINGS: Binding[] = [
 
   // everywhere that is not typing
   { command: 'help', keys: ['?'], label: 'help', help: 'Show every key', contexts: [...BROWSE, 'timeline'] },
-  { command: 'quit', keys: ['q'], label: 'quit', help: 'Quit; an open incident stays resumable', contexts: BROWSE },
-  { command: 'interrupt', keys: ['ctrl+c'], help: 'Abort the running step; a second Ctrl+C quits (the incident stays resumable)', contexts: ['global'] },
+  { command: 'quit', keys: ['q'], label: 'quit', help: 'Quit; an open incident stays resumable (a drill ends and is scored); while a step runs, press it twice', contexts: BROWSE },
+  { command: 'interrupt', keys: ['ctrl+c'], help: 'Abort the running step; a second Ctrl+C quits (an open incident stays resumable)', contexts: ['global'] },
 ];
 
 /** The subset of Ink's Key that keyName reads (kept structural so this file needs no Ink). */

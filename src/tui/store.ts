@@ -226,7 +226,8 @@ export interface TuiState {
 
   identity: IdentityView;
   kube: { context?: string; pending: boolean };
-  interruptArmed: boolean;
+  /** A second press of this key (Ctrl+C, or q while a step runs) quits; any other key disarms it. */
+  armed?: 'interrupt' | 'quit';
   exit?: { code: number; message?: string };
 }
 
@@ -279,7 +280,8 @@ export interface TuiActions {
   scrollHelp(delta: number): void;
   setIdentity(v: Partial<IdentityView>): void;
   setKube(v: Partial<TuiState['kube']>): void;
-  armInterrupt(armed: boolean): void;
+  /** Arms a second press (its warning on the message line), or disarms, taking that warning away. */
+  arm(kind: 'interrupt' | 'quit' | undefined, warning?: string): void;
   requestExit(code: number, message?: string): void;
 }
 
@@ -317,6 +319,7 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
   let queue: AnyEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerUrgent = false;
+  let armedWarning: string | undefined;
   let nextPromptId = 1;
 
   return createStore<TuiStoreState>()((set, get) => {
@@ -496,7 +499,6 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
       helpScroll: 0,
       identity: { pending: true, ...o.identity },
       kube: { pending: true },
-      interruptArmed: false,
 
       setSize: (size) => {
         const cur = get().size;
@@ -618,7 +620,7 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
               ? { ...p, id, selected: 0, text: '' }
               : { ...p, id };
         // A new prompt for the current step brings the view back to it.
-        set({ prompts: [...get().prompts, prompt], view: { scroll: 0 }, interruptArmed: false });
+        set({ prompts: [...get().prompts, prompt], view: { scroll: 0 }, armed: undefined });
         return id;
       },
       updatePrompt: (id, patch) => set({ prompts: get().prompts.map((p) => (p.id === id ? ({ ...p, ...patch } as Prompt) : p)) }),
@@ -661,8 +663,15 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
       scrollHelp: (delta) => set({ helpScroll: Math.max(0, get().helpScroll + delta) }),
       setIdentity: (v) => set({ identity: { ...get().identity, ...v } }),
       setKube: (v) => set({ kube: { ...get().kube, ...v } }),
-      armInterrupt: (armed) => {
-        if (get().interruptArmed !== armed) set({ interruptArmed: armed });
+      arm: (kind, warning) => {
+        const s = get();
+        if (kind) {
+          armedWarning = warning;
+          set({ armed: kind, ...(warning ? { message: { text: warning, level: 'warn' as const } } : {}) });
+        } else if (s.armed) {
+          // The warning goes with it, unless something else has been said since.
+          set({ armed: undefined, ...(s.message && s.message.text === armedWarning ? { message: undefined } : {}) });
+        }
       },
       requestExit: (code, message) => {
         if (!get().exit) set({ exit: { code, message } });
@@ -774,6 +783,11 @@ export function overdueStep(s: Pick<TuiState, 'incident' | 'prompts' | 'running'
   if (!id || !st || phaseOf(st, s) !== 'running' || !st.expectedMs || !st.startedAt) return undefined;
   const ranMs = s.now - Date.parse(st.startedAt);
   return ranMs > st.expectedMs ? { id, expectedMs: st.expectedMs, ranMs } : undefined;
+}
+
+/** What quitting leaves behind, for the warnings that offer it: a drill cannot be resumed. */
+export function afterQuit(s: Pick<TuiState, 'mode' | 'incident'>): string {
+  return (s.incident?.mode ?? s.mode) === 'drill' ? 'the drill ends and is scored' : 'the incident stays resumable';
 }
 
 /** True while a step is actually running (its duration counts up on screen). */

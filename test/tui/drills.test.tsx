@@ -161,6 +161,9 @@ describe('drill mode', () => {
     const stateDir = tempDir('oncall-tui-drill-');
     const t = drillTui({ stateDir, scenario: join(DRILLS, 'local-504-short-timeout.yaml') });
     await t.until((s) => s.prompts[0]?.kind === 'gate', { what: 'the first gate' });
+    // Warnings that offer quitting say what it does to a drill: it cannot be resumed.
+    t.press(KEY.ctrlC);
+    await t.waitFor('press Ctrl+C again to quit (the drill ends and is scored), or q');
     t.press('q');
     await t.until((s) => Boolean(s.exit), { what: 'exit' });
     const exit = t.state().exit!;

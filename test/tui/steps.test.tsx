@@ -328,6 +328,43 @@ describe('Ctrl+C, the nudge, quitting', () => {
     expect(records.some((r) => r.type === 'run.finished')).toBe(false);
   });
 
+  it('q while a step runs asks for a second q; any other key carries on and takes the warning away', async () => {
+    const dir = runbookDir({ 'slow.yaml': SLOW }, false);
+    const stateDir = tempDir();
+    const t = renderTui({ runbookDirs: [dir], stateDir });
+    await openRunbook(t, 'slow');
+    await runStep(t, 'Hang around');
+    await t.waitFor('started');
+    t.press('q');
+    await t.waitFor('hang is running: q again aborts it and quits (the incident stays resumable)');
+    t.press('z');
+    await t.waitFor((f) => !f.includes('q again aborts it'));
+    expect(t.state().armed).toBeUndefined();
+    expect(t.state().exit).toBeUndefined();
+    expect(t.state().incident?.steps.hang?.phase).toBe('running');
+    // Ctrl+C aborts at once; once stopped, its own warning goes the same way.
+    t.press(KEY.ctrlC);
+    await t.waitFor('Stopped. Enter continues');
+    t.press('z');
+    await t.until((st) => st.armed === undefined);
+    t.press(KEY.ctrlC);
+    await t.waitFor('press Ctrl+C again to quit (the incident stays resumable), or q');
+    t.press('z');
+    await t.waitFor((f) => !f.includes('Ctrl+C again'));
+    expect(t.state().exit).toBeUndefined();
+    // Run it again; q twice quits, the step aborted and journaled, the incident open.
+    t.press(KEY.enter);
+    await t.waitFor('Next: Hang around');
+    t.press(KEY.enter);
+    await t.until((st) => st.incident?.steps.hang?.attempts === 2 && st.incident.steps.hang.phase === 'running');
+    t.press('q', 'q');
+    await t.until((st) => st.exit !== undefined);
+    const id = t.state().incidentId!;
+    expect(t.state().exit?.message).toContain(`incident ${id} stays open`);
+    const records = await journal(stateDir, id);
+    expect(records.filter((r) => r.type === 'step.finished').map((r) => r.payload.status)).toEqual(['aborted', 'aborted']);
+  });
+
   it('q quits mid-run; the incident resumes where it was, with its history on screen', async () => {
     const stateDir = tempDir();
     const t = renderTui({ stateDir });
