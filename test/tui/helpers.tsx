@@ -237,7 +237,7 @@ export async function runStep(t: Tui, title: string): Promise<void> {
 }
 
 /** An incident of the example runbook run headless until the first human step (it stays open). */
-export async function seedIncident(stateDir: string, o: { url: string; stateFile: string; title?: string; severity?: string }): Promise<string> {
+export async function seedIncident(stateDir: string, o: { url: string; stateFile: string; title?: string; severity?: string; openedAgoMs?: number }): Promise<string> {
   const [{ openIncident }, { loadRunbook }, { builtinRegistry }, { headlessPorts }] = await Promise.all([
     import('../../src/engine/incident.js'),
     import('../../src/runbook/load.js'),
@@ -254,6 +254,8 @@ export async function seedIncident(stateDir: string, o: { url: string; stateFile
     title: o.title ?? 'Seeded incident',
     severity: o.severity ?? 'SEV2',
     operator: 'seeder',
+    // Back-dated journal times, so tests order incidents without waiting for the clock.
+    ...(o.openedAgoMs ? { now: () => Date.now() - o.openedAgoMs! } : {}),
   });
   try {
     await incident.engine.run();

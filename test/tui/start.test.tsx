@@ -50,8 +50,7 @@ steps:
 describe('start screen', () => {
   it('offers a new incident and lists open incidents newest first with runbook, progress and age; Enter resumes', async () => {
     const stateDir = tempDir();
-    const older = await seedIncident(stateDir, { url: demo.url, stateFile, title: 'Older one' });
-    await new Promise((r) => setTimeout(r, 1100)); // incident ids and openedAt have second resolution
+    const older = await seedIncident(stateDir, { url: demo.url, stateFile, title: 'Older one', openedAgoMs: 5 * 60_000 });
     const newer = await seedIncident(stateDir, { url: demo.url, stateFile, title: 'Newer one', severity: 'SEV1' });
     const t = renderTui({ stateDir });
     let f = await t.waitFor('Open incidents, newest first (2)');
@@ -62,6 +61,7 @@ describe('start screen', () => {
     expect(iNew).toBeGreaterThan(0);
     expect(iNew).toBeLessThan(iOld);
     expect(lines[iNew]).toMatch(/SEV1\s+Newer one\s+local-504@1\.0\.0\s+2\/7 steps\s+opened \d+s ago/);
+    expect(lines[iOld]).toMatch(/SEV2\s+Older one\s+local-504@1\.0\.0\s+2\/7 steps\s+opened 5m ago/);
     t.press(KEY.down);
     await t.waitFor(new RegExp(`> ${newer}`));
     t.press(KEY.down, KEY.down, KEY.down); // stops at the last one

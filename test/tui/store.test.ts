@@ -1,6 +1,6 @@
 // The store folds engine records with the engine's own applyEvent, batches them, keeps capped
 // output per step, and keeps scrolled views where they are.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { AnyEvent } from '../../src/engine/events.js';
 import { foldEvents } from '../../src/engine/state.js';
 import { activeContexts, createTuiStore, currentStep, phaseOf } from '../../src/tui/store.js';
@@ -49,6 +49,8 @@ describe('store', () => {
   });
 
   it('batches output: thousands of lines cost a few updates, and each step keeps a capped tail', async () => {
+    vi.useFakeTimers();
+    onTestFinished(() => void vi.useRealTimers());
     const store = createTuiStore({ batchMs: 30, outputCap: 100 });
     store.getState().beginIncident('inc-20260101-000000-abcd', { id: 'rb', title: 'R', version: '1', steps: [{ id: 'a', title: 'A', kind: 'shell' }] });
     store.getState().ingestAll([...opened(), started('a')]);
@@ -56,7 +58,7 @@ describe('store', () => {
     const unsubscribe = store.subscribe(() => updates++);
     for (let i = 1; i <= 5000; i++) store.getState().ingest(output('a', `line ${i}`));
     expect(updates).toBe(0);
-    await new Promise((r) => setTimeout(r, 60));
+    await vi.advanceTimersByTimeAsync(60);
     unsubscribe();
     expect(updates).toBe(1);
     const buf = store.getState().output.a!;
