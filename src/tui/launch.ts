@@ -269,6 +269,8 @@ export async function launchTui(o: LaunchOptions, io: LaunchIO = {}): Promise<nu
     if (exit?.message) stderr.write(`${exit.message}\n`);
     return exit?.code ?? 0;
   } finally {
+    // Every path out gives the terminal back, a render that threw before it mounted included.
+    restore();
     controller.stop();
     if (io.handleSignals) {
       proc.off('uncaughtException', crash);

@@ -104,6 +104,22 @@ describe('launch', () => {
     expect(stdin.rawCalls.at(-1)).toBe(false);
   });
 
+  it('gives the terminal back when mounting fails, before Ink has taken it', async () => {
+    // stdin fails as it is resumed, just before Ink mounts: the error surfaces, the terminal is restored.
+    const broken = new FakeStdin();
+    broken.resume = () => {
+      throw new Error('stdin is gone');
+    };
+    const out = new FakeStdout();
+    const launched = launchTui(
+      { stateDir: tempDir(), runbookDirs: [join(ROOT, 'examples')], env: { HOME: tempDir(), PATH: process.env.PATH }, cwd: ROOT, tickMs: 0, kubeContext: async () => undefined },
+      { stdin: broken as never, stdout: out as never, stderr: new FakeStdout() as never, patchConsole: false },
+    );
+    await expect(launched).rejects.toThrow('stdin is gone');
+    expect(broken.rawCalls.at(-1)).toBe(false);
+    expect(out.data).toContain(LEAVE_ALT);
+  });
+
   it('gives the terminal back on a crash, says what happened, and exits 1', async () => {
     const { stdout, stderr, stdin, proc, run, until } = setup();
     await until(() => stdout.data.includes('New incident'), 'the first frame');
