@@ -293,13 +293,18 @@ describe('output pane', () => {
 });
 
 describe('Ctrl+C, the nudge, quitting', () => {
-  it('nudges past the expected duration; Ctrl+C aborts the step, Enter continues, a second Ctrl+C quits', async () => {
-    const dir = runbookDir({ 'slow.yaml': SLOW }, false);
+  /** The slow runbook, its one step running (it would hang for a minute). */
+  async function startSlow(): Promise<{ t: Tui; stateDir: string }> {
     const stateDir = tempDir();
-    const t = renderTui({ runbookDirs: [dir], stateDir });
+    const t = renderTui({ runbookDirs: [runbookDir({ 'slow.yaml': SLOW }, false)], stateDir });
     await openRunbook(t, 'slow');
     await runStep(t, 'Hang around');
     await t.waitFor('started');
+    return { t, stateDir };
+  }
+
+  it('nudges past the expected duration; Ctrl+C aborts the step, Enter continues, a second Ctrl+C quits', async () => {
+    const { t, stateDir } = await startSlow();
     t.state().tick(Date.now() + 5000);
     // At 100 columns the nudge is short; wider, it says what the usual duration is.
     let f = await t.waitFor(/⏳ hang overdue \(\d+\.\d s\) \| Ctrl\+C aborts/);
@@ -329,12 +334,7 @@ describe('Ctrl+C, the nudge, quitting', () => {
   });
 
   it('q while a step runs asks for a second q; any other key carries on and takes the warning away', async () => {
-    const dir = runbookDir({ 'slow.yaml': SLOW }, false);
-    const stateDir = tempDir();
-    const t = renderTui({ runbookDirs: [dir], stateDir });
-    await openRunbook(t, 'slow');
-    await runStep(t, 'Hang around');
-    await t.waitFor('started');
+    const { t, stateDir } = await startSlow();
     t.press('q');
     await t.waitFor('hang is running: q again aborts it and quits (the incident stays resumable)');
     t.press('z');
