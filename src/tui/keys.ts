@@ -224,6 +224,17 @@ export function footerFor(contexts: KeyContext[]): { key: string; label: string 
   return out;
 }
 
+/**
+ * The key that does `command` in `ctx`, as hints in prompts name it: taken from the table so that
+ * prose beside a prompt cannot name a key that does something else. Throws for an unbound pair
+ * (a programming error that the tests of every prompt catch).
+ */
+export function keyOf(ctx: KeyContext, command: Command): string {
+  const b = BINDINGS.find((x) => x.command === command && x.contexts.includes(ctx));
+  if (!b) throw new Error(`no key for ${command} in ${ctx}`);
+  return b.footerKey ?? displayKey(b.keys[0]!);
+}
+
 function displayKey(name: string): string {
   const map: Record<string, string> = {
     enter: 'enter',

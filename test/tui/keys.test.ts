@@ -1,6 +1,6 @@
 // The key table is the single source for the dispatcher, the footer and the help overlay.
 import { describe, expect, it } from 'vitest';
-import { BINDINGS, footerFor, helpSections, keyName, resolve, TEXT_CONTEXTS, type KeyContext, type KeyLike } from '../../src/tui/keys.js';
+import { BINDINGS, footerFor, helpSections, keyName, keyOf, resolve, TEXT_CONTEXTS, type KeyContext, type KeyLike } from '../../src/tui/keys.js';
 
 const none: KeyLike = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false };
 const CONTEXTS: KeyContext[][] = [
@@ -83,5 +83,17 @@ describe('keys', () => {
     const rows = helpSections().flatMap((s) => s.rows);
     expect(rows).toHaveLength(BINDINGS.length);
     for (const b of BINDINGS) expect(rows.some((r) => r.help === b.help)).toBe(true);
+  });
+
+  it('names in prompt hints the key the table binds, as the footer names it', () => {
+    expect(keyOf('gate', 'skip-step')).toBe('s');
+    expect(keyOf('confirm', 'toggle-choice')).toBe('left/right');
+    expect(keyOf('confirm-typed', 'decline')).toBe('esc');
+    expect(keyOf('paused', 'rerun')).toBe('enter');
+    // And what a hint names really does that there.
+    for (const [ctx, command] of [['gate', 'skip-step'], ['failure', 'stop-run'], ['confirm', 'approve'], ['skip', 'close']] as const) {
+      expect(resolve([ctx], keyOf(ctx, command))).toBe(command);
+    }
+    expect(() => keyOf('note', 'approve')).toThrow('no key for approve in note');
   });
 });

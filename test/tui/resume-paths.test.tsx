@@ -385,7 +385,7 @@ describe('a write left in doubt', () => {
     t.press('y');
     await t.waitFor('restarted 1 time(s)');
     t.press(KEY.ctrlC);
-    const f = await t.waitFor('Stopped. Enter continues');
+    const f = await t.waitFor('Stopped. enter continues');
     expect(f).toMatch(/\? Restart workers/);
     rmSync(`${count}.hang`);
     t.press(KEY.enter);

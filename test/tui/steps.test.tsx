@@ -110,7 +110,7 @@ describe('skip, retry, stop', () => {
     await runStep(t, 'Try the thing');
     let f = await t.waitFor('✗ try failed (attempt 1): node exited with code 3');
     expect(f).toContain('first try fails');
-    expect(f).toMatch(/r retry\s+s skip\s+x stop the run/);
+    expect(f).toMatch(/r retry\s+s skip \(asks a reason\)\s+x stop the run/);
     t.press('r');
     f = await t.waitFor('Next: Always broken');
     expect(f).toMatch(/✓ Try the thing/);
@@ -314,7 +314,7 @@ describe('Ctrl+C, the nudge, quitting', () => {
     expect(f).toContain('Ctrl+C aborts');
     t.state().setSize({ columns: 100, rows: 30 });
     t.press(KEY.ctrlC);
-    f = await t.waitFor('Stopped. Enter continues');
+    f = await t.waitFor('Stopped. enter continues');
     expect(f).toMatch(/■ Hang around/);
     expect(f).not.toContain('⏳');
     // Enter runs it again (through its gate).
@@ -344,7 +344,7 @@ describe('Ctrl+C, the nudge, quitting', () => {
     expect(t.state().incident?.steps.hang?.phase).toBe('running');
     // Ctrl+C aborts at once; once stopped, its own warning goes the same way.
     t.press(KEY.ctrlC);
-    await t.waitFor('Stopped. Enter continues');
+    await t.waitFor('Stopped. enter continues');
     t.press('z');
     await t.until((st) => st.armed === undefined);
     t.press(KEY.ctrlC);

@@ -2,7 +2,7 @@
 // a skip reason and a milestone.
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import { helpSections } from '../keys.js';
+import { helpSections, keyOf } from '../keys.js';
 import { paint, relative, truncate } from '../format.js';
 import { useColor, useTui, useTuiShallow, type Color } from '../hooks.js';
 import { shownStep } from '../store.js';
@@ -94,7 +94,7 @@ export const InputPanel = memo(function InputPanel({ width }: { width: number })
           {'  '}
           <TextField value={s.text} focused width={width - 4} placeholder="what you saw, did or decided" />
         </Text>
-        <Text dimColor>  enter save | esc cancel</Text>
+        <Text dimColor>{`  ${keyOf('note', 'submit')} save | ${keyOf('note', 'close')} cancel`}</Text>
       </Box>
     );
   }
@@ -110,7 +110,7 @@ export const InputPanel = memo(function InputPanel({ width }: { width: number })
           {'  reason: '}
           <TextField value={s.text} focused width={width - 12} placeholder="required; it goes in the journal" />
         </Text>
-        <Text dimColor>  enter skip the step | esc back</Text>
+        <Text dimColor>{`  ${keyOf('skip', 'submit')} skip the step | ${keyOf('skip', 'close')} back`}</Text>
       </Box>
     );
   }
@@ -135,7 +135,7 @@ export const InputPanel = memo(function InputPanel({ width }: { width: number })
         {opt('d', 'detected')}
         {opt('m', 'mitigated')}
         {opt('r', 'resolved')}
-        <Text dimColor>  esc cancel</Text>
+        <Text dimColor>{`  ${keyOf('milestone', 'close')} cancel`}</Text>
       </Box>
     );
   }

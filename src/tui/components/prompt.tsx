@@ -6,6 +6,7 @@ import { displayArgv, paint, showValue, truncate, wrapText } from '../format.js'
 import type { Color } from '../hooks.js';
 import { markdownLines } from '../markdown.js';
 import type { IdentityView, Prompt } from '../store.js';
+import { keyOf } from '../keys.js';
 import { confirmWhere } from '../where.js';
 import { cap, row, type Row } from './rows.js';
 import { TextField } from './text-field.js';
@@ -34,7 +35,7 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
             { dim: true },
           ),
         ),
-        row('g2', `  ${paint('enter', { bold: true, color: c('cyan') })} run   ${paint('s', { bold: true, color: c('cyan') })} skip (asks a reason)`),
+        row('g2', `  ${paint(keyOf('gate', 'run-step'), { bold: true, color: c('cyan') })} run   ${paint(keyOf('gate', 'skip-step'), { bold: true, color: c('cyan') })} skip (asks a reason)`),
       ];
     }
     case 'failure':
@@ -45,9 +46,9 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
         row('fk', (
           <Text>
             {'  '}
-            <Text bold color={c('cyan')}>r</Text> retry{'   '}
-            <Text bold color={c('cyan')}>s</Text> skip{'   '}
-            <Text bold color={c('cyan')}>x</Text> stop the run
+            <Text bold color={c('cyan')}>{keyOf('failure', 'retry-step')}</Text> retry{'   '}
+            <Text bold color={c('cyan')}>{keyOf('failure', 'skip-step')}</Text> skip (asks a reason){'   '}
+            <Text bold color={c('cyan')}>{keyOf('failure', 'stop-run')}</Text> stop the run
           </Text>
         )),
       ];
@@ -89,7 +90,7 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
           </Text>
         )));
         if (p.problem) rows.push(row('c9', <Text color={c('red')}>{`  ${p.problem}`}</Text>));
-        rows.push(row('ca', <Text dimColor>  enter approves once it matches | esc cancels (the step is skipped)</Text>));
+        rows.push(row('ca', <Text dimColor>{`  ${keyOf('confirm-typed', 'submit')} approves once it matches | ${keyOf('confirm-typed', 'decline')} cancels (the step is skipped)`}</Text>));
       } else {
         rows.push(row('c8', (
           <Text>
@@ -97,7 +98,7 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
             <Text inverse={p.choice === 'cancel'} bold={p.choice === 'cancel'}>{' Cancel '}</Text>
             {'  '}
             <Text inverse={p.choice === 'approve'} bold={p.choice === 'approve'} color={c('yellow')}>{' Approve '}</Text>
-            <Text dimColor>{'   left/right choose | enter confirm | y approve | esc cancel'}</Text>
+            <Text dimColor>{`   ${keyOf('confirm', 'toggle-choice')} choose | ${keyOf('confirm', 'submit')} confirm | ${keyOf('confirm', 'approve')} approve | ${keyOf('confirm', 'decline')} cancel`}</Text>
           </Text>
         )));
       }
@@ -127,7 +128,7 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
             </Text>
           )));
         });
-        rows.push(row('ak', <Text dimColor>  up/down or 1-9 | enter answers (journaled)</Text>));
+        rows.push(row('ak', <Text dimColor>{`  ${keyOf('choice', 'down')} or 1-9 | ${keyOf('choice', 'choose')} answers (journaled)`}</Text>));
       } else if (r.type === 'text') {
         rows.push(row('at', (
           <Text>
@@ -136,12 +137,12 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
           </Text>
         )));
         if (p.problem) rows.push(row('ap', <Text color={c('red')}>{`  ${p.problem}`}</Text>));
-        rows.push(row('ak', <Text dimColor>  enter sends (journaled)</Text>));
+        rows.push(row('ak', <Text dimColor>{`  ${keyOf('text-answer', 'answer')} sends (journaled)`}</Text>));
       } else {
         rows.push(row('ak', (
           <Text>
             {'  '}
-            <Text bold color={c('cyan')}>enter</Text> done (journaled as done by you)
+            <Text bold color={c('cyan')}>{keyOf('manual', 'done')}</Text> done (journaled as done by you)
           </Text>
         )));
       }

@@ -6,6 +6,7 @@ import { memo, useEffect, useRef, useState } from 'react';
 import { displayArgv, oneLine, paint, safeLine, shortDuration, showValue, truncate, wrapText } from '../format.js';
 import { useColor, useController, useTuiShallow } from '../hooks.js';
 import { isLoaded, markdownLines, preload } from '../markdown.js';
+import { keyOf } from '../keys.js';
 import { afterQuit, currentStep, phaseOf, shownStep, stepRunning } from '../store.js';
 import { promptRows } from './prompt.js';
 import { cap, row, Rows, type Row } from './rows.js';
@@ -69,10 +70,10 @@ export const StepDetail = memo(function StepDetail({ width, rows }: { width: num
   if (head) bottom = promptRows(head, width, c, { identity: s.identity, color: s.color, readOnly: s.readOnly || inc.readOnly });
   else if (inc.outcome) {
     const tone = inc.outcome === 'completed' ? 'green' : 'red';
-    bottom = [row('end', paint(`Runbook ${inc.outcome}. The incident stays in the journal; m milestone | n note | t timeline | q quit`, { color: c(tone), bold: true }), { text: '■', color: c(tone), bold: true })];
+    bottom = [row('end', paint(`Runbook ${inc.outcome}. The incident stays in the journal; ${keyOf('runner', 'milestone')} milestone | ${keyOf('runner', 'note')} note | ${keyOf('runner', 'timeline')} timeline | ${keyOf('runner', 'quit')} quit`, { color: c(tone), bold: true }), { text: '■', color: c(tone), bold: true })];
     const left = s.endSummary?.split('\n').slice(1) ?? [];
     bottom.push(...cap(left.map((l, i) => row(`left${i}`, paint(`  ${l}`, { color: c('yellow') }))), 8, 'lines (t shows the timeline)'));
-  } else if (!s.running && s.result) bottom = [row('paused', paint(`Stopped. Enter continues from this step | q quits (${afterQuit(s)})`, { color: c('yellow'), bold: true }), { text: '■', color: c('yellow'), bold: true })];
+  } else if (!s.running && s.result) bottom = [row('paused', paint(`Stopped. ${keyOf('paused', 'rerun')} continues from this step | ${keyOf('paused', 'quit')} quits (${afterQuit(s)})`, { color: c('yellow'), bold: true }), { text: '■', color: c('yellow'), bold: true })];
   else if (s.running && phase === 'running' && isCurrent) bottom = [row('running', paint(`running... ${st?.startedAt ? shortDuration(s.now - Date.parse(st.startedAt)) : ''} | Ctrl+C aborts`, { color: c('cyan') }), { text: '▶', color: c('cyan') })];
   if (bottom.length) bottom = [row('sep', ''), ...bottom];
   // A prompt about another step than the one looked at says so.
