@@ -6,12 +6,13 @@ import { verifyJournal } from '../journal/reader.js';
 import { stateRoot } from '../paths.js';
 import { formatTable, isTTY, parseCommandArgs, usageError, type CommandIO } from './io.js';
 
+const INCIDENTS_USAGE = 'oncall incidents [--open] [--json]';
 const VERIFY_USAGE = 'oncall verify <incident-id> [--json]';
 
 export async function incidentsCommand(args: string[], io: CommandIO): Promise<number> {
-  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, open: { type: 'boolean' }, 'state-dir': { type: 'string' } }, io, 'oncall incidents [--open] [--json]');
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, open: { type: 'boolean' }, 'state-dir': { type: 'string' } }, io, INCIDENTS_USAGE);
   if (!parsed) return 2;
-  if (parsed.positionals.length) return usageError(io, `unexpected argument '${parsed.positionals[0]}'`, 'oncall incidents [--open] [--json]');
+  if (parsed.positionals.length) return usageError(io, `unexpected argument '${parsed.positionals[0]}'`, INCIDENTS_USAGE);
   const values = parsed.values as { json?: boolean; open?: boolean; 'state-dir'?: string };
   const root = values['state-dir'] ?? stateRoot(io.env);
   const { incidents, unreadable } = await listIncidents(root);

@@ -14,7 +14,7 @@ import type { ListingOptions, RunbookListing } from '../runbook/listing.js';
 import type { Providers } from '../providers/types.js';
 import type { InputSpec, Runbook } from '../runbook/schema.js';
 import { awsFromEnv, kubeContextFromEnv, type AwsIdentity } from './context.js';
-import { keyName, resolve, TEXT_CONTEXTS, type Command, type KeyContext, type KeyLike } from './keys.js';
+import { keyName, keyOf, resolve, TEXT_CONTEXTS, type Command, type KeyContext, type KeyLike } from './keys.js';
 import { realClock } from '../headless/clock.js';
 import { parseDuration } from '../runbook/duration.js';
 import { tuiPorts } from './ports.js';
@@ -340,7 +340,7 @@ export class TuiController {
         // A stray q must not abort a change in flight: while a step runs, quitting takes a second q.
         if (stepRunning(s) && s.armed !== 'quit') {
           const step = currentStep(s.incident) ?? 'a step';
-          return s.arm('quit', `${step} is running: q again aborts it and quits (${afterQuit(s)}); any other key carries on`);
+          return s.arm('quit', `${step} is running: ${keyOf('runner', 'quit')} again aborts it and quits (${afterQuit(s)}); any other key carries on`);
         }
         void this.quit();
         return;
@@ -822,8 +822,8 @@ export class TuiController {
         st.setRunning(false, result);
         // A drill ends when its runbook does: it is scored at once, while the world is as the responder left it.
         if (this.drill && result.outcome !== 'aborted') return void this.finishDrill();
-        if (result.outcome === 'aborted') st.setMessage(`${result.failedStep ?? 'the step'} was aborted; Enter continues from it, q quits (${afterQuit(st)})`, 'warn');
-        else if (result.outcome === 'completed') st.setMessage('runbook completed; m marks a milestone, t shows the timeline, q quits');
+        if (result.outcome === 'aborted') st.setMessage(`${result.failedStep ?? 'the step'} was aborted; ${keyOf('paused', 'rerun')} continues from it, ${keyOf('paused', 'quit')} quits (${afterQuit(st)})`, 'warn');
+        else if (result.outcome === 'completed') st.setMessage(`runbook completed; ${keyOf('runner', 'milestone')} marks a milestone, ${keyOf('runner', 'timeline')} shows the timeline, ${keyOf('runner', 'quit')} quits`);
         else st.setMessage(`runbook failed at ${result.failedStep ?? '?'}: ${result.error ?? ''}`, 'error');
       },
       (err: unknown) => {

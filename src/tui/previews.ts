@@ -2,7 +2,7 @@
 // validating it, so a half-written runbook still previews) and a drill scenario, validated. Both
 // load their modules on first use: the picker's first frame never waits for them.
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { display } from '../commands/io.js';
 import type { WorldSpec } from '../drill/scenario.js';
 import type { Preview, ScenarioPreview } from './store.js';
 
@@ -35,7 +35,7 @@ export async function readScenarioPreview(file: string, cwd: string): Promise<Om
 /** A runbook or scenario error as file:line:col lines relative to cwd; any other error as its message. */
 export async function issuesText(err: unknown, cwd: string): Promise<string> {
   const { RunbookError, formatIssue } = await import('../runbook/issues.js');
-  if (err instanceof RunbookError) return err.issues.map((i) => formatIssue({ ...i, file: relative(cwd, i.file) || i.file })).join('\n');
+  if (err instanceof RunbookError) return err.issues.map((i) => formatIssue({ ...i, file: display(i.file, cwd) })).join('\n');
   return err instanceof Error ? err.message : String(err);
 }
 

@@ -323,6 +323,12 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
   let nextPromptId = 1;
 
   return createStore<TuiStoreState>()((set, get) => {
+    /** Disarming takes the armed warning off the message line, unless something else was said since. */
+    const disarmed = (): Partial<TuiState> => {
+      const s = get();
+      if (!s.armed) return {};
+      return { armed: undefined, ...(s.message && s.message.text === armedWarning ? { message: undefined } : {}) };
+    };
     const schedule = (urgent: boolean) => {
       if (timer && (timerUrgent || !urgent)) return;
       if (timer) clearTimeout(timer);
@@ -620,7 +626,7 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
               ? { ...p, id, selected: 0, text: '' }
               : { ...p, id };
         // A new prompt for the current step brings the view back to it.
-        set({ prompts: [...get().prompts, prompt], view: { scroll: 0 }, armed: undefined });
+        set({ prompts: [...get().prompts, prompt], view: { scroll: 0 }, ...disarmed() });
         return id;
       },
       updatePrompt: (id, patch) => set({ prompts: get().prompts.map((p) => (p.id === id ? ({ ...p, ...patch } as Prompt) : p)) }),
@@ -664,14 +670,12 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
       setIdentity: (v) => set({ identity: { ...get().identity, ...v } }),
       setKube: (v) => set({ kube: { ...get().kube, ...v } }),
       arm: (kind, warning) => {
-        const s = get();
-        if (kind) {
-          armedWarning = warning;
-          set({ armed: kind, ...(warning ? { message: { text: warning, level: 'warn' as const } } : {}) });
-        } else if (s.armed) {
-          // The warning goes with it, unless something else has been said since.
-          set({ armed: undefined, ...(s.message && s.message.text === armedWarning ? { message: undefined } : {}) });
+        if (!kind) {
+          if (get().armed) set(disarmed());
+          return;
         }
+        armedWarning = warning;
+        set({ armed: kind, ...(warning ? { message: { text: warning, level: 'warn' as const } } : {}) });
       },
       requestExit: (code, message) => {
         if (!get().exit) set({ exit: { code, message } });

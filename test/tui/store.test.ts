@@ -106,6 +106,24 @@ describe('store', () => {
     expect(phaseOf({ ...running, inDoubt: true, settling: true }, { prompts: [], running: true })).toBe('pending');
   });
 
+  it('disarms a second press with its warning, by another key or a new prompt, and keeps later messages', () => {
+    const store = createTuiStore();
+    const st = () => store.getState();
+    st().arm('quit', 'q again quits');
+    expect(st()).toMatchObject({ armed: 'quit', message: { text: 'q again quits', level: 'warn' } });
+    st().arm(undefined);
+    expect(st().armed).toBeUndefined();
+    expect(st().message).toBeUndefined();
+    st().arm('interrupt', 'Ctrl+C again quits');
+    st().pushPrompt({ kind: 'gate', req: { stepId: 'a', title: 'A', effect: 'read', intent: { summary: '', params: {} } }, resolve: () => {}, reject: () => {} });
+    expect(st().armed).toBeUndefined();
+    expect(st().message).toBeUndefined();
+    st().arm('interrupt', 'Ctrl+C again quits');
+    st().setMessage('note added');
+    st().arm(undefined);
+    expect(st().message?.text).toBe('note added');
+  });
+
   it('shows the AWS identity the engine journaled', () => {
     const store = createTuiStore({ identity: { profile: 'prod', pending: true } });
     store.getState().beginIncident('inc-20260101-000000-abcd', { id: 'rb', title: 'R', version: '1', steps: [] });

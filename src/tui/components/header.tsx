@@ -42,13 +42,15 @@ export const Header = memo(function Header() {
     const late = overdueStep(s);
     // Gentle: it shortens before anything else goes, and in its shortest form still outranks the clock.
     if (late) {
+      const ran = shortDuration(late.ranMs);
+      const overdue = `⏳ ${truncate(late.id, 24)} overdue (${ran})`;
       segs.push({
         key: 'nudge',
-        text: `⏳ ${late.id} is past its usual ${shortDuration(late.expectedMs)} (${shortDuration(late.ranMs)}) | Ctrl+C aborts`,
+        text: `⏳ ${late.id} is past its usual ${shortDuration(late.expectedMs)} (${ran}) | Ctrl+C aborts`,
         priority: 55,
         shorter: [
-          { text: `⏳ ${truncate(late.id, 24)} overdue (${shortDuration(late.ranMs)}) | Ctrl+C aborts`, priority: 70 },
-          { text: `⏳ ${truncate(late.id, 24)} overdue (${shortDuration(late.ranMs)})`, priority: 78 },
+          { text: `${overdue} | Ctrl+C aborts`, priority: 70 },
+          { text: overdue, priority: 78 },
           { text: '⏳ overdue', priority: 81 },
         ],
         color: 'yellow',
