@@ -1,7 +1,7 @@
 // argv → command. Kept tiny: each command is imported only when it runs, so `oncall --version`
 // and `oncall list` never load Ink, the AWS SDK or client-node.
 import { VERSION } from './version.js';
-import type { CommandIO } from './commands/io.js';
+import type { CommandIO } from './core/io.js';
 
 const HELP = `oncall ${VERSION} — runbooks and incident journal for on-call engineers
 
@@ -65,13 +65,13 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     return 0;
   }
   if (first === undefined || first.startsWith('-')) {
-    const { isInteractive, NEEDS_TERMINAL } = await import('./commands/io.js');
+    const { isInteractive, NEEDS_TERMINAL } = await import('./core/io.js');
     if (!isInteractive(process.stdin, process.stdout, io.env)) {
       io.stderr.write(NEEDS_TERMINAL);
       return 2;
     }
     // Ink and React load only here, as their own chunk.
-    const { tuiCommand } = await import('./tui/launch.js');
+    const { tuiCommand } = await import('./commands/tui.js');
     return tuiCommand(argv, io);
   }
   const load = commands[first];

@@ -4,14 +4,15 @@ import { findScenario, listScenarios, scenarioDirs } from '../drill/catalog.js';
 import { loadScenario } from '../drill/scenario.js';
 import { formatScore } from '../drill/score.js';
 import { startDrill } from '../drill/session.js';
-import type { AnyEvent } from '../engine/events.js';
-import { NeedsHumanError } from '../engine/types.js';
+import type { AnyEvent } from '../journal/events.js';
+import { NeedsHumanError } from '../core/step.js';
 import { pluginContext } from '../plugins/session.js';
 import { headlessPorts } from '../headless/ports.js';
-import { progressLine } from '../headless/progress.js';
+import { progressLine } from '../export/lines.js';
 import { stateRoot } from '../paths.js';
 import { RunbookError, formatIssue } from '../runbook/issues.js';
-import { display, formatTable, isInteractive, isTTY, parseCommandArgs, usageError, type CommandIO } from './io.js';
+import { formatTable, parseCommandArgs, usageError } from './io.js';
+import { display, isInteractive, isTTY, type CommandIO } from '../core/io.js';
 
 const USAGE = 'oncall drill [<scenario>] [--auto] [--list] [--json] [--scenarios <dir>] [--runbooks <dir>] [--plugin <path>] [--state-dir <dir>]';
 

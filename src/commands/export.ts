@@ -7,7 +7,8 @@ import { assertIncidentId } from '../journal/ids.js';
 import { journalPath } from '../journal/paths.js';
 import { JournalCorruptError } from '../journal/reader.js';
 import { drillRoot, stateRoot } from '../paths.js';
-import { display, parseCommandArgs, usageError, type CommandIO } from './io.js';
+import { parseCommandArgs, usageError } from './io.js';
+import { display, type CommandIO } from '../core/io.js';
 
 const USAGE = 'oncall export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--verify] [--state-dir dir]';
 

@@ -4,7 +4,8 @@ import { assertIncidentId } from '../journal/ids.js';
 import { journalPath } from '../journal/paths.js';
 import { verifyJournal } from '../journal/reader.js';
 import { stateRoot } from '../paths.js';
-import { formatTable, isTTY, parseCommandArgs, usageError, type CommandIO } from './io.js';
+import { formatTable, parseCommandArgs, usageError } from './io.js';
+import { isTTY, type CommandIO } from '../core/io.js';
 
 const INCIDENTS_USAGE = 'oncall incidents [--open] [--json]';
 const VERIFY_USAGE = 'oncall verify <incident-id> [--json]';

@@ -1,29 +1,7 @@
-// What every command gets from the CLI: streams, environment and working directory, so tests can
-// call commands directly with captured streams.
-import { isAbsolute, relative } from 'node:path';
+// Argument parsing and usage errors shared by the commands, and the flags that name the live world.
+import type { CommandIO } from '../core/io.js';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-
-export interface CommandIO {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  /** Install SIGINT/SIGTERM handlers (the real CLI does; tests don't). */
-  handleSignals?: boolean;
-}
-
-export function isTTY(stream: NodeJS.WritableStream): boolean {
-  return Boolean((stream as { isTTY?: boolean }).isTTY);
-}
-
-export const NEEDS_TERMINAL =
-  "oncall: the interactive UI needs a terminal. For scripts and CI use 'oncall run <runbook> …' (see oncall --help).\n";
-
-/** Interactive only when a person can answer: stdin and stdout are terminals, and this is not CI. */
-export function isInteractive(stdin: { isTTY?: boolean }, stdout: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(stdin.isTTY && stdout.isTTY) && !env.CI;
-}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -64,12 +42,6 @@ export const LIVE_WORLD_FLAGS = {
 export function liveWorld(values: Record<string, unknown>): { profile?: string; region?: string; kube: { context?: string; kubeconfig?: string } } {
   const str = (k: keyof typeof LIVE_WORLD_FLAGS) => (typeof values[k] === 'string' && values[k] !== '' ? values[k] : undefined);
   return { profile: str('profile'), region: str('region'), kube: { context: str('context'), kubeconfig: str('kubeconfig') } };
-}
-
-/** A path relative to the working directory when it is below it, else as given. */
-export function display(file: string, cwd: string): string {
-  const rel = relative(cwd, file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
 /** Aligned columns under a header for people; bare tab-separated rows for pipes. */

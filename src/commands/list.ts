@@ -1,12 +1,13 @@
 // `oncall list [--json] [--runbooks dir]`: the runbooks on the search path, one per line.
-import type { KindRegistry } from '../engine/registry.js';
+import type { KindRegistry } from '../core/registry.js';
 import { formatIssue } from '../runbook/issues.js';
 import { listingPlugins } from '../plugins/session.js';
 import { listRunbooks } from '../runbook/listing.js';
 import { runbookDirs } from '../runbook/search-path.js';
 import type { InputSpec } from '../runbook/schema.js';
-import { display, formatTable, isTTY, parseCommandArgs, usageError } from './io.js';
-import type { CommandIO } from './io.js';
+import { formatTable, parseCommandArgs, usageError } from './io.js';
+import { display, isTTY } from '../core/io.js';
+import type { CommandIO } from '../core/io.js';
 
 const USAGE = 'oncall list [--json] [--runbooks <dir>] [--plugin <path>]';
 

@@ -1,7 +1,8 @@
 // `oncall plugins [--json] [--plugin <path>]`: what loaded, from where, with which step kinds;
 // and what did not load, with its error. Exits 1 when any plugin failed, so CI notices.
 import { pluginContext } from '../plugins/session.js';
-import { display, formatTable, isTTY, parseCommandArgs, usageError, type CommandIO } from './io.js';
+import { formatTable, parseCommandArgs, usageError } from './io.js';
+import { display, isTTY, type CommandIO } from '../core/io.js';
 
 const USAGE = 'oncall plugins [--json] [--plugin <path>]';
 

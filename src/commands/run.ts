@@ -3,18 +3,19 @@
 // 3 aborted, 4 a human is needed and no answer was given.
 import { InputError, openIncident, operatorName, resumeIncident, type OpenIncident } from '../engine/incident.js';
 import { parsePairs } from '../engine/inputs.js';
-import { NeedsHumanError } from '../engine/types.js';
-import type { AnyEvent } from '../engine/events.js';
+import { NeedsHumanError } from '../core/step.js';
+import type { AnyEvent } from '../journal/events.js';
 import { pluginContext } from '../plugins/session.js';
 import { liveProvidersFor } from '../providers/live.js';
-import { progressLine } from '../headless/progress.js';
+import { progressLine } from '../export/lines.js';
 import { headlessPorts } from '../headless/ports.js';
 import { JournalLockedError } from '../journal/writer.js';
 import { InvalidIncidentIdError } from '../journal/ids.js';
 import { RunbookError, formatIssue } from '../runbook/load.js';
 import { resolveRunbook } from '../runbook/catalog.js';
 import { stateRoot } from '../paths.js';
-import { LIVE_WORLD_FLAGS, liveWorld, parseCommandArgs, usageError, type CommandIO } from './io.js';
+import { LIVE_WORLD_FLAGS, liveWorld, parseCommandArgs, usageError } from './io.js';
+import { type CommandIO } from '../core/io.js';
 
 export const EXIT = { done: 0, failed: 1, usage: 2, aborted: 3, needsHuman: 4 } as const;
 

@@ -7,7 +7,7 @@ import { scenarioSchema } from '../drill/scenario.js';
 import { packageRoot } from '../paths.js';
 import { runbookSchema } from '../runbook/schema.js';
 import { parseCommandArgs, usageError } from './io.js';
-import type { CommandIO } from './io.js';
+import type { CommandIO } from '../core/io.js';
 
 const USAGE = 'oncall schema [runbook|scenario] [--write | --check]';
 export const SCHEMA_ID = 'https://oncall.dev/schema/runbook.schema.json';

@@ -2,14 +2,15 @@
 // and where. Exit 0 when there are no errors (warnings alone are fine), 2 otherwise.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { KindRegistry } from '../engine/registry.js';
+import type { KindRegistry } from '../core/registry.js';
 import { parseScenario } from '../drill/scenario.js';
 import { pluginContext } from '../plugins/session.js';
 import { findRunbookFiles, runbookDirs } from '../runbook/catalog.js';
 import { formatIssue, parseRunbook } from '../runbook/load.js';
 import type { RunbookIssue } from '../runbook/issues.js';
-import { display, parseCommandArgs } from './io.js';
-import type { CommandIO } from './io.js';
+import { parseCommandArgs } from './io.js';
+import { display } from '../core/io.js';
+import type { CommandIO } from '../core/io.js';
 
 const USAGE = 'oncall validate [paths…] [--json] [--runbooks <dir>] [--plugin <path>]';
 

@@ -1,7 +1,7 @@
 // Simulated time for drills. Work sleeps (poll intervals, backoffs, a service's response time)
 // move time forward at once; deadlines (step timeouts) fire when time passes them. A drill that
 // spans twenty minutes of incident therefore runs in well under a second.
-import type { Clock } from '../engine/types.js';
+import type { Clock } from '../core/step.js';
 
 interface Deadline {
   due: number;

@@ -1,5 +1,5 @@
 // Scoring a drill from its journal (what the responder did) and the world (when it got healthy).
-import type { DrillScore } from '../engine/events.js';
+import type { DrillScore } from '../journal/events.js';
 import type { IncidentState } from '../engine/state.js';
 import type { Scenario } from './scenario.js';
 

@@ -2,9 +2,9 @@
 // engine, and a score at the end. Drill journals live apart from live incidents.
 import { dirname, resolve } from 'node:path';
 import { openIncident, type OpenIncident } from '../engine/incident.js';
-import type { KindRegistry } from '../engine/registry.js';
-import type { FlowPorts, Ports } from '../engine/types.js';
-import type { DrillScore } from '../engine/events.js';
+import type { KindRegistry } from '../core/registry.js';
+import type { FlowPorts, Ports } from '../core/step.js';
+import type { DrillScore } from '../journal/events.js';
 import type { Redactor } from '../journal/redact.js';
 import { drillRoot } from '../paths.js';
 import { resolveRunbook } from '../runbook/catalog.js';

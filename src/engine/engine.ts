@@ -6,11 +6,11 @@ import type { JournalRecord } from '../journal/record.js';
 import { evalExpr, template } from '../runbook/expr.js';
 import { parseDuration } from '../runbook/duration.js';
 import type { Runbook, StepSpec } from '../runbook/schema.js';
-import { StepFailure } from '../executors/errors.js';
-import { boundJson } from '../executors/bounded.js';
+import { StepFailure } from '../core/failure.js';
+import { boundJson } from '../core/bounded.js';
 import type { Providers } from '../providers/types.js';
-import type { KindRegistry } from './registry.js';
-import type { AnyEvent, DrillScore, EventPayloads, EventType, Outcome } from './events.js';
+import type { KindRegistry } from '../core/registry.js';
+import type { AnyEvent, DrillScore, EventPayloads, EventType, Outcome } from '../journal/events.js';
 import { applyEvent, type IncidentState, type StepState } from './state.js';
 import {
   effectOf,
@@ -24,7 +24,7 @@ import {
   type StepContext,
   type StepKind,
   type StepResult,
-} from './types.js';
+} from '../core/step.js';
 
 export interface Journal {
   /** `urgent`: the engine waits on this record before going on; streamed output is not. */

@@ -11,11 +11,11 @@ import { liveProviders } from '../providers/live.js';
 import type { Providers } from '../providers/types.js';
 import { VERSION } from '../version.js';
 import { Engine } from './engine.js';
-import type { AnyEvent, EventPayloads, Mode } from './events.js';
+import type { AnyEvent, EventPayloads, Mode } from '../journal/events.js';
 import { journaledInputs, registerSecretDefaults, resolveInputs, type InputProblem } from './inputs.js';
-import type { KindRegistry } from './registry.js';
+import type { KindRegistry } from '../core/registry.js';
 import { applyEvent, foldEvents, initialState } from './state.js';
-import type { FlowPorts, Ports } from './types.js';
+import type { FlowPorts, Ports } from '../core/step.js';
 import type { Runbook } from '../runbook/schema.js';
 
 export class InputError extends Error {

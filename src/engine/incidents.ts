@@ -2,7 +2,7 @@
 import { parse as parseYaml } from 'yaml';
 import { journalPath } from '../journal/paths.js';
 import { listIncidentIds, readJournal } from '../journal/reader.js';
-import type { AnyEvent, Mode, Outcome } from './events.js';
+import type { AnyEvent, Mode, Outcome } from '../journal/events.js';
 import { foldEvents, type IncidentState } from './state.js';
 
 export interface IncidentSummary {

@@ -1,7 +1,7 @@
 // The incident as a fold of its journal. Resume, the TUI store and export all start here,
 // so what happened is decided by the records alone.
-import type { AnyEvent, DrillScore, EventPayloads, Milestone, Mode, Outcome } from './events.js';
-import type { Effect, Intent } from './types.js';
+import type { AnyEvent, DrillScore, EventPayloads, Milestone, Mode, Outcome } from '../journal/events.js';
+import type { Effect, Intent } from '../journal/events.js';
 
 export type StepPhase = 'pending' | 'running' | 'ok' | 'failed' | 'timeout' | 'aborted' | 'skipped';
 

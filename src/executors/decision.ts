@@ -1,7 +1,7 @@
 // `decision`: choose a branch by a rule over the evidence, or ask a human.
 // The rule is templated like any parameter; an empty or unknown answer hands the choice to a person.
 import { z } from 'zod';
-import type { StepKind } from '../engine/types.js';
+import type { StepKind } from '../core/step.js';
 
 const option = z
   .object({

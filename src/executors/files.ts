@@ -3,9 +3,9 @@
 // an argument array each, never a shell string, so a drill's world can answer them and a live run
 // leaves the same trail a person at the console would. `runProcess` is the helper the etcd kinds use too.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../engine/types.js';
-import { BoundedText } from './bounded.js';
-import { StepFailure } from './errors.js';
+import type { StepContext, StepKind } from '../core/step.js';
+import { BoundedText } from '../core/bounded.js';
+import { StepFailure } from '../core/failure.js';
 import { quoteForDisplay } from './shell.js';
 
 // ── running a process ────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 // `http`: a probe. Reports status, latency and headers; a network error is a result
 // (status 0 and the reason), so `assert` and `wait` decide what it means.
 import { z } from 'zod';
-import type { StepKind } from '../engine/types.js';
+import type { StepKind } from '../core/step.js';
 import { parseDuration } from '../runbook/duration.js';
 import { duration } from '../runbook/schema.js';
 

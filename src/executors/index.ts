@@ -1,4 +1,4 @@
-import { KindRegistry } from '../engine/registry.js';
+import { KindRegistry } from '../core/registry.js';
 import { AWS_KINDS } from './aws/index.js';
 import { decision } from './decision.js';
 import { ETCD_KINDS } from './etcd/index.js';

@@ -4,10 +4,10 @@
 // nothing here can work, so every read can report "unreachable" as a result instead of failing.
 // The node's container runtime (crictl) is the one thing checked without the API.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../engine/types.js';
+import type { StepContext, StepKind } from '../core/step.js';
 import { parseDuration } from '../runbook/duration.js';
 import { duration } from '../runbook/schema.js';
-import { StepFailure } from './errors.js';
+import { StepFailure } from '../core/failure.js';
 import { listOf, runProcess, whyFailed } from './files.js';
 
 type K8s = typeof import('@kubernetes/client-node');

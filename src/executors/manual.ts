@@ -1,6 +1,6 @@
 // `manual`: a person carries out an instruction and says so, optionally with a typed answer.
 import { z } from 'zod';
-import type { StepKind } from '../engine/types.js';
+import type { StepKind } from '../core/step.js';
 
 const params = z
   .object({

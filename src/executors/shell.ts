@@ -1,9 +1,9 @@
 // `shell`: run a program with an argument array. Never a shell string: values reach the
 // process as inert arguments, whatever they contain.
 import { z } from 'zod';
-import type { StepKind } from '../engine/types.js';
-import { BoundedText } from './bounded.js';
-import { StepFailure } from './errors.js';
+import type { StepKind } from '../core/step.js';
+import { BoundedText } from '../core/bounded.js';
+import { StepFailure } from '../core/failure.js';
 
 const OUTPUT_LIMIT = 64 * 1024;
 

@@ -1,10 +1,10 @@
 // `wait`: for a fixed time, or until an expression over a repeated read holds.
 // Time comes from the clock port, so drills pass simulated minutes in milliseconds.
 import { z } from 'zod';
-import type { StepKind, StepResult } from '../engine/types.js';
+import type { StepKind, StepResult } from '../core/step.js';
 import { formatDuration, parseDuration } from '../runbook/duration.js';
 import { duration } from '../runbook/schema.js';
-import { StepFailure } from './errors.js';
+import { StepFailure } from '../core/failure.js';
 
 const params = z
   .object({

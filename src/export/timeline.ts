@@ -3,7 +3,7 @@
 // (attempts, decisions, notes with their seq) is collected here. Output lines are folded into
 // bounded excerpts, so a 100k-record journal costs memory per step, not per line.
 import { parse as parseYaml } from 'yaml';
-import type { AnyEvent, EventPayloads, Milestone } from '../engine/events.js';
+import type { AnyEvent, EventPayloads, Milestone } from '../journal/events.js';
 import { applyEvent, initialState, type IncidentState } from '../engine/state.js';
 import type { JournalRecord } from '../journal/record.js';
 import { VERSION } from '../version.js';

@@ -1,7 +1,7 @@
 // Ports for runs without a person at a terminal. Answers come from flags; when one is missing
 // the run stops with NeedsHumanError naming the exact flag that would answer it.
-import { NeedsHumanError, type AskRequest, type ConfirmRequest, type Ports } from '../engine/types.js';
-import { realClock } from './clock.js';
+import { NeedsHumanError, type AskRequest, type ConfirmRequest, type Ports } from '../core/step.js';
+import { realClock } from '../core/clock.js';
 
 export interface HeadlessAnswers {
   /** --yes: approve confirmations of write steps (destructive ones also need their typed resource). */

@@ -2,11 +2,11 @@
 // A plugin's step kinds follow the same contract as the built-ins and run through the same
 // engine: confirmations, read-only mode, allowed accounts, write-ahead journaling and redaction
 // apply to them exactly as to built-in kinds.
-import type { StepKind } from '../engine/types.js';
+import type { StepKind } from '../core/step.js';
 
 export { z } from 'zod';
-export { StepFailure } from '../executors/errors.js';
-export type { Effect, Intent, StepContext, StepKind, StepResult } from '../engine/types.js';
+export { StepFailure } from '../core/failure.js';
+export type { Effect, Intent, StepContext, StepKind, StepResult } from '../core/step.js';
 
 export interface PluginDefinition {
   /** Lowercase, e.g. `tls-expiry`; shown by `oncall plugins` and in every intent it journals. */

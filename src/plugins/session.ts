@@ -2,7 +2,7 @@
 // runbooks and scenarios they ship added to the search paths.
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CommandIO } from '../commands/io.js';
+import type { CommandIO } from '../core/io.js';
 import { pluginCandidates, pluginFingerprint } from './discover.js';
 import type { PluginSet } from './loader.js';
 

@@ -1,7 +1,7 @@
 // Where runbooks are found, and how `oncall run <id>` picks one.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { KindRegistry } from '../engine/registry.js';
+import type { KindCatalog } from './kinds.js';
 import { loadRunbook, parseRunbook } from './load.js';
 import type { LoadedRunbook } from './load.js';
 import type { RunbookIssue } from './issues.js';
@@ -35,7 +35,7 @@ export class RunbookNotFoundError extends Error {
  * looked up along the search path. Throws RunbookError for an invalid runbook and
  * RunbookNotFoundError for an unknown id.
  */
-export async function resolveRunbook(idOrPath: string, registry: KindRegistry, opts: CatalogOptions = {}): Promise<LoadedRunbook> {
+export async function resolveRunbook(idOrPath: string, registry: KindCatalog, opts: CatalogOptions = {}): Promise<LoadedRunbook> {
   if (idOrPath.includes('/') || /\.ya?ml$/.test(idOrPath)) return loadRunbook(resolve(opts.cwd ?? process.cwd(), idOrPath), registry);
   const dirs = runbookDirs(opts);
   const known: string[] = [];
@@ -55,7 +55,7 @@ export interface Catalog {
   shadowed: { file: string; id: string; by: string }[];
 }
 
-export function loadCatalog(registry: KindRegistry, opts: CatalogOptions = {}): Catalog {
+export function loadCatalog(registry: KindCatalog, opts: CatalogOptions = {}): Catalog {
   const out: Catalog = { runbooks: [], invalid: [], shadowed: [] };
   const byId = new Map<string, string>();
   for (const read of readRunbookFiles(runbookDirs(opts))) {

@@ -2,8 +2,7 @@
 // rules a schema cannot express — kinds, parameters, expressions, step graph, inputs.
 // Issues here carry a path into the document; load.ts turns paths into file:line:col.
 import type { z } from 'zod';
-import type { KindRegistry } from '../engine/registry.js';
-import type { StepKind } from '../engine/types.js';
+import type { KindCatalog, KindInfo } from './kinds.js';
 import { EXPR_RE, runbookSchema } from './schema.js';
 import type { InputSpec, Runbook } from './schema.js';
 import { checkExpr, exprRefs, INCIDENT_FIELDS, ROOTS_AFTER, ROOTS_BEFORE, scanExpressions, soleExpression, STEP_FIELDS } from './expr.js';
@@ -27,7 +26,7 @@ export interface PendingIssue {
   also?: { path: Path; label: string };
 }
 
-export function checkRunbook(data: unknown, registry: KindRegistry): { issues: PendingIssue[]; runbook?: Runbook } {
+export function checkRunbook(data: unknown, registry: KindCatalog): { issues: PendingIssue[]; runbook?: Runbook } {
   if (!isObj(data)) {
     return {
       issues: [
@@ -192,7 +191,7 @@ class Semantics {
 
   constructor(
     private readonly rb: Record<string, unknown>,
-    private readonly registry: KindRegistry,
+    private readonly registry: KindCatalog,
     private readonly issues: PendingIssue[],
   ) {
     this.steps = Array.isArray(rb.steps) ? rb.steps : [];
@@ -337,7 +336,7 @@ class Semantics {
     }
   }
 
-  private kindAt(name: unknown, path: Path): StepKind | undefined {
+  private kindAt(name: unknown, path: Path): KindInfo | undefined {
     if (typeof name !== 'string') return undefined;
     const kind = this.registry.get(name);
     if (!kind) {
@@ -348,7 +347,7 @@ class Semantics {
   }
 
   /** `with` against the kind's parameter schema; values holding ${{ }} are checked after templating, at run time. */
-  private params(kind: StepKind, given: unknown, path: Path, kindPath: Path): void {
+  private params(kind: KindInfo, given: unknown, path: Path, kindPath: Path): void {
     if (given !== undefined && !isObj(given)) return; // the schema reports it
     const w = given ?? {};
     const shape = objectKeys(kind.params);

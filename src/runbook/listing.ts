@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KindRegistry } from '../engine/registry.js';
+import type { KindCatalog } from './kinds.js';
 import { cacheRoot } from '../paths.js';
 import type { RunbookIssue } from './issues.js';
 import type { InputSpec } from './schema.js';
@@ -40,7 +40,7 @@ export interface ListingOptions extends CatalogOptions {
    * Plugins change which runbooks exist and which are valid. `key` names the plugin files as they
    * are; `load` loads them (only on a cache miss) and says where their runbooks are.
    */
-  plugins?: { key: string; load: () => Promise<{ registry: KindRegistry; runbookDirs: string[] }> };
+  plugins?: { key: string; load: () => Promise<{ registry: KindCatalog; runbookDirs: string[] }> };
 }
 
 export async function listRunbooks(opts: ListingOptions = {}): Promise<Listing> {
@@ -51,7 +51,7 @@ export async function listRunbooks(opts: ListingOptions = {}): Promise<Listing> 
   const cached = cache?.files ?? {};
   const fresh: Record<string, Outcome> = {};
   let parse: ((source: string, file: string, hash: string) => Outcome) | undefined;
-  let loaded: Promise<{ registry: KindRegistry; runbookDirs: string[] }> | undefined;
+  let loaded: Promise<{ registry: KindCatalog; runbookDirs: string[] }> | undefined;
   const loadPlugins = () => (loaded ??= opts.plugins ? opts.plugins.load() : import('../executors/index.js').then((m) => ({ registry: m.builtinRegistry(), runbookDirs: [] })));
   // Where plugins keep runbooks is known from the cache, or by loading them.
   const pluginDirs = cache?.pluginDirs ?? (opts.plugins ? (await loadPlugins()).runbookDirs : []);
@@ -89,7 +89,7 @@ export async function listRunbooks(opts: ListingOptions = {}): Promise<Listing> 
 }
 
 /** Loads the full loader only when some file is not in the cache. */
-async function parser(registry: KindRegistry): Promise<(source: string, file: string, hash: string) => Outcome> {
+async function parser(registry: KindCatalog): Promise<(source: string, file: string, hash: string) => Outcome> {
   const { parseRunbook } = await import('./load.js');
   return (source, file, hash) => {
     const r = parseRunbook(source, file, registry);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node as YamlNode, Pair, Scalar } from 'yaml';
-import type { KindRegistry } from '../engine/registry.js';
+import type { KindCatalog } from './kinds.js';
 import type { Runbook } from './schema.js';
 import { checkRunbook, formatPath, getAt } from './checks.js';
 import type { Path, PendingIssue } from './checks.js';
@@ -27,7 +27,7 @@ export interface LoadedRunbook {
 /** `issues` on success holds warnings only. */
 export type ParseResult = { ok: true; value: LoadedRunbook; issues: RunbookIssue[] } | { ok: false; issues: RunbookIssue[] };
 
-export function parseRunbook(source: string, file: string, registry: KindRegistry): ParseResult {
+export function parseRunbook(source: string, file: string, registry: KindCatalog): ParseResult {
   try {
     return parse(source, file, registry);
   } catch (err) {
@@ -50,7 +50,7 @@ export function parseRunbook(source: string, file: string, registry: KindRegistr
 }
 
 /** Reads and validates a runbook; throws RunbookError (with `.issues`) when it is not valid. */
-export async function loadRunbook(file: string, registry: KindRegistry): Promise<LoadedRunbook> {
+export async function loadRunbook(file: string, registry: KindCatalog): Promise<LoadedRunbook> {
   let source: string;
   try {
     source = await readFile(file, 'utf8');
@@ -68,7 +68,7 @@ export function sourceHash(source: string): string {
   return createHash('sha256').update(source, 'utf8').digest('hex');
 }
 
-function parse(source: string, file: string, registry: KindRegistry): ParseResult {
+function parse(source: string, file: string, registry: KindCatalog): ParseResult {
   const r = parseYamlWith(source, file, (data) => {
     const { issues, runbook } = checkRunbook(data, registry);
     return { issues, value: runbook };

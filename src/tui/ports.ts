@@ -2,7 +2,7 @@
 // queue; only the head is drawn; a key resolves it and the engine goes on. The engine awaits plain
 // promises and never learns that Ink exists.
 import type { Redactor } from '../journal/redact.js';
-import type { AskResponse, Clock, ConfirmResponse, FailureResponse, FlowPorts, GateResponse, Ports } from '../engine/types.js';
+import type { AskResponse, Clock, ConfirmResponse, FailureResponse, FlowPorts, GateResponse, Ports } from '../core/step.js';
 import type { TuiStore } from './store.js';
 
 export interface TuiPortOptions {

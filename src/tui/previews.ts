@@ -2,7 +2,7 @@
 // validating it, so a half-written runbook still previews) and a drill scenario, validated. Both
 // load their modules on first use: the picker's first frame never waits for them.
 import { readFile } from 'node:fs/promises';
-import { display } from '../commands/io.js';
+import { display } from '../core/io.js';
 import type { WorldSpec } from '../drill/scenario.js';
 import type { Preview, ScenarioPreview } from './store.js';
 

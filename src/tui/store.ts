@@ -6,12 +6,12 @@
 // batched: output lines are applied every `batchMs`, other records on the next tick, so thousands
 // of output lines cost a handful of renders.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AnyEvent, Mode } from '../engine/events.js';
+import type { AnyEvent, Mode } from '../journal/events.js';
 import type { IncidentSummary } from '../engine/incidents.js';
 import type { RunResult } from '../engine/engine.js';
 import { applyEvent, initialState, type IncidentState, type StepState } from '../engine/state.js';
-import type { AskRequest, AskResponse, ConfirmRequest, ConfirmResponse, FailureRequest, FailureResponse, GateRequest, GateResponse } from '../engine/types.js';
-import { progressLine } from '../headless/progress.js';
+import type { AskRequest, AskResponse, ConfirmRequest, ConfirmResponse, FailureRequest, FailureResponse, GateRequest, GateResponse } from '../core/step.js';
+import { progressLine } from '../export/lines.js';
 import type { RunbookListing } from '../runbook/listing.js';
 
 // ── types ────────────────────────────────────────────────────────────────────────────────────

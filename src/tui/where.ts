@@ -1,7 +1,7 @@
 // Where a confirmed change would land, in the words of the confirmation: the operator approves a
 // write knowing the AWS account and region it acts in, or that it acts on this machine or over
 // the network with no account involved. Kept out of the components so it is tested on its own.
-import type { ConfirmRequest } from '../engine/types.js';
+import type { ConfirmRequest } from '../core/step.js';
 import type { IdentityView } from './store.js';
 
 export function confirmWhere(req: Pick<ConfirmRequest, 'account' | 'region' | 'intent'>, identity: IdentityView): string {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { AnyEvent } from '../../src/engine/events.js';
+import type { AnyEvent } from '../../src/journal/events.js';
 import { openIncident, resumeIncident } from '../../src/engine/incident.js';
-import { NeedsHumanError, type Clock, type Ports, type FlowPorts } from '../../src/engine/types.js';
+import { NeedsHumanError, type Clock, type Ports, type FlowPorts } from '../../src/core/step.js';
 import { builtinRegistry } from '../../src/executors/index.js';
 import { headlessPorts } from '../../src/headless/ports.js';
 import { journalPath } from '../../src/journal/paths.js';
@@ -156,7 +156,7 @@ steps:
     kind: shell
     with: { argv: [${JSON.stringify(NODE)}, "-e", "console.log('started'); setTimeout(()=>{}, 60000)"] }
 `,
-      { yes: true, ports: { clock: (await import('../../src/headless/clock.js')).realClock } },
+      { yes: true, ports: { clock: (await import('../../src/core/clock.js')).realClock } },
     );
     incident.engine.on((e) => {
       if (e.type === 'step.output') incident.engine.abortCurrent();
@@ -395,7 +395,7 @@ steps:
     kind: shell
     with: { argv: [${JSON.stringify(NODE)}, "-e", ""], effect: read }
 `;
-    const first = await start(yaml, { yes: true, root, ports: { clock: (await import('../../src/headless/clock.js')).realClock } });
+    const first = await start(yaml, { yes: true, root, ports: { clock: (await import('../../src/core/clock.js')).realClock } });
     first.incident.engine.on((e) => {
       if (e.type === 'step.started') setTimeout(() => first.incident.engine.abortCurrent(), 300);
     });
@@ -427,7 +427,7 @@ steps:
     kind: shell
     with: { argv: [${JSON.stringify(NODE)}, "-e", "setTimeout(()=>{}, 60000)"] }
 `;
-    const first = await start(yaml, { yes: true, root, ports: { clock: (await import('../../src/headless/clock.js')).realClock } });
+    const first = await start(yaml, { yes: true, root, ports: { clock: (await import('../../src/core/clock.js')).realClock } });
     first.incident.engine.on((e) => {
       if (e.type === 'step.started') setTimeout(() => first.incident.engine.abortCurrent(), 100);
     });

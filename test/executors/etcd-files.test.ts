@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesExist, filesMove } from '../../src/executors/files.js';
-import { realClock } from '../../src/headless/clock.js';
+import { realClock } from '../../src/core/clock.js';
 import { liveProviders } from '../../src/providers/live.js';
 import { tempDir } from '../helpers/cli.js';
 import { fakeCtx, FakeFs } from '../helpers/etcd.js';

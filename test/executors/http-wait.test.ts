@@ -1,10 +1,10 @@
 // The http probe and the wait step against a real local server.
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepContext } from '../../src/engine/types.js';
+import type { StepContext } from '../../src/core/step.js';
 import { http } from '../../src/executors/http.js';
 import { wait } from '../../src/executors/wait.js';
-import { realClock } from '../../src/headless/clock.js';
+import { realClock } from '../../src/core/clock.js';
 import { liveProviders } from '../../src/providers/live.js';
 import { evalExpr } from '../../src/runbook/expr.js';
 

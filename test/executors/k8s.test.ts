@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeApi, type KubeApiModel, type KubeApiServer, type KubePodModel } from '../../src/drill/kube/server.js';
 import { kubeconfigYaml } from '../../src/drill/kube/kubeconfig.js';
 import { describeKubeError, k8sCluster, k8sLeases, k8sNodeContainers, k8sReadyz } from '../../src/executors/k8s.js';
-import { realClock } from '../../src/headless/clock.js';
+import { realClock } from '../../src/core/clock.js';
 import { createKubeProvider } from '../../src/providers/kube.js';
 import { liveProviders } from '../../src/providers/live.js';
 import type { Providers } from '../../src/providers/types.js';

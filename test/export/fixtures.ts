@@ -1,8 +1,8 @@
 // Incidents for the export tests: journals written with the real JournalWriter (hash chain and
 // all), and incidents made by really running a runbook through the engine.
-import type { AnyEvent, EventPayloads, EventType } from '../../src/engine/events.js';
+import type { AnyEvent, EventPayloads, EventType } from '../../src/journal/events.js';
 import { openIncident } from '../../src/engine/incident.js';
-import type { Clock } from '../../src/engine/types.js';
+import type { Clock } from '../../src/core/step.js';
 import { builtinRegistry } from '../../src/executors/index.js';
 import { headlessPorts } from '../../src/headless/ports.js';
 import { Redactor } from '../../src/journal/redact.js';

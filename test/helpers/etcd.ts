@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { KubeApiModel } from '../../src/drill/kube/server.js';
-import type { StepContext } from '../../src/engine/types.js';
+import type { StepContext } from '../../src/core/step.js';
 import type { ExecRequest, ExecResult } from '../../src/providers/types.js';
 import { evalExpr } from '../../src/runbook/expr.js';
 import { hasCommand } from './system.js';

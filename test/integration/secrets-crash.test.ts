@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyEvent } from '../../src/engine/events.js';
+import type { AnyEvent } from '../../src/journal/events.js';
 import { foldEvents } from '../../src/engine/state.js';
 import { journalPath } from '../../src/journal/paths.js';
 import { readJournal, verifyJournal } from '../../src/journal/reader.js';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { KindRegistry } from '../../src/engine/registry.js';
+import { KindRegistry } from '../../src/core/registry.js';
 import { listCommand } from '../../src/commands/list.js';
 import { runbookJsonSchema, schemaCommand, schemaPath } from '../../src/commands/schema.js';
 import { validateCommand } from '../../src/commands/validate.js';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { CommandIO } from '../../src/commands/io.js';
+import type { CommandIO } from '../../src/core/io.js';
 
 export interface Captured extends CommandIO {
   out(): string;

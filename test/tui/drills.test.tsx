@@ -11,7 +11,7 @@ import { scenarioDirs } from '../../src/drill/catalog.js';
 import { loadScenario } from '../../src/drill/scenario.js';
 import { readJournal } from '../../src/journal/reader.js';
 import { journalPath } from '../../src/journal/paths.js';
-import type { AnyEvent } from '../../src/engine/events.js';
+import type { AnyEvent } from '../../src/journal/events.js';
 
 const DRILLS = join(ROOT, 'examples', 'drills');
 

@@ -5,7 +5,9 @@ import { KEY, tempDir, ROOT } from './helpers.js';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { awsConfigured, colorWanted, isInteractive, launchTui, tuiCommand } from '../../src/tui/launch.js';
+import { awsConfigured, colorWanted, launchTui } from '../../src/tui/launch.js';
+import { tuiCommand } from '../../src/commands/tui.js';
+import { isInteractive } from '../../src/core/io.js';
 import { capture } from '../runbook/helpers.js';
 import { oncall } from '../helpers/cli.js';
 

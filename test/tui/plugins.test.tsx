@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/commands/io.js';
+import type { CommandIO } from '../../src/core/io.js';
 import { journalPath } from '../../src/journal/paths.js';
 import { pluginContext } from '../../src/plugins/session.js';
 import { lazyPlugins } from '../../src/tui/launch.js';

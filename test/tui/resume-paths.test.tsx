@@ -5,7 +5,7 @@ import { fill, journal, KEY, renderTui, runbookDir, runStep, tempDir, toInputs, 
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AnyEvent } from '../../src/engine/events.js';
+import type { AnyEvent } from '../../src/journal/events.js';
 import { openIncident, resumeIncident, type OpenIncident } from '../../src/engine/incident.js';
 import { builtinRegistry } from '../../src/executors/index.js';
 import { headlessPorts } from '../../src/headless/ports.js';

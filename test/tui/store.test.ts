@@ -1,7 +1,7 @@
 // The store folds engine records with the engine's own applyEvent, batches them, keeps capped
 // output per step, and keeps scrolled views where they are.
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { AnyEvent } from '../../src/engine/events.js';
+import type { AnyEvent } from '../../src/journal/events.js';
 import { foldEvents } from '../../src/engine/state.js';
 import { activeContexts, createTuiStore, currentStep, phaseOf } from '../../src/tui/store.js';
 

@@ -11,7 +11,7 @@
 // `name`, `$fault`, `$metadata`, retry classification and `Body.transformToString()` are the
 // SDK's own. Everything after serialization runs locally; the request handler itself refuses.
 import { Readable } from 'node:stream';
-import type { Clock } from '../../engine/types.js';
+import type { Clock } from '../../core/step.js';
 import { createAwsProvider, type AwsProvider, type AwsService } from '../../providers/aws/provider.js';
 import { WorldError, errorResponse, type WireResponse } from './wire.js';
 import type { AwsWorld } from './world.js';

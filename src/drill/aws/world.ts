@@ -2,7 +2,7 @@
 // SDK commands by name from it, and moves with the drill's simulated clock: a stop takes its
 // simulated seconds, a raised idle timeout clears the 504s from that moment on. Every call is
 // recorded (with secret values removed) for scoring.
-import type { Clock } from '../../engine/types.js';
+import type { Clock } from '../../core/step.js';
 import { iamAction } from '../../providers/aws/modules.js';
 import type { AwsService } from '../../providers/aws/provider.js';
 import { CloudWatchModel, cloudwatchCommands } from './cloudwatch.js';

@@ -8,9 +8,9 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { StepKind } from '../../engine/types.js';
+import type { StepKind } from '../../core/step.js';
 import { parseDuration } from '../../runbook/duration.js';
-import { StepFailure } from '../errors.js';
+import { StepFailure } from '../../core/failure.js';
 import { accountId, api, AwsSession, bucketName, duration, isoTime, percentile, regionOf, regionParam, round } from './common.js';
 
 // ── parsing ─────────────────────────────────────────────────────────────────────────────────────

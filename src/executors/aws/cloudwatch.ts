@@ -2,9 +2,9 @@
 // segments rather than thousands of points); a load-balancer summary over an incident window
 // against a baseline window, with the 504 decision table applied; and the EC2 recover alarm.
 import { z } from 'zod';
-import type { StepKind } from '../../engine/types.js';
+import type { StepKind } from '../../core/step.js';
 import { parseDuration } from '../../runbook/duration.js';
-import { StepFailure } from '../errors.js';
+import { StepFailure } from '../../core/failure.js';
 import { api, AwsSession, duration, instanceId, iso, isoTime, partitionOf, percentile, regionOf, regionParam, round, snsTopicArn, tgArn } from './common.js';
 
 // ── fetching series ─────────────────────────────────────────────────────────────────────────────

@@ -2,15 +2,15 @@
 // of what AWS answered (bounded, with request ids), and polling on the step's clock. Nothing here
 // imports the SDK: awsCall loads each client package on first use.
 import { z } from 'zod';
-import type { StepContext } from '../../engine/types.js';
+import type { StepContext } from '../../core/step.js';
 import { awsCall, awsPaginate, type AwsCallMeta, type AwsCallResult } from '../../providers/aws/call.js';
 import { AwsStepError } from '../../providers/aws/errors.js';
 import { iamAction } from '../../providers/aws/modules.js';
 import type { AwsProvider, AwsService } from '../../providers/aws/provider.js';
 import { formatDuration, parseDuration } from '../../runbook/duration.js';
 import { duration } from '../../runbook/schema.js';
-import { boundJson } from '../bounded.js';
-import { StepFailure } from '../errors.js';
+import { boundJson } from '../../core/bounded.js';
+import { StepFailure } from '../../core/failure.js';
 
 // ── parameter patterns ──────────────────────────────────────────────────────────────────────────
 

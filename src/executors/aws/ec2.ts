@@ -3,8 +3,8 @@
 // first and the pre-state kept; and waiters that poll on the step's clock with a countdown.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { StepContext, StepKind, StepResult } from '../../engine/types.js';
-import { StepFailure } from '../errors.js';
+import type { StepContext, StepKind, StepResult } from '../../core/step.js';
+import { StepFailure } from '../../core/failure.js';
 import { api, AwsSession, instanceId, iso, pollUntil, regionOf, regionParam, tagMap, volumeId, waitParams, type PollState } from './common.js';
 
 // ── reading an instance ─────────────────────────────────────────────────────────────────────────

@@ -3,8 +3,8 @@
 // value with the previous one kept. At a CLB, a back-end that closes connections before the idle
 // timeout shows as 504 (at an ALB the same mismatch is a 502).
 import { z } from 'zod';
-import type { StepKind } from '../../engine/types.js';
-import { StepFailure } from '../errors.js';
+import type { StepKind } from '../../core/step.js';
+import { StepFailure } from '../../core/failure.js';
 import { api, AwsSession, iso, lbName, regionParam, tagMap } from './common.js';
 import { ownershipFromTags } from './elbv2.js';
 

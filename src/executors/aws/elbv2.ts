@@ -3,8 +3,8 @@
 // health checks and attributes, listeners and rules, target health; and setting attributes to
 // absolute values with the previous ones kept for the rollback note.
 import { z } from 'zod';
-import type { StepKind } from '../../engine/types.js';
-import { StepFailure } from '../errors.js';
+import type { StepKind } from '../../core/step.js';
+import { StepFailure } from '../../core/failure.js';
 import { api, AwsSession, iso, lbArn, lbName, regionParam, shortArn, tagMap, tgArn } from './common.js';
 
 // ── ownership ───────────────────────────────────────────────────────────────────────────────────

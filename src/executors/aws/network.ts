@@ -3,7 +3,7 @@
 // stateless NACLs of both subnet sets — including the ephemeral return ports 1024-65535 that a
 // NACL silently drops, which shows as connection errors and 504s.
 import { z } from 'zod';
-import type { StepKind } from '../../engine/types.js';
+import type { StepKind } from '../../core/step.js';
 import { api, AwsSession, instanceId, regionParam, securityGroupId, subnetId } from './common.js';
 
 // ── IPv4 ranges ─────────────────────────────────────────────────────────────────────────────────

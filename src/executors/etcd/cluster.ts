@@ -2,8 +2,8 @@
 // endpoint health, endpoint status and the member list (ids in hex, the cluster id, the leader,
 // the revision). It reads no keys and prints no values.
 import { z } from 'zod';
-import type { StepKind } from '../../engine/types.js';
-import { StepFailure } from '../errors.js';
+import type { StepKind } from '../../core/step.js';
+import { StepFailure } from '../../core/failure.js';
 import { lastErrorLine, runProcess, type ProcResult } from '../files.js';
 import { clientFlags, endpointList, idHex, program, timeouts, tlsShape, tryJson } from './common.js';
 

@@ -5,8 +5,8 @@
 // ctx.providers.exec), so nothing else in the file moves and the diff is exactly one line.
 import { posix } from 'node:path';
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../engine/types.js';
-import { StepFailure } from '../errors.js';
+import type { StepContext, StepKind } from '../../core/step.js';
+import { StepFailure } from '../../core/failure.js';
 import { absPath, isWithin, listOf, mustRun, runProcess, splitList, whyFailed } from '../files.js';
 import { parseVersion } from './common.js';
 

@@ -5,8 +5,8 @@
 // Later write steps take their values from this plan, so what was approved is what runs.
 import { posix } from 'node:path';
 import { z } from 'zod';
-import type { StepKind } from '../../engine/types.js';
-import { StepFailure } from '../errors.js';
+import type { StepKind } from '../../core/step.js';
+import { StepFailure } from '../../core/failure.js';
 import { absPath, isWithin, pathExists } from '../files.js';
 import { quoteForDisplay } from '../shell.js';
 import { stampOf, toolingSchema } from './common.js';

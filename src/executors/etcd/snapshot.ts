@@ -4,10 +4,10 @@
 // new data directories (`etcd.snapshot.restore`, with the tool etcd.tooling chose).
 import { posix } from 'node:path';
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../engine/types.js';
+import type { StepContext, StepKind } from '../../core/step.js';
 import { parseDuration } from '../../runbook/duration.js';
 import { duration } from '../../runbook/schema.js';
-import { StepFailure } from '../errors.js';
+import { StepFailure } from '../../core/failure.js';
 import { absPath, condenseLogLine, lastErrorLine, mustRun, pathExists, runProcess, whyFailed } from '../files.js';
 import { ageText, clientFlags, endpoint, parseSnapshotStatus, program, tlsShape, toolingSchema, type SnapshotStatus, type Tooling } from './common.js';
 

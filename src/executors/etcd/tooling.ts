@@ -4,8 +4,8 @@
 // 3.4.27, etcdutl/etcdctl 3.5.10 and etcdutl 3.6.0. Restores are supported across patch versions
 // of one minor, so the tool's minor must match the data's.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../engine/types.js';
-import { StepFailure } from '../errors.js';
+import type { StepContext, StepKind } from '../../core/step.js';
+import { StepFailure } from '../../core/failure.js';
 import { runProcess } from '../files.js';
 import { atLeast, minorOf, parseVersion, program, type Version } from './common.js';
 

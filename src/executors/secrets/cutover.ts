@@ -4,7 +4,7 @@
 // scoped to exactly these secrets, and the plain configuration that still needs a home before the
 // .env goes. Names and ARNs only; it never reads a value.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../engine/types.js';
+import type { StepContext, StepKind } from '../../core/step.js';
 import { describeTarget, loadMigration, sourceSchema, targetSchema, type PlannedSecret } from './model.js';
 import { fitResult, listText } from './report.js';
 import { awsOf, describeSecret, pool } from './sm.js';

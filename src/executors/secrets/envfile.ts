@@ -11,7 +11,7 @@
 // Nothing in this file prints or returns a value: facts are key names, line numbers and flags.
 // Errors name the file and a byte offset or line, never content.
 import { readFile, stat } from 'node:fs/promises';
-import { StepFailure } from '../errors.js';
+import { StepFailure } from '../../core/failure.js';
 
 /** dotenv's classic LINE pattern (lib/main.js in 17.x; `parse` in 18.x without `fast`). */
 const DOTENV_LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm;

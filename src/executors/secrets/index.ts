@@ -1,7 +1,7 @@
 // The step kinds of the secrets-env-migration runbook: move secrets from .env files into AWS
 // Secrets Manager without ever showing, logging or passing a value. Each kind re-reads the .env
 // files itself (their paths are parameters), so values never travel through step results.
-import type { StepKind } from '../../engine/types.js';
+import type { StepKind } from '../../core/step.js';
 import { cutover } from './cutover.js';
 import { backup, check, remove } from './files.js';
 import { inventory } from './inventory.js';

@@ -4,7 +4,7 @@
 // (duplicates, export, inline '#', quotes, multiline, empty, unterminated quotes, ignored lines).
 import { basename, dirname } from 'node:path';
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../engine/types.js';
+import type { StepContext, StepKind } from '../../core/step.js';
 import { fingerprint, fingerprintKeyId } from './crypto.js';
 import type { LineFact } from './envfile.js';
 import { fileList, loadMigration, resolveEnvPath, sourceSchema, targetSchema, type Migration } from './model.js';

@@ -11,9 +11,9 @@
 // rerun, a resume) is ignored by Secrets Manager instead of making a second version. The values
 // come from re-reading the .env files; nothing secret is passed in or returned.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../engine/types.js';
+import type { StepContext, StepKind } from '../../core/step.js';
 import { AwsStepError } from '../../providers/aws/errors.js';
-import { StepFailure } from '../errors.js';
+import { StepFailure } from '../../core/failure.js';
 import { describeTarget, fileList, loadMigration, MIGRATION_TAG, sourceSchema, targetSchema, versionLabel, type PlannedSecret } from './model.js';
 import { compareSecret, countsText, fitResult, plural } from './report.js';
 import { describeSecret, pool, readSecret, sm, type Described } from './sm.js';

@@ -5,9 +5,9 @@
 import { basename, isAbsolute, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import type { StepContext } from '../../engine/types.js';
+import type { StepContext } from '../../core/step.js';
 import { packageRoot } from '../../paths.js';
-import { StepFailure } from '../errors.js';
+import { StepFailure } from '../../core/failure.js';
 import { splitList } from '../files.js';
 import { applyOverrides, classify, parseOverrides, RECLASSIFY_RE, type Classification, type KeyClass } from './classify.js';
 import { fingerprint, requestToken, tokenKey } from './crypto.js';

@@ -3,8 +3,8 @@
 // the 65,536-byte limit are explained here, not dropped silently; a plan that cannot be carried out
 // fails with the reasons.
 import { z } from 'zod';
-import type { StepKind } from '../../engine/types.js';
-import { StepFailure } from '../errors.js';
+import type { StepKind } from '../../core/step.js';
+import { StepFailure } from '../../core/failure.js';
 import { fingerprintKeyId } from './crypto.js';
 import { describeTarget, fileList, loadMigration, sourceSchema, targetSchema } from './model.js';
 import { fitResult, listText, logTable, plural } from './report.js';

@@ -2,9 +2,9 @@
 // planned name whether it exists, with which tags and KMS key, whether it is scheduled for
 // deletion, and whether its value already matches (compared by keyed digest, key by key).
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../engine/types.js';
+import type { StepContext, StepKind } from '../../core/step.js';
 import { AwsStepError } from '../../providers/aws/errors.js';
-import { StepFailure } from '../errors.js';
+import { StepFailure } from '../../core/failure.js';
 import { fingerprintKeyId } from './crypto.js';
 import { describeTarget, loadMigration, MIGRATION_TAG, sourceSchema, targetSchema, type PlannedSecret } from './model.js';
 import { compareSecret, countsText, fitResult, listText, logTable, plural } from './report.js';

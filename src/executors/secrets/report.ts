@@ -1,7 +1,7 @@
 // How the secrets kinds show things: fixed-width tables streamed as output lines, results kept
 // small enough for the journal (the engine truncates a result over 16 KB into an excerpt, which
 // expressions cannot read), and value comparisons that report only MATCH/MISMATCH/MISSING/EXTRA.
-import type { StepContext } from '../../engine/types.js';
+import type { StepContext } from '../../core/step.js';
 import { sameValue } from './crypto.js';
 import type { PlannedSecret } from './model.js';
 import type { ReadValue } from './sm.js';

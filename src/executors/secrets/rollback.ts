@@ -8,9 +8,9 @@
 //     AWSCURRENT moved back to the version it replaced (UpdateSecretVersionStage).
 //   - anything else (pre-existing, unchanged, or changed by someone since) is left alone.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../engine/types.js';
+import type { StepContext, StepKind } from '../../core/step.js';
 import { awsPaginate } from '../../providers/aws/call.js';
-import { StepFailure } from '../errors.js';
+import { StepFailure } from '../../core/failure.js';
 import { MIGRATION_TAG, prefixOf, targetSchema, versionLabel } from './model.js';
 import { fitResult, logTable } from './report.js';
 import { awsOf, pool, safeAwsError, sm } from './sm.js';

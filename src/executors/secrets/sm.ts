@@ -4,11 +4,11 @@
 //   - an error never carries AWS's free text for requests that carry values or for codes whose
 //     message may quote the request: it is replaced by a fixed explanation (AWS validation
 //     messages can echo a SecretString, and errors.ts strips only the "Value '…'" form).
-import type { StepContext } from '../../engine/types.js';
+import type { StepContext } from '../../core/step.js';
 import { awsCall, type AwsCallMeta } from '../../providers/aws/call.js';
 import { AwsStepError } from '../../providers/aws/errors.js';
 import type { AwsProvider } from '../../providers/aws/provider.js';
-import { StepFailure } from '../errors.js';
+import { StepFailure } from '../../core/failure.js';
 import { guardSecretString, guardValue, labelOf } from './model.js';
 
 /** Codes whose explanation in errors.ts is built from structure, not from AWS's message text. */

@@ -4,8 +4,8 @@
 // not scheduled for deletion, the planned KMS key and tags on secrets this incident created.
 // It is the create step's `verify` read too: on a resume it decides whether the write happened.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../engine/types.js';
-import { StepFailure } from '../errors.js';
+import type { StepContext, StepKind } from '../../core/step.js';
+import { StepFailure } from '../../core/failure.js';
 import { fingerprintKeyId } from './crypto.js';
 import { onConflict } from './migrate.js';
 import { describeTarget, loadMigration, MIGRATION_TAG, sourceSchema, targetSchema, versionLabel, type PlannedSecret } from './model.js';

@@ -3,7 +3,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { Clock } from '../../../src/engine/types.js';
+import type { Clock } from '../../../src/core/step.js';
 import type { AwsSpecInput } from '../../../src/drill/aws/spec.js';
 import { AwsWorld } from '../../../src/drill/aws/world.js';
 import { drillAwsProvider } from '../../../src/drill/aws/middleware.js';

@@ -2,7 +2,7 @@
 // classes are mocked with aws-sdk-client-mock by each test file), a clock whose sleeps move time,
 // and the streamed output collected.
 import { expect } from 'vitest';
-import type { Clock, StepContext, StepKind, StepResult } from '../../../src/engine/types.js';
+import type { Clock, StepContext, StepKind, StepResult } from '../../../src/core/step.js';
 import { createAwsProvider, type AwsProvider } from '../../../src/providers/aws/provider.js';
 
 export const START = Date.parse('2026-03-02T03:12:00Z');

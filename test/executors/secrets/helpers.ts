@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StepContext, StepKind, StepResult } from '../../../src/engine/types.js';
+import type { StepContext, StepKind, StepResult } from '../../../src/core/step.js';
 import { Redactor } from '../../../src/journal/redact.js';
 import type { AwsProvider } from '../../../src/providers/aws/provider.js';
 import type { ExecRequest } from '../../../src/providers/types.js';

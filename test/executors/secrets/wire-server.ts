@@ -4,7 +4,7 @@
 // AWS_ENDPOINT_URL_STS, signed with fake static keys, exactly as it would reach AWS.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../../src/engine/types.js';
+import type { Clock } from '../../../src/core/step.js';
 import type { AwsSpecInput } from '../../../src/drill/aws/spec.js';
 import { errorResponse, WorldError } from '../../../src/drill/aws/wire.js';
 import { AwsWorld } from '../../../src/drill/aws/world.js';

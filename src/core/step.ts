@@ -1,23 +1,10 @@
 // Contracts between the engine, step kinds and whoever drives a run (TUI, headless runner, tests).
 // Nothing here knows about Ink.
 import type { z } from 'zod';
+import type { Effect, Intent } from '../journal/events.js';
 import type { Providers } from '../providers/types.js';
 
-export type Effect = 'read' | 'write' | 'human';
-
-/** Exactly what a step is about to do: journaled write-ahead and shown before confirmation. */
-export interface Intent {
-  /** One line, e.g. `ec2:StopInstances i-0abc…` or `argv: etcdctl endpoint health`. */
-  summary: string;
-  /** The API called (`ec2:StopInstances`), when the step calls one. */
-  api?: string;
-  /** The exact argument vector, when the step runs a process. */
-  argv?: string[];
-  /** Resource ids the step touches (shown in confirmations; typed for destructive ones). */
-  resources?: string[];
-  /** The validated parameters (redacted before they are written). */
-  params: unknown;
-}
+export type { Effect, Intent } from '../journal/events.js';
 
 export interface Clock {
   now(): number;

@@ -1,5 +1,5 @@
-// Plain, line-oriented progress for headless runs: one line per fact, fit for logs and CI.
-import type { AnyEvent } from '../engine/events.js';
+// Events as one line of text each: headless progress on stderr, the TUI's timeline. Plain and line-oriented, fit for logs and CI.
+import type { AnyEvent } from '../journal/events.js';
 
 function secs(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;

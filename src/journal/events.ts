@@ -1,5 +1,20 @@
 // The journal's vocabulary. Every driver (TUI, headless, resume, export) reads these and nothing else.
-import type { Effect, Intent } from './types.js';
+
+export type Effect = 'read' | 'write' | 'human';
+
+/** Exactly what a step is about to do: journaled write-ahead and shown before confirmation. */
+export interface Intent {
+  /** One line, e.g. `ec2:StopInstances i-0abc…` or `argv: etcdctl endpoint health`. */
+  summary: string;
+  /** The API called (`ec2:StopInstances`), when the step calls one. */
+  api?: string;
+  /** The exact argument vector, when the step runs a process. */
+  argv?: string[];
+  /** Resource ids the step touches (shown in confirmations; typed for destructive ones). */
+  resources?: string[];
+  /** The validated parameters (redacted before they are written). */
+  params: unknown;
+}
 
 export type Mode = 'live' | 'drill';
 export type Milestone = 'detected' | 'mitigated' | 'resolved';

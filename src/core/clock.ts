@@ -1,4 +1,4 @@
-import type { Clock } from '../engine/types.js';
+import type { Clock } from './step.js';
 
 function wallSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {

@@ -1,4 +1,4 @@
-import type { StepKind } from './types.js';
+import type { StepKind } from './step.js';
 
 /** Where a step kind came from: the built-ins, or a plugin (name and file). */
 export interface KindSource {
