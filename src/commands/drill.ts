@@ -80,6 +80,16 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
     return 2;
   }
 
+  // Progress until the run ends; the score is printed below, in full.
+  let printing = true;
+  const show = (ev: AnyEvent) => {
+    if (!printing) return;
+    if (values.json) io.stdout.write(`${JSON.stringify(ev)}\n`);
+    else if (!values.quiet) {
+      const line = progressLine(ev);
+      if (line) io.stderr.write(`${line}\n`);
+    }
+  };
   let session;
   try {
     const loaded = await loadScenario(findScenario(positionals[0]!, dirs, io.cwd));
@@ -91,6 +101,7 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
       operator: 'drill-auto',
       runbookDirs: values.runbooks as string[] | undefined,
       pluginRunbookDirs: plugins.runbookDirs,
+      onRecord: show,
     });
   } catch (err) {
     if (err instanceof RunbookError) {
@@ -101,23 +112,13 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
     return 2;
   }
 
-  const show = (ev: AnyEvent) => {
-    if (values.json) io.stdout.write(`${JSON.stringify(ev)}\n`);
-    else if (!values.quiet) {
-      const line = progressLine(ev);
-      if (line) io.stderr.write(`${line}\n`);
-    }
-  };
-  session.incident.preamble.forEach(show);
-  const off = session.incident.engine.on(show);
   try {
     await session.incident.engine.run();
   } catch (err) {
     const why = err instanceof NeedsHumanError ? `${err.message} (the scenario's expect.answers has no answer for it)` : (err as Error).message;
     io.stderr.write(`oncall drill: ${why}\n`);
   }
-  // The score is printed below, in full.
-  off();
+  printing = false;
   const score = await session.finish();
   if (values.json) io.stdout.write(`${JSON.stringify({ type: 'drill.scored', payload: score })}\n`);
   for (const line of formatScore(score)) io.stderr.write(`${line}\n`);

@@ -1,5 +1,6 @@
 // Argument parsing and usage errors shared by the commands, and the flags that name the live world.
 import type { CommandIO } from '../core/io.js';
+import { resolveLiveWorld, type LiveWorld } from '../providers/world.js';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 
@@ -38,10 +39,10 @@ export const LIVE_WORLD_FLAGS = {
   kubeconfig: { type: 'string' },
 } as const;
 
-/** The values of LIVE_WORLD_FLAGS, for liveProvidersFor; an empty value counts as not given. */
-export function liveWorld(values: Record<string, unknown>): { profile?: string; region?: string; kube: { context?: string; kubeconfig?: string } } {
-  const str = (k: keyof typeof LIVE_WORLD_FLAGS) => (typeof values[k] === 'string' && values[k] !== '' ? values[k] : undefined);
-  return { profile: str('profile'), region: str('region'), kube: { context: str('context'), kubeconfig: str('kubeconfig') } };
+/** Where the run acts, from LIVE_WORLD_FLAGS and the environment (providers/world.ts); an empty value counts as not given. */
+export function liveWorld(values: Record<string, unknown>, env: NodeJS.ProcessEnv): LiveWorld {
+  const str = (k: keyof typeof LIVE_WORLD_FLAGS) => (typeof values[k] === 'string' ? values[k] : undefined);
+  return resolveLiveWorld({ profile: str('profile'), region: str('region'), context: str('context'), kubeconfig: str('kubeconfig') }, env);
 }
 
 /** Aligned columns under a header for people; bare tab-separated rows for pipes. */

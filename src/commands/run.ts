@@ -1,7 +1,8 @@
 // `oncall run` and `oncall resume` without a terminal UI: progress on stderr, `--json` events on
 // stdout, answers from flags. Exit codes: 0 done, 1 runbook failed, 2 usage or invalid input,
 // 3 aborted, 4 a human is needed and no answer was given.
-import { InputError, openIncident, operatorName, resumeIncident, type OpenIncident } from '../engine/incident.js';
+import { InputError, openSession, resumeSession, type IncidentSession, type RecordListener } from '../engine/session.js';
+import { operatorName } from '../core/operator.js';
 import { parsePairs } from '../engine/inputs.js';
 import { NeedsHumanError } from '../core/step.js';
 import type { AnyEvent } from '../journal/events.js';
@@ -51,11 +52,12 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
 
   const plugins = await pluginContext(io, values.plugin as string[] | undefined);
   const registry = plugins.registry;
-  const operator = (values.operator as string | undefined) ?? operatorName(io.env);
-  let incident: OpenIncident;
+  const operator = operatorName(values.operator as string | undefined, io.env);
+  const out = printer(io, { json: Boolean(values.json), quiet: Boolean(values.quiet) });
+  let incident: IncidentSession;
   try {
     const loaded = await resolveRunbook(positionals[0]!, registry, { extra: values.runbooks as string[] | undefined, pluginDirs: plugins.runbookDirs, env: io.env, cwd: io.cwd });
-    incident = await openIncident({
+    incident = await openSession({
       root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
       loaded,
       registry,
@@ -67,11 +69,13 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       readOnly: Boolean(values['read-only']),
       operator,
       providers: providersFor(values, io),
+      onRecord: out.show,
     });
   } catch (err) {
     return startFailure(io, err);
   }
-  return drive(incident, io, { json: Boolean(values.json), quiet: Boolean(values.quiet), printOpen: true });
+  out.print(`journal: ${incident.journal.path}`);
+  return drive(incident, io, out);
 }
 
 export async function resumeCommand(args: string[], io: CommandIO): Promise<number> {
@@ -83,10 +87,11 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
   const answers = parsePairs(values.answer as string[] | undefined, '--answer');
   if (!inputs.ok) return usageError(io, inputs.message);
   if (!answers.ok) return usageError(io, answers.message);
-  const operator = (values.operator as string | undefined) ?? operatorName(io.env);
-  let incident: OpenIncident;
+  const operator = operatorName(values.operator as string | undefined, io.env);
+  const out = printer(io, { json: Boolean(values.json), quiet: Boolean(values.quiet) });
+  let incident: IncidentSession;
   try {
-    incident = await resumeIncident({
+    incident = await resumeSession({
       root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
       id: positionals[0]!,
       registry: (await pluginContext(io, values.plugin as string[] | undefined)).registry,
@@ -94,6 +99,10 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
       inputs: inputs.values,
       operator,
       providers: providersFor(values, io),
+      // What was already in the journal is not news: only what resuming writes is shown.
+      onRecord: (ev, replayed) => {
+        if (!replayed) out.show(ev, false);
+      },
     });
   } catch (err) {
     return startFailure(io, err);
@@ -103,23 +112,31 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
     await incident.close();
     return incident.engine.state.outcome === 'completed' ? EXIT.done : EXIT.failed;
   }
-  return drive(incident, io, { json: Boolean(values.json), quiet: Boolean(values.quiet), printOpen: false });
+  return drive(incident, io, out);
 }
 
-/** Runs the engine to an end, wiring Ctrl+C: the first aborts the running step, the second quits. */
-async function drive(incident: OpenIncident, io: CommandIO, opts: { json: boolean; quiet: boolean; printOpen: boolean }): Promise<number> {
-  const { engine } = incident;
+interface Printer {
+  print(line: string | undefined): void;
+  /** Shows a durable record: what a reader sees on stdout is in the journal. */
+  show: RecordListener;
+}
+
+function printer(io: CommandIO, opts: { json: boolean; quiet: boolean }): Printer {
   const print = (line: string | undefined) => {
     if (line !== undefined && !opts.quiet) io.stderr.write(`${line}\n`);
   };
-  if (opts.printOpen) print(`incident ${incident.id} opened; journal ${incident.journal.path}`);
-  // Only durable records are shown: what a reader sees on stdout is in the journal.
-  const show = (ev: AnyEvent) => {
-    if (opts.json) io.stdout.write(`${JSON.stringify(ev)}\n`);
-    print(progressLine(ev));
+  return {
+    print,
+    show: (ev: AnyEvent) => {
+      if (opts.json) io.stdout.write(`${JSON.stringify(ev)}\n`);
+      print(progressLine(ev));
+    },
   };
-  incident.preamble.forEach(show);
-  engine.on(show);
+}
+
+/** Runs the engine to an end, wiring Ctrl+C: the first aborts the running step, the second quits. */
+async function drive(incident: IncidentSession, io: CommandIO, { print }: Printer): Promise<number> {
+  const { engine } = incident;
 
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -189,7 +206,7 @@ function startFailure(io: CommandIO, err: unknown): number {
 /** The live world as the flags describe it: AWS profile and region, Kubernetes context and kubeconfig. */
 function providersFor(values: Record<string, unknown>, io: CommandIO) {
   return liveProvidersFor({
-    ...liveWorld(values),
+    world: liveWorld(values, io.env),
     env: io.env,
     // The credential chain's own warnings go to stderr as progress lines, not raw console output.
     onWarning: (m) => io.stderr.write(`aws: ${m}\n`),

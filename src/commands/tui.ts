@@ -1,5 +1,6 @@
 // `oncall` with no command: the TUI's flags, the live world they name, and the launch.
 import { isInteractive, NEEDS_TERMINAL, type CommandIO } from '../core/io.js';
+import { operatorName } from '../core/operator.js';
 import type { Providers } from '../providers/types.js';
 import { stateRoot } from '../paths.js';
 import { kubeContextFromEnv } from '../tui/context.js';
@@ -35,14 +36,15 @@ export async function tuiCommand(args: string[], io: CommandIO): Promise<number>
   const pluginFlags = values.plugin as string[] | undefined;
   const plugins = lazyPlugins(io, pluginFlags);
   const notes = plugins.notes;
-  const world = liveWorld(values);
-  const aws = { profile: world.profile ?? (io.env.AWS_PROFILE || undefined), region: world.region ?? (io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined) };
+  // Who and where, decided once: the header shows what the providers act on and the journal records.
+  const world = liveWorld(values, io.env);
+  const operator = operatorName(values.operator as string | undefined, io.env);
   // The live world as the flags describe it, made on first use (it is cheap; the SDKs load later still).
   let live: Promise<Providers> | undefined;
   const providers = () =>
     (live ??= import('../providers/live.js').then((m) =>
       m.liveProvidersFor({
-        ...world,
+        world,
         env: io.env,
         // The credential chain's warnings go to the message line, never onto the screen Ink owns.
         onWarning: (m) => notes.push(`aws: ${m}`),
@@ -50,7 +52,7 @@ export async function tuiCommand(args: string[], io: CommandIO): Promise<number>
     ));
   // The header asks STS who we are only when AWS is set up here: otherwise the SDK would load (and
   // probe instance metadata) for nothing. AWS runbooks resolve and journal it anyway.
-  const identity = awsConfigured(io.env, world.profile)
+  const identity = awsConfigured(io.env, world.aws.profile)
     ? async () => {
         const p = await providers();
         const id = await p.aws!.identity();
@@ -61,7 +63,7 @@ export async function tuiCommand(args: string[], io: CommandIO): Promise<number>
     {
       mode: 'live',
       providers,
-      aws,
+      aws: world.aws,
       ...(identity ? { identity } : {}),
       ...(world.kube.context ? { kubeContextName: world.kube.context } : {}),
       ...(world.kube.kubeconfig ? { kubeContext: () => kubeContextFromEnv({ ...io.env, KUBECONFIG: world.kube.kubeconfig }) } : {}),
@@ -71,7 +73,7 @@ export async function tuiCommand(args: string[], io: CommandIO): Promise<number>
       runbookDirs: values.runbooks as string[] | undefined,
       env: io.env,
       cwd: io.cwd,
-      operator: values.operator as string | undefined,
+      operator,
       incident: values.resume as string | undefined,
       color: colorWanted(io.env),
     },

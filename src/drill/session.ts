@@ -1,7 +1,7 @@
 // A drill: the scenario's world behind the providers, a simulated clock, the real runbook and
 // engine, and a score at the end. Drill journals live apart from live incidents.
 import { dirname, resolve } from 'node:path';
-import { openIncident, type OpenIncident } from '../engine/incident.js';
+import { openSession, type IncidentSession, type RecordListener } from '../engine/session.js';
 import type { KindRegistry } from '../core/registry.js';
 import type { FlowPorts, Ports } from '../core/step.js';
 import type { DrillScore } from '../journal/events.js';
@@ -20,7 +20,7 @@ import { ScriptedWorld } from './world.js';
 
 
 export interface DrillSession {
-  incident: OpenIncident;
+  incident: IncidentSession;
   /** The runbook being played, as loaded (and validated) for this drill. */
   runbook: Runbook;
   clock: VirtualClock;
@@ -37,11 +37,13 @@ export async function startDrill(o: {
   registry: KindRegistry;
   /** Driver ports without a clock: the drill's simulated clock is used. */
   ports: Omit<Ports, 'clock'> & FlowPorts;
-  operator?: string;
+  operator: string;
   runbookDirs?: string[];
   pluginRunbookDirs?: string[];
   /** Shared with the driver's ports, so secrets a step registers are scrubbed from what is drawn too. */
   redactor?: Redactor;
+  /** Every record of the drill's journal from the first one (engine/session.ts). */
+  onRecord?: RecordListener;
 }): Promise<DrillSession> {
   const s = o.loaded.scenario;
   const clock = new VirtualClock(Date.parse(s.starts_at));
@@ -72,7 +74,7 @@ export async function startDrill(o: {
     }
   });
 
-  const incident = await openIncident({
+  const incident = await openSession({
     root: drillRoot(o.stateRoot),
     loaded,
     registry: o.registry,
@@ -86,6 +88,7 @@ export async function startDrill(o: {
     drill: { scenario: s.id, title: s.title, page: s.page },
     now: () => clock.now(),
     ...(o.redactor ? { redactor: o.redactor } : {}),
+    ...(o.onRecord ? { onRecord: o.onRecord } : {}),
   }).catch(async (err: unknown) => {
     await kube?.close();
     throw err;

@@ -10,7 +10,7 @@ import { StepFailure } from '../core/failure.js';
 import { boundJson } from '../core/bounded.js';
 import type { Providers } from '../providers/types.js';
 import type { KindRegistry } from '../core/registry.js';
-import type { AnyEvent, DrillScore, EventPayloads, EventType, Outcome } from '../journal/events.js';
+import { asAnyEvent, type AnyEvent, type DrillScore, type EventPayloads, type EventType, type Outcome } from '../journal/events.js';
 import { applyEvent, type IncidentState, type StepState } from './state.js';
 import {
   effectOf,
@@ -28,7 +28,7 @@ import {
 
 export interface Journal {
   /** `urgent`: the engine waits on this record before going on; streamed output is not. */
-  append(type: string, payload: unknown, opts?: { urgent?: boolean }): Promise<JournalRecord>;
+  append<T extends EventType>(type: T, payload: EventPayloads[T], opts?: { urgent?: boolean }): Promise<JournalRecord<T>>;
 }
 
 export interface EngineOptions {
@@ -630,7 +630,7 @@ export class Engine {
   }
 
   private async emit<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<void> {
-    const record = (await this.o.journal.append(type, payload, { urgent: type !== 'step.output' })) as unknown as AnyEvent;
+    const record = asAnyEvent(await this.o.journal.append(type, payload, { urgent: type !== 'step.output' }));
     applyEvent(this.o.state, record);
     for (const l of this.listeners) l(record);
   }

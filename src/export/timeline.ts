@@ -5,7 +5,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { AnyEvent, EventPayloads, Milestone } from '../journal/events.js';
 import { applyEvent, initialState, type IncidentState } from '../engine/state.js';
-import type { JournalRecord } from '../journal/record.js';
+import type { AnyRecord } from '../journal/record.js';
 import { VERSION } from '../version.js';
 import { formatDuration } from './format.js';
 import type { Timeline, TimelineEvent, TimelineMilestone, TimelineStep } from './schema.js';
@@ -31,7 +31,7 @@ interface Run extends TimelineStep {
   tailAt: number;
 }
 
-type Rec = JournalRecord<unknown>;
+type Rec = AnyRecord;
 
 const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -65,7 +65,7 @@ export class TimelineBuilder {
   /** Folds one journal record. Records must come in journal order. */
   add(rec: Rec): void {
     this.#records++;
-    const ev = rec as unknown as AnyEvent;
+    const ev: AnyEvent = rec;
     applyEvent(this.#state, ev);
     if (ev.type === 'step.output') {
       this.#output(ev.payload);
@@ -291,10 +291,13 @@ export class TimelineBuilder {
         const ttm = p.time_to_mitigate_s !== undefined ? `mitigated after ${formatDuration(p.time_to_mitigate_s * 1000)} (target ${p.target_minutes} min)` : p.expects_mitigation ? 'not mitigated' : 'no mitigation expected';
         return base(ev.type, `Drill ${p.passed ? 'PASSED' : 'FAILED'}`, `outcome ${p.outcome} (expected ${p.expected_outcome}); ${ttm}`, 'oncall', 'drill', null, p.passed ? 'passed' : 'failed');
       }
+      case 'step.output': // folded into the step's output excerpt (add())
+      case 'journal.closed':
+        // Bookkeeping of the hash chain (its head), not something that happened in the incident.
+        return undefined;
       default: {
-        // A record from a newer oncall: listed as is, so nothing is silently dropped.
-        const r = rec as Rec;
-        return base(r.type, r.type, '', this.#operator, 'oncall');
+        const never: never = ev;
+        return never;
       }
     }
   }

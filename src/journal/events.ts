@@ -1,99 +1,153 @@
-// The journal's vocabulary. Every driver (TUI, headless, resume, export) reads these and nothing else.
+// The journal's vocabulary: every record type and the shape of its payload. Every driver (TUI,
+// headless, resume, export) reads these and nothing else. The zod schemas are the single source:
+// the writer is typed by them, and every record read back is checked against them, so a record of
+// an unknown type or a payload of the wrong shape is an error naming its seq, not a crash later.
+import { z } from 'zod';
 
-export type Effect = 'read' | 'write' | 'human';
+const effect = z.enum(['read', 'write', 'human']);
+export type Effect = z.infer<typeof effect>;
 
-/** Exactly what a step is about to do: journaled write-ahead and shown before confirmation. */
-export interface Intent {
+const intent = z.object({
   /** One line, e.g. `ec2:StopInstances i-0abc…` or `argv: etcdctl endpoint health`. */
-  summary: string;
+  summary: z.string(),
   /** The API called (`ec2:StopInstances`), when the step calls one. */
-  api?: string;
+  api: z.string().optional(),
   /** The exact argument vector, when the step runs a process. */
-  argv?: string[];
+  argv: z.array(z.string()).optional(),
   /** Resource ids the step touches (shown in confirmations; typed for destructive ones). */
-  resources?: string[];
+  resources: z.array(z.string()).optional(),
   /** The validated parameters (redacted before they are written). */
-  params: unknown;
-}
+  params: z.unknown(),
+});
+/** Exactly what a step is about to do: journaled write-ahead and shown before confirmation. */
+export type Intent = z.infer<typeof intent>;
 
-export type Mode = 'live' | 'drill';
-export type Milestone = 'detected' | 'mitigated' | 'resolved';
-export type StepStatus = 'ok' | 'failed' | 'timeout' | 'aborted';
-export type Outcome = 'completed' | 'failed' | 'aborted';
+const mode = z.enum(['live', 'drill']);
+export type Mode = z.infer<typeof mode>;
+const milestone = z.enum(['detected', 'mitigated', 'resolved']);
+export type Milestone = z.infer<typeof milestone>;
+const stepStatus = z.enum(['ok', 'failed', 'timeout', 'aborted']);
+export type StepStatus = z.infer<typeof stepStatus>;
+const outcome = z.enum(['completed', 'failed', 'aborted']);
+export type Outcome = z.infer<typeof outcome>;
 
-export interface EventPayloads {
-  'incident.opened': {
-    title: string;
-    severity: string;
-    service?: string;
-    mode: Mode;
-    read_only: boolean;
-    operator: string;
-    host: string;
-    oncall_version: string;
+const record = z.record(z.string(), z.unknown());
+const drillScore = z.object({
+  scenario: z.string(),
+  outcome: z.union([outcome, z.literal('open')]),
+  expected_outcome: z.enum(['completed', 'failed']),
+  /** Whether the scenario defines a healthy world to reach (an escalation drill may not). */
+  expects_mitigation: z.boolean(),
+  /** Simulated seconds from the page to a healthy world; absent when it never got healthy. */
+  time_to_mitigate_s: z.number().optional(),
+  target_minutes: z.number(),
+  simulated_minutes: z.number(),
+  steps_skipped: z.array(z.object({ step: z.string(), reason: z.string() })),
+  wrong_turns: z.array(z.object({ step: z.string(), choice: z.string().optional(), why: z.string() })),
+  confirmations_declined: z.array(z.string()),
+  passed: z.boolean(),
+});
+/** How a practice drill went, written to its journal when it ends. */
+export type DrillScore = z.infer<typeof drillScore>;
+
+/**
+ * One schema per record type. Reading ignores fields it does not know (a newer oncall may add
+ * some); what a reader relies on is required and typed.
+ */
+export const eventSchemas = {
+  'incident.opened': z.object({
+    title: z.string(),
+    severity: z.string(),
+    service: z.string().optional(),
+    mode,
+    read_only: z.boolean(),
+    operator: z.string(),
+    host: z.string(),
+    oncall_version: z.string(),
     /** Set on practice drills: which scenario, and the page the engineer received. */
-    drill?: { scenario: string; title: string; page: { from: string; severity: string; text: string } };
-  };
-  'incident.resumed': { operator: string; pid: number; repaired_bytes?: number };
-  'runbook.attached': {
-    id: string;
-    version: string;
-    hash: string;
-    file: string;
+    drill: z.object({ scenario: z.string(), title: z.string(), page: z.object({ from: z.string(), severity: z.string(), text: z.string() }) }).optional(),
+  }),
+  'incident.resumed': z.object({ operator: z.string(), pid: z.number(), repaired_bytes: z.number().optional() }),
+  'runbook.attached': z.object({
+    id: z.string(),
+    version: z.string(),
+    hash: z.string(),
+    file: z.string(),
     /** The exact source, so a resume runs the runbook the incident started with. */
-    source: string;
-    inputs: Record<string, unknown>;
-    secret_inputs: string[];
-  };
-  'identity.resolved': { aws?: Record<string, unknown>; kube?: Record<string, unknown> };
+    source: z.string(),
+    inputs: record,
+    secret_inputs: z.array(z.string()),
+  }),
+  'identity.resolved': z.object({ aws: record.optional(), kube: record.optional() }),
   /** after_failure: skipped once it had failed (its step.finished says how), rather than before it ran. */
-  'step.skipped': { step: string; reason: string; by: string; intent?: Intent; next: string | null; after_failure?: boolean };
-  'step.started': {
-    step: string;
+  'step.skipped': z.object({ step: z.string(), reason: z.string(), by: z.string(), intent: intent.optional(), next: z.string().nullable(), after_failure: z.boolean().optional() }),
+  'step.started': z.object({
+    step: z.string(),
     /** The step's title in the runbook, so readers of the journal need not parse it. */
-    title?: string;
-    attempt: number;
-    kind: string;
+    title: z.string().optional(),
+    attempt: z.number(),
+    kind: z.string(),
     /** The plugin that provides the step kind, when it is not a built-in. */
-    plugin?: string;
-    effect: Effect;
-    intent: Intent;
-    expected_ms?: number;
+    plugin: z.string().optional(),
+    effect,
+    intent,
+    expected_ms: z.number().optional(),
     /** True when this record was made durable before a write was attempted. */
-    write_ahead: boolean;
-  };
-  'step.output': { step: string; attempt: number; stream: 'stdout' | 'stderr' | 'log'; text: string };
-  'step.finished': {
-    step: string;
-    attempt: number;
-    status: StepStatus;
-    duration_ms: number;
-    result?: Record<string, unknown>;
-    raw?: unknown;
-    summary?: string;
-    captures?: Record<string, unknown>;
-    assertions?: { that: string; ok: boolean; message?: string }[];
-    error?: string;
+    write_ahead: z.boolean(),
+  }),
+  'step.output': z.object({ step: z.string(), attempt: z.number(), stream: z.enum(['stdout', 'stderr', 'log']), text: z.string() }),
+  'step.finished': z.object({
+    step: z.string(),
+    attempt: z.number(),
+    status: stepStatus,
+    duration_ms: z.number(),
+    result: record.optional(),
+    raw: z.unknown().optional(),
+    summary: z.string().optional(),
+    captures: record.optional(),
+    assertions: z.array(z.object({ that: z.string(), ok: z.boolean(), message: z.string().optional() })).optional(),
+    error: z.string().optional(),
     /** Set on failure when the engine will try again. */
-    retry_in_ms?: number;
+    retry_in_ms: z.number().optional(),
     /** A write that was interrupted: it may or may not have happened. */
-    in_doubt?: boolean;
+    in_doubt: z.boolean().optional(),
     /** How the step was settled after being in doubt. */
-    reconciled?: 'verified' | 'human';
-    next?: string | null;
-  };
-  'step.in_doubt': { step: string; attempt: number; resolution: 'verify' | 'ask' };
-  'confirm.given': { step: string; approved: boolean; by: string; typed?: boolean; reason?: string; purpose: 'action' | 'rollback' };
-  'decision.made': { step: string; attempt: number; question: string; value: string; text?: string; by: string; type: 'choice' | 'text' | 'manual' };
-  'note.added': { text: string; by: string };
+    reconciled: z.enum(['verified', 'human']).optional(),
+    next: z.string().nullable().optional(),
+  }),
+  'step.in_doubt': z.object({ step: z.string(), attempt: z.number(), resolution: z.enum(['verify', 'ask']) }),
+  'confirm.given': z.object({
+    step: z.string(),
+    approved: z.boolean(),
+    by: z.string(),
+    typed: z.boolean().optional(),
+    reason: z.string().optional(),
+    purpose: z.enum(['action', 'rollback']),
+  }),
+  'decision.made': z.object({
+    step: z.string(),
+    attempt: z.number(),
+    question: z.string(),
+    value: z.string(),
+    text: z.string().optional(),
+    by: z.string(),
+    type: z.enum(['choice', 'text', 'manual']),
+  }),
+  'note.added': z.object({ text: z.string(), by: z.string() }),
   /** `at`: when it happened, if not when it was marked (e.g. the alert that fired before anyone looked). */
-  'milestone.marked': { milestone: Milestone; by: string; at?: string };
-  'rollback.started': { failed_step: string; steps: string[] };
-  'run.finished': { outcome: Outcome; failed_step?: string; error?: string; summary: string };
-  'journal.repaired': { dropped_bytes: number };
-  'drill.scored': DrillScore;
-}
+  'milestone.marked': z.object({ milestone, by: z.string(), at: z.string().optional() }),
+  'rollback.started': z.object({ failed_step: z.string(), steps: z.array(z.string()) }),
+  'run.finished': z.object({ outcome, failed_step: z.string().optional(), error: z.string().optional(), summary: z.string() }),
+  'journal.repaired': z.object({ dropped_bytes: z.number() }),
+  /**
+   * Written by the writer as it closes: the hash of the record before it (its own `prev`) and how
+   * many records the journal holds, so a journal that ends with it ends where its writer left it.
+   */
+  'journal.closed': z.object({ head: z.string(), records: z.number() }),
+  'drill.scored': drillScore,
+} satisfies Record<string, z.ZodType>;
 
+export type EventPayloads = { [K in keyof typeof eventSchemas]: z.output<(typeof eventSchemas)[K]> };
 export type EventType = keyof EventPayloads;
 
 export interface JournalEvent<T extends EventType = EventType> {
@@ -106,19 +160,26 @@ export interface JournalEvent<T extends EventType = EventType> {
 
 export type AnyEvent = { [K in EventType]: JournalEvent<K> }[EventType];
 
-/** How a practice drill went, written to its journal when it ends. */
-export interface DrillScore {
-  scenario: string;
-  outcome: Outcome | 'open';
-  expected_outcome: 'completed' | 'failed';
-  /** Whether the scenario defines a healthy world to reach (an escalation drill may not). */
-  expects_mitigation: boolean;
-  /** Simulated seconds from the page to a healthy world; absent when it never got healthy. */
-  time_to_mitigate_s?: number;
-  target_minutes: number;
-  simulated_minutes: number;
-  steps_skipped: { step: string; reason: string }[];
-  wrong_turns: { step: string; choice?: string; why: string }[];
-  confirmations_declined: string[];
-  passed: boolean;
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(eventSchemas, type);
+}
+
+/**
+ * Checks one record's type and payload against the vocabulary. Returns the problem in plain words,
+ * or undefined when the record is one this oncall understands.
+ */
+export function eventProblem(type: string, payload: unknown): string | undefined {
+  if (!isEventType(type)) return `has a type this oncall does not know ('${type}'): it was written by a newer oncall, or edited`;
+  const parsed = eventSchemas[type].safeParse(payload);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0]!;
+  return `has a ${type} payload of the wrong shape (${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message})`;
+}
+
+/**
+ * A record of one type seen as any record. TypeScript cannot tell on its own that a
+ * `JournalEvent<T>` for a generic T is a member of the `AnyEvent` union; this says it in one place.
+ */
+export function asAnyEvent<T extends EventType>(event: JournalEvent<T>): AnyEvent {
+  return event as AnyEvent;
 }

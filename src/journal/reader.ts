@@ -4,7 +4,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isIncidentId } from './ids.js';
 import { incidentsDir } from './paths.js';
-import { GENESIS, JOURNAL_VERSION, hashLine, type JournalRecord } from './record.js';
+import { eventProblem } from './events.js';
+import { GENESIS, JOURNAL_VERSION, hashLine, type AnyRecord } from './record.js';
 
 export { incidentDir, journalPath } from './paths.js';
 
@@ -20,7 +21,7 @@ export class JournalCorruptError extends Error {
   }
 }
 
-interface RawLine {
+export interface RawLine {
   /** Exact bytes, without the '\n'. */
   bytes: Buffer;
   /** 1-based. */
@@ -30,13 +31,16 @@ interface RawLine {
   last: boolean;
 }
 
-/** Lines as raw bytes (hashes are over exact bytes), with one line of look-ahead to know the last. */
-async function* rawLines(file: string): AsyncGenerator<RawLine> {
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+/**
+ * Lines as raw bytes (hashes are over exact bytes), with one line of look-ahead to know the last.
+ * The chunks come from a file stream: a path's, or an open handle's (the writer reads through the
+ * handle it appends with, so resuming opens the journal once).
+ */
+export async function* rawLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<RawLine> {
   let carry: Buffer[] = [];
   let pending: Omit<RawLine, 'last'> | undefined;
   let n = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of chunks) {
     let start = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
       const piece = chunk.subarray(start, nl);
@@ -55,61 +59,22 @@ async function* rawLines(file: string): AsyncGenerator<RawLine> {
   if (pending) yield { ...pending, last: true };
 }
 
-type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
-
-function parse(bytes: Buffer): Parsed {
-  try {
-    return { ok: true, value: JSON.parse(bytes.toString('utf8')) };
-  } catch (err) {
-    return { ok: false, error: (err as Error).message };
-  }
+function fileChunks(file: string): AsyncIterable<Buffer> {
+  return createReadStream(file, { highWaterMark: 1 << 20 });
 }
-
-/** A crash mid-write leaves at most one torn line, at the end: unterminated or not JSON. */
-function isTornTail(l: RawLine, p: Parsed): boolean {
-  return l.last && (!l.terminated || !p.ok);
-}
-
-function isRecordLike(v: unknown): v is JournalRecord {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Number.isInteger((v as JournalRecord).seq) && typeof (v as JournalRecord).type === 'string';
-}
-
-/** Records one at a time, for long journals. A torn last line is skipped; a bad line elsewhere throws. */
-export async function* readJournalStream(file: string): AsyncGenerator<JournalRecord> {
-  for await (const l of rawLines(file)) {
-    const p = parse(l.bytes);
-    if (isTornTail(l, p)) return;
-    if (!p.ok) throw new JournalCorruptError(file, l.line, `not valid JSON (${p.error})`);
-    if (!isRecordLike(p.value)) throw new JournalCorruptError(file, l.line, 'not a journal record');
-    yield p.value;
-  }
-}
-
-export async function readJournal(file: string): Promise<{ records: JournalRecord[]; torn: boolean }> {
-  const records: JournalRecord[] = [];
-  let torn = false;
-  for await (const l of rawLines(file)) {
-    const p = parse(l.bytes);
-    if (isTornTail(l, p)) {
-      torn = true;
-      break;
-    }
-    if (!p.ok) throw new JournalCorruptError(file, l.line, `not valid JSON (${p.error})`);
-    if (!isRecordLike(p.value)) throw new JournalCorruptError(file, l.line, 'not a journal record');
-    records.push(p.value);
-  }
-  return { records, torn };
-}
-
-export type VerifyResult =
-  | { ok: true; count: number; torn: boolean }
-  | { ok: false; count: number; firstBad: { seq: number | null; line: number; reason: string } };
 
 const short = (h: string): string => `${h.slice(0, 8)}…`;
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** What is wrong with record `r` given the one before it, in plain words; undefined when it is fine. */
-function checkRecord(r: Record<string, unknown>, prev: { seq: number; ts: number; hash: string; incident: string } | undefined): string | undefined {
+interface Prev {
+  seq: number;
+  ts: number;
+  hash: string;
+  incident: string;
+}
+
+/** What is wrong with the envelope of record `r` given the one before it, in plain words; undefined when it is fine. */
+function envelopeProblem(r: Record<string, unknown>, prev: Prev | undefined, chain: boolean): string | undefined {
   if (r.v !== JOURNAL_VERSION) return `has schema version ${JSON.stringify(r.v)}, expected ${JOURNAL_VERSION}`;
   const seq = r.seq;
   if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) return `has no valid sequence number (${JSON.stringify(seq)})`;
@@ -127,6 +92,7 @@ function checkRecord(r: Record<string, unknown>, prev: { seq: number; ts: number
   if (Number.isNaN(ts)) return `record ${seq} has an unreadable timestamp (${JSON.stringify(r.ts)})`;
   if (prev && ts < prev.ts) return `record ${seq} (${r.ts}) is timestamped before record ${prev.seq} (${new Date(prev.ts).toISOString()}): records were reordered or edited`;
   if (!('payload' in r)) return `record ${seq} has no payload`;
+  if (!chain) return undefined;
   if (typeof r.prev !== 'string' || !HEX64.test(r.prev)) return `record ${seq} has no valid previous-record hash (${JSON.stringify(r.prev)})`;
   if (!prev) {
     if (r.prev !== GENESIS) return `record 0 should start the chain (previous hash ${short(GENESIS)}), but says ${short(r.prev)}: records before it were removed`;
@@ -136,25 +102,97 @@ function checkRecord(r: Record<string, unknown>, prev: { seq: number; ts: number
   return undefined;
 }
 
-/** Checks every line: JSON, shape, sequence, timestamps and the hash chain. Stops at the first broken record. */
-export async function verifyJournal(file: string): Promise<VerifyResult> {
-  let prev: { seq: number; ts: number; hash: string; incident: string } | undefined;
-  let count = 0;
-  for await (const l of rawLines(file)) {
-    const p = parse(l.bytes);
-    if (isTornTail(l, p)) return { ok: true, count, torn: true };
-    const fail = (reason: string, seq: number | null) => ({ ok: false as const, count, firstBad: { seq, line: l.line, reason } });
-    if (!p.ok) return fail(`line ${l.line} is not valid JSON (${p.error})`, null);
-    const r = p.value;
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) return fail(`line ${l.line} is not a journal record`, null);
-    const rec = r as Record<string, unknown>;
-    const seq = typeof rec.seq === 'number' && Number.isInteger(rec.seq) ? rec.seq : null;
-    const reason = checkRecord(rec, prev);
-    if (reason) return fail(reason, seq);
-    prev = { seq: seq as number, ts: Date.parse(rec.ts as string), hash: hashLine(l.bytes), incident: rec.incident as string };
-    count++;
+/** One line's verdict: a checked record, the torn tail a crash leaves, or where and why it is broken. */
+export type LineVerdict =
+  | { kind: 'record'; record: AnyRecord; hash: string }
+  | { kind: 'torn' }
+  | { kind: 'broken'; seq: number | null; line: number; reason: string };
+
+/**
+ * Checks a journal line by line, in order: JSON, envelope, sequence, timestamps, the record's type
+ * and payload (events.ts), and with `chain` the hash chain. One implementation for resume, export
+ * and `oncall verify`, so they never disagree about what a good journal is.
+ */
+export class LineChecker {
+  #prev: Prev | undefined;
+  #count = 0;
+  constructor(private readonly opts: { chain: boolean }) {}
+
+  /** Records accepted so far. */
+  get count(): number {
+    return this.#count;
   }
-  return { ok: true, count, torn: false };
+  /** The last accepted record's seq and hash. */
+  get last(): Prev | undefined {
+    return this.#prev;
+  }
+
+  check(l: RawLine): LineVerdict {
+    let value: unknown;
+    try {
+      value = JSON.parse(l.bytes.toString('utf8'));
+    } catch (err) {
+      // A crash mid-write leaves at most one torn line, at the end: unterminated or not JSON.
+      if (l.last) return { kind: 'torn' };
+      return { kind: 'broken', seq: null, line: l.line, reason: `line ${l.line} is not valid JSON (${(err as Error).message})` };
+    }
+    if (l.last && !l.terminated) return { kind: 'torn' };
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'broken', seq: null, line: l.line, reason: `line ${l.line} is not a journal record` };
+    const r = value as Record<string, unknown>;
+    const seq = typeof r.seq === 'number' && Number.isInteger(r.seq) ? r.seq : null;
+    const problem = envelopeProblem(r, this.#prev, this.opts.chain) ?? eventProblem(String(r.type), r.payload);
+    if (problem) return { kind: 'broken', seq, line: l.line, reason: problem.startsWith('has ') ? `record ${seq} ${problem}` : problem };
+    const hash = this.opts.chain ? hashLine(l.bytes) : '';
+    this.#prev = { seq: seq!, ts: Date.parse(r.ts as string), hash, incident: r.incident as string };
+    this.#count++;
+    // Checked above against the envelope and the record type's schema: this is what it is.
+    return { kind: 'record', record: value as AnyRecord, hash };
+  }
+}
+
+/**
+ * Records one at a time, checked against the vocabulary (and, with `chain`, the hash chain).
+ * A torn last line is skipped; a bad line elsewhere throws JournalCorruptError naming it.
+ */
+export async function* readJournalStream(file: string, opts: { chain?: boolean } = {}): AsyncGenerator<AnyRecord> {
+  const checker = new LineChecker({ chain: opts.chain ?? false });
+  for await (const l of rawLines(fileChunks(file))) {
+    const v = checker.check(l);
+    if (v.kind === 'torn') return;
+    if (v.kind === 'broken') throw new JournalCorruptError(file, v.line, v.reason);
+    yield v.record;
+  }
+}
+
+export async function readJournal(file: string): Promise<{ records: AnyRecord[] }> {
+  const records: AnyRecord[] = [];
+  for await (const r of readJournalStream(file)) records.push(r);
+  return { records };
+}
+
+export type VerifyResult =
+  | { ok: true; count: number; torn: boolean; closed: boolean }
+  | { ok: false; count: number; firstBad: { seq: number | null; line: number; reason: string } };
+
+/**
+ * Checks every line: JSON, shape, sequence, timestamps, types and payloads, and the hash chain.
+ * Stops at the first broken record. `closed`: the journal ends with the record its writer appends
+ * as it closes, anchoring the record before it (a journal that does not was cut short, or its
+ * writer crashed; a crash resumes).
+ */
+export async function verifyJournal(file: string): Promise<VerifyResult> {
+  const checker = new LineChecker({ chain: true });
+  let closed = false;
+  for await (const l of rawLines(fileChunks(file))) {
+    const v = checker.check(l);
+    if (v.kind === 'torn') return { ok: true, count: checker.count, torn: true, closed: false };
+    if (v.kind === 'broken') return { ok: false, count: checker.count, firstBad: { seq: v.seq, line: v.line, reason: v.reason } };
+    closed = v.record.type === 'journal.closed';
+    if (closed && v.record.type === 'journal.closed' && v.record.payload.head !== v.record.prev) {
+      return { ok: false, count: checker.count - 1, firstBad: { seq: v.record.seq, line: l.line, reason: `record ${v.record.seq} closes the journal on head ${short(v.record.payload.head)}, but the record before it hashes to ${short(v.record.prev)}` } };
+    }
+  }
+  return { ok: true, count: checker.count, torn: false, closed };
 }
 
 /** Incident ids under <root>/incidents that have a journal, oldest first (ids sort by time). */

@@ -10,13 +10,23 @@ import { chmod, mkdir, open, rename, rm, stat, readFile, writeFile, type FileHan
 import lockfile from 'proper-lockfile';
 import { assertIncidentId } from './ids.js';
 import { incidentDir, journalPath, lockPath, ownerPath } from './paths.js';
-import { GENESIS, JOURNAL_VERSION, RECORD_TYPE_RE, hashLine, type JournalRecord } from './record.js';
+import { isEventType, type EventPayloads, type EventType } from './events.js';
+import { JournalCorruptError, LineChecker, rawLines } from './reader.js';
+import { GENESIS, JOURNAL_VERSION, hashLine, type AnyRecord, type JournalRecord } from './record.js';
 import type { Redactor } from './redact.js';
 
 export interface WriterOptions {
   redactor: Redactor;
   /** Milliseconds since the epoch (drills pass their virtual clock). Default Date.now. */
   clock?: () => number;
+}
+
+export interface OpenOptions extends WriterOptions {
+  /**
+   * Each record already in the journal, checked (vocabulary and hash chain), in order, as open()
+   * reads it: resuming reads the journal once, through the handle it will append with.
+   */
+  onRecord?: (record: AnyRecord) => void;
 }
 
 export interface WriterStats {
@@ -81,8 +91,6 @@ const LOCK_STALE_MS = 2000;
 const LOCK_UPDATE_MS = 1000;
 const LOCK_RETRIES = { retries: 8, minTimeout: 100, maxTimeout: 500 };
 
-/** Stands in for a payload when redaction of its serialized form would break the JSON. */
-const WITHHELD = '[redacted:payload]';
 /** Below this average fsync time (ms), a lone record is synced without leaving the event loop. */
 const FAST_SYNC_MS = 2;
 
@@ -199,8 +207,13 @@ export class JournalWriter {
     }
   }
 
-  /** Reopens an incident to continue it (resume). A torn last line from a crash is cut off: see `repaired`. */
-  static async open(root: string, incidentId: string, opts: WriterOptions): Promise<JournalWriter> {
+  /**
+   * Reopens an incident to continue it (resume). Reads the whole journal once, under the lock,
+   * through the handle it then appends with: every record is checked (JSON, envelope, vocabulary,
+   * hash chain) and handed to `onRecord`. A broken record stops it with JournalCorruptError naming
+   * the record; a torn last line left by a crash is cut off (see `repaired`).
+   */
+  static async open(root: string, incidentId: string, opts: OpenOptions): Promise<JournalWriter> {
     assertIncidentId(incidentId);
     const dir = incidentDir(root, incidentId);
     const path = journalPath(root, incidentId);
@@ -216,11 +229,8 @@ export class JournalWriter {
     try {
       await writeOwner(root, incidentId);
       fh = await open(path, 'a+');
+      const tail = await readAll(fh, path, incidentId, opts.onRecord);
       const size = (await fh.stat()).size;
-      const tail = await scanTail(fh, size, path);
-      if (tail.last && tail.last.incident !== incidentId) {
-        throw new JournalFailedError(`${path} belongs to incident ${tail.last.incident}, not ${incidentId}`);
-      }
       let repaired: { droppedBytes: number } | undefined;
       if (tail.goodLength < size) {
         await fh.truncate(tail.goodLength);
@@ -279,17 +289,22 @@ export class JournalWriter {
    * A caller may skip awaiting (streamed output): a failure is sticky and rejects the next
    * append, flush and close, so it is never lost (and never an unhandled rejection).
    */
-  append(type: string, payload: unknown, opts: { urgent?: boolean } = {}): Promise<JournalRecord> {
+  append<T extends EventType>(type: T, payload: EventPayloads[T], opts: { urgent?: boolean } = {}): Promise<JournalRecord<T>> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#closed) return Promise.reject(new JournalFailedError(`the journal of incident ${this.#id} is closed`));
-    let built: { line: string; record: JournalRecord };
+    return this.#append(type, payload, opts.urgent === true);
+  }
+
+  #append<T extends EventType>(type: T, payload: EventPayloads[T], urgent: boolean): Promise<JournalRecord<T>> {
+    let built: { line: string; record: JournalRecord<T> };
     try {
       built = this.#build(type, payload);
     } catch (err) {
       return Promise.reject(err); // a bad payload is the caller's error: the writer stays usable
     }
-    const p = new Promise<JournalRecord>((resolve, reject) => {
-      this.#queue.push({ line: built.line, record: built.record, urgent: opts.urgent === true, resolve, reject });
+    const p = new Promise<JournalRecord<T>>((resolve, reject) => {
+      // The queue holds records of every type; each resolves its own caller with its own record.
+      this.#queue.push({ line: built.line, record: built.record, urgent, resolve: resolve as (r: JournalRecord) => void, reject });
     });
     p.catch(noop);
     this.#last = p;
@@ -314,6 +329,9 @@ export class JournalWriter {
   }
 
   async #close(): Promise<void> {
+    // Anchor the head: the last record names the hash of the one before it, so a journal that
+    // ends with it ends where its writer left it (see verifyJournal).
+    if (!this.#failure && this.#seq >= 0) void this.#append('journal.closed', { head: this.#lastHash(), records: this.#seq + 2 }, true).catch(noop);
     this.#closed = true;
     await this.#last.catch(noop);
     await this.#fh.close().catch(noop);
@@ -321,34 +339,18 @@ export class JournalWriter {
     if (this.#failure) throw this.#failure;
   }
 
-  #build(type: string, payload: unknown): { line: string; record: JournalRecord } {
+  #build<T extends EventType>(type: T, payload: EventPayloads[T]): { line: string; record: JournalRecord<T> } {
     if (!this.#types.has(type)) {
-      if (typeof type !== 'string' || !RECORD_TYPE_RE.test(type)) throw new TypeError(`journal record type ${JSON.stringify(type)} is not a dotted name like step.started`);
+      if (typeof type !== 'string' || !isEventType(type)) throw new TypeError(`journal record type ${JSON.stringify(type)} is not one of the journal's record types (src/journal/events.ts)`);
       this.#types.add(type);
     }
     const seq = this.#seq + 1;
     const now = Math.max(this.#clock(), this.#lastTs); // timestamps never go back, even if the clock does
     const ts = new Date(now).toISOString();
-    let value: unknown = this.#redactor.redactDeep(payload);
-    let text = JSON.stringify(value) as string | undefined;
-    if (text === undefined) {
-      value = null; // undefined or a function: JSON has no such value
-      text = 'null';
-    }
-    if (this.#redactor.size > 0) {
-      // Last guard over the serialized payload (not the envelope, whose hash and ts a short
-      // secret could otherwise mangle). It only bites when a secret spans JSON syntax.
-      const guarded = this.#redactor.redact(text);
-      if (guarded !== text) {
-        try {
-          value = JSON.parse(guarded);
-          text = guarded;
-        } catch {
-          value = WITHHELD;
-          text = JSON.stringify(WITHHELD);
-        }
-      }
-    }
+    // Redaction rewrites string values, never the payload's structure: its type stays the same.
+    const value = this.#redactor.redactDeep(payload);
+    const text = JSON.stringify(value) as string | undefined;
+    if (text === undefined) throw new TypeError(`a ${type} payload must be a JSON object`);
     const prev = this.#lastHash();
     // Same bytes as JSON.stringify(record) with keys in contract order: v, seq, ts, incident, type, payload, prev.
     const line = `{"v":${JOURNAL_VERSION},"seq":${seq},"ts":"${ts}","incident":${this.#idJson},"type":${JSON.stringify(type)},"payload":${text},"prev":"${prev}"}`;
@@ -417,58 +419,28 @@ export class JournalWriter {
 interface Tail {
   /** Bytes up to and including the last good line's '\n'. */
   goodLength: number;
-  last?: { seq: number; hash: string; ts: number; incident: string };
+  last?: { seq: number; hash: string; ts: number };
 }
 
 /**
- * Finds the last good record without reading the whole journal: reads backwards until the last
- * two complete lines are in the buffer. A torn tail is an unterminated last line, or a last line
- * that is not JSON (one such line at most: a crash tears only the write in flight).
+ * Reads the journal from the start through the writer's own handle, checking every record and
+ * handing it on. Only the last line may be torn (a crash tears the write in flight), and it is
+ * dropped; anything else that does not check out stops the resume.
  */
-async function scanTail(fh: FileHandle, size: number, path: string): Promise<Tail> {
-  const readFrom = async (from: number): Promise<Buffer> => {
-    const b = Buffer.alloc(size - from);
-    let off = 0;
-    while (off < b.length) {
-      const { bytesRead } = await fh.read(b, off, b.length - off, from + off);
-      if (bytesRead === 0) break;
-      off += bytesRead;
-    }
-    return b;
-  };
-  const hasNewlines = (b: Buffer, n: number): boolean => {
-    for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) if (--n === 0) return true;
-    return false;
-  };
-  let chunk = 64 * 1024;
-  let start = Math.max(0, size - chunk);
-  let buf = await readFrom(start);
-  while (start > 0 && !hasNewlines(buf, 3)) {
-    chunk *= 4;
-    start = Math.max(0, size - chunk);
-    buf = await readFrom(start);
+async function readAll(fh: FileHandle, path: string, incidentId: string, onRecord?: (r: AnyRecord) => void): Promise<Tail> {
+  const checker = new LineChecker({ chain: true });
+  let goodLength = 0;
+  const stream = fh.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 });
+  for await (const l of rawLines(stream)) {
+    const v = checker.check(l);
+    if (v.kind === 'torn') break;
+    if (v.kind === 'broken') throw new JournalCorruptError(path, v.line, v.reason);
+    if (v.record.incident !== incidentId) throw new JournalFailedError(`${path} belongs to incident ${v.record.incident}, not ${incidentId}`);
+    goodLength += l.bytes.length + 1;
+    onRecord?.(v.record);
   }
-  // `end` is the buffer index just past the last complete line's '\n' (0 = no complete line).
-  let end = buf.lastIndexOf(0x0a) + 1;
-  for (let attempt = 0; attempt < 2 && end > 0; attempt++) {
-    const lineStart = end >= 2 ? buf.lastIndexOf(0x0a, end - 2) + 1 : 0;
-    const bytes = buf.subarray(lineStart, end - 1);
-    let rec: Partial<JournalRecord> | undefined;
-    try {
-      rec = JSON.parse(bytes.toString('utf8')) as Partial<JournalRecord>;
-    } catch {
-      if (attempt === 0) {
-        end = lineStart; // the last line is garbage from a torn write: drop it too
-        continue;
-      }
-    }
-    const ts = typeof rec?.ts === 'string' ? Date.parse(rec.ts) : NaN;
-    if (!rec || typeof rec.seq !== 'number' || !Number.isInteger(rec.seq) || typeof rec.incident !== 'string' || Number.isNaN(ts)) {
-      throw new JournalFailedError(`${path}: the last complete record is damaged (not a journal record); verify the journal before resuming`);
-    }
-    return { goodLength: start + end, last: { seq: rec.seq, hash: hashLine(bytes), ts, incident: rec.incident } };
-  }
-  return { goodLength: start + end };
+  const last = checker.last;
+  return { goodLength, ...(last ? { last: { seq: last.seq, hash: last.hash, ts: last.ts } } : {}) };
 }
 
 function writeAll(fd: number, buf: Buffer): void {

@@ -1,8 +1,9 @@
 // The real world: processes through execa, HTTP through Node's fetch, Kubernetes through the
 // operator's kubeconfig (loaded on first use).
 import { createAwsProvider } from './aws/provider.js';
-import { createKubeProvider, type KubeOptions } from './kube.js';
+import { createKubeProvider } from './kube.js';
 import type { ExecRequest, ExecResult, Providers } from './types.js';
+import type { LiveWorld } from './world.js';
 
 async function exec(req: ExecRequest): Promise<ExecResult> {
   const { execa } = await import('execa');
@@ -32,21 +33,15 @@ async function exec(req: ExecRequest): Promise<ExecResult> {
   return { canceled: false, exitCode: res.exitCode, signal: res.signal };
 }
 
-export const liveProviders: Providers = {
-  exec,
-  fetch: (url, init) => fetch(url, init),
-  kube: createKubeProvider(),
-  // Nothing is imported or asked of AWS until a step calls it.
-  aws: createAwsProvider(),
-};
-
-/** Live providers for the command line's `--profile`, `--region`, `--context` and `--kubeconfig`. */
-export function liveProvidersFor(o: { profile?: string; region?: string; env?: NodeJS.ProcessEnv; kube?: KubeOptions; onWarning?: (message: string) => void }): Providers {
+/**
+ * The live world's providers, for the place it was decided (resolveLiveWorld). There is no default
+ * instance: whoever opens an incident must say which world its steps act on.
+ */
+export function liveProvidersFor(o: { world: LiveWorld; env?: NodeJS.ProcessEnv; onWarning?: (message: string) => void }): Providers {
   return {
     exec,
     fetch: (url, init) => fetch(url, init),
-    kube: createKubeProvider(o.kube ?? {}),
-    aws: createAwsProvider({ profile: o.profile, region: o.region, env: o.env, onWarning: o.onWarning }),
+    kube: createKubeProvider(o.world.kube),
+    aws: createAwsProvider({ profile: o.world.aws.profile, region: o.world.aws.region, env: o.env, onWarning: o.onWarning }),
   };
 }
-

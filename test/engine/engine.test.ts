@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../../src/journal/events.js';
-import { openIncident, resumeIncident } from '../../src/engine/incident.js';
+import { openSession, resumeSession } from '../../src/engine/session.js';
+import { localProviders } from '../helpers/providers.js';
 import { NeedsHumanError, type Clock, type Ports, type FlowPorts } from '../../src/core/step.js';
 import { builtinRegistry } from '../../src/executors/index.js';
 import { headlessPorts } from '../../src/headless/ports.js';
@@ -43,9 +44,8 @@ function runbook(yaml: string) {
 async function start(yaml: string, opts: { inputs?: Record<string, string>; answers?: Record<string, string>; yes?: boolean; readOnly?: boolean; ports?: Partial<Ports & FlowPorts>; root?: string } = {}) {
   const root = opts.root ?? tempDir();
   const ports = { ...headlessPorts({ yes: opts.yes ?? false, answers: opts.answers ?? {}, operator: 'tester' }, opts.ports?.clock ?? virtualClock()), ...opts.ports };
-  const incident = await openIncident({ root, loaded: runbook(yaml), registry: builtinRegistry(), ports, inputs: opts.inputs ?? {}, readOnly: opts.readOnly, operator: 'tester' });
-  const seen: AnyEvent[] = [...incident.preamble];
-  incident.engine.on((e) => seen.push(e));
+  const seen: AnyEvent[] = [];
+  const incident = await openSession({ root, loaded: runbook(yaml), registry: builtinRegistry(), ports, providers: localProviders(), inputs: opts.inputs ?? {}, readOnly: opts.readOnly, operator: 'tester', onRecord: (ev) => seen.push(ev) });
   return { root, incident, seen, types: () => seen.map((e) => e.type) };
 }
 
@@ -403,9 +403,8 @@ steps:
     await first.incident.close();
     expect(readFileSync(marker, 'utf8')).toBe('x');
 
-    const resumed = await resumeIncident({ root, id: first.incident.id, registry: builtinRegistry(), ports: headlessPorts({ yes: true, answers: {}, operator: 'tester' }, virtualClock()), inputs: {} });
-    const seen: AnyEvent[] = [...resumed.preamble];
-    resumed.engine.on((e) => seen.push(e));
+    const seen: AnyEvent[] = [];
+    const resumed = await resumeSession({ root, id: first.incident.id, registry: builtinRegistry(), ports: headlessPorts({ yes: true, answers: {}, operator: 'tester' }, virtualClock()), providers: localProviders(), operator: 'tester', inputs: {}, onRecord: (e, replayed) => replayed || seen.push(e) });
     expect((await resumed.engine.run()).outcome).toBe('completed');
     await resumed.close();
     expect(readFileSync(marker, 'utf8')).toBe('x');
@@ -433,10 +432,10 @@ steps:
     });
     await first.incident.engine.run();
     await first.incident.close();
-    const again = await resumeIncident({ root, id: first.incident.id, registry: builtinRegistry(), ports: headlessPorts({ yes: true, answers: {}, operator: 'tester' }), inputs: {} });
+    const again = await resumeSession({ root, id: first.incident.id, registry: builtinRegistry(), ports: headlessPorts({ yes: true, answers: {}, operator: 'tester' }), providers: localProviders(), operator: 'tester', inputs: {} });
     await expect(again.engine.run()).rejects.toThrow(/--answer change=done/);
     await again.close();
-    const answered = await resumeIncident({ root, id: first.incident.id, registry: builtinRegistry(), ports: headlessPorts({ yes: true, answers: { change: 'done' }, operator: 'tester' }), inputs: {} });
+    const answered = await resumeSession({ root, id: first.incident.id, registry: builtinRegistry(), ports: headlessPorts({ yes: true, answers: { change: 'done' }, operator: 'tester' }), providers: localProviders(), operator: 'tester', inputs: {} });
     expect((await answered.engine.run()).outcome).toBe('completed');
     await answered.close();
     expect(answered.engine.state.steps.change).toMatchObject({ phase: 'ok', attempts: 1 });

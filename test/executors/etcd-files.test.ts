@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesExist, filesMove } from '../../src/executors/files.js';
 import { realClock } from '../../src/core/clock.js';
-import { liveProviders } from '../../src/providers/live.js';
+import { localProviders } from '../helpers/providers.js';
+
+const liveProviders = localProviders();
 import { tempDir } from '../helpers/cli.js';
 import { fakeCtx, FakeFs } from '../helpers/etcd.js';
 

@@ -5,7 +5,9 @@ import type { StepContext } from '../../src/core/step.js';
 import { http } from '../../src/executors/http.js';
 import { wait } from '../../src/executors/wait.js';
 import { realClock } from '../../src/core/clock.js';
-import { liveProviders } from '../../src/providers/live.js';
+import { localProviders } from '../helpers/providers.js';
+
+const liveProviders = localProviders();
 import { evalExpr } from '../../src/runbook/expr.js';
 
 let server: Server;

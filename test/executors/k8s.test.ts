@@ -8,7 +8,9 @@ import { kubeconfigYaml } from '../../src/drill/kube/kubeconfig.js';
 import { describeKubeError, k8sCluster, k8sLeases, k8sNodeContainers, k8sReadyz } from '../../src/executors/k8s.js';
 import { realClock } from '../../src/core/clock.js';
 import { createKubeProvider } from '../../src/providers/kube.js';
-import { liveProviders } from '../../src/providers/live.js';
+import { localProviders } from '../helpers/providers.js';
+
+const liveProviders = localProviders();
 import type { Providers } from '../../src/providers/types.js';
 import { tempDir } from '../helpers/cli.js';
 import { fakeCtx } from '../helpers/etcd.js';

@@ -12,7 +12,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { drillAwsProvider } from '../../src/drill/aws/middleware.js';
 import { AwsWorld } from '../../src/drill/aws/world.js';
 import type { AnyEvent } from '../../src/journal/events.js';
-import { openIncident } from '../../src/engine/incident.js';
+import { openSession } from '../../src/engine/session.js';
 import { builtinRegistry } from '../../src/executors/index.js';
 import { EXPORT_FORMATS, exportIncident } from '../../src/export/index.js';
 import { headlessPorts } from '../../src/headless/ports.js';
@@ -72,7 +72,8 @@ describe('canaries through the engine (headless)', () => {
     const { providers, execs } = world();
     const registry = builtinRegistry();
     const loaded = await loadRunbook(join(ROOT, 'runbooks/secrets-env-migration.yaml'), registry);
-    const inc = await openIncident({
+    const seen: AnyEvent[] = [];
+    const inc = await openSession({
       root: stateDir,
       loaded,
       registry,
@@ -80,10 +81,9 @@ describe('canaries through the engine (headless)', () => {
       inputs: { env_file: file, app: 'canary-app', env: 'prod', owner: 'team' },
       operator: 'tester',
       providers,
+      onRecord: (ev) => seen.push(ev),
     });
-    const seen: AnyEvent[] = [...inc.preamble];
     inc.engine.on((ev) => {
-      seen.push(ev);
       // Once the inventory has read the file, the operator pastes a password into a note.
       if (ev.type === 'step.finished' && ev.payload.step === 'inventory') void inc.engine.note(`the old password was ${CANARY.db}, do not reuse`);
     });

@@ -32,7 +32,7 @@ lockfile.lock(file, { stale: 2000, update: 1000, realpath: false, lockfilePath }
 it('takes over the lock of a writer killed with SIGKILL within 5 s', async () => {
   const id = newIncidentId();
   const first = await JournalWriter.create(root, id, { redactor: new Redactor() });
-  await first.append('incident.opened', {});
+  await first.append('note.added', { text: 'x', by: 'tester' });
   await first.close();
 
   const lockfileMain = createRequire(import.meta.url).resolve('proper-lockfile');
@@ -55,8 +55,8 @@ it('takes over the lock of a writer killed with SIGKILL within 5 s', async () =>
   // The stale lock is taken over (within the lock's stale period; the test's timeout bounds it).
   const w = await JournalWriter.open(root, id, { redactor: new Redactor() });
   try {
-    expect(w.lastSeq).toBe(0);
-    expect((await w.append('incident.resumed', {})).seq).toBe(1);
+    expect(w.lastSeq).toBe(1); // the note and the close
+    expect((await w.append('incident.resumed', { operator: 'tester', pid: process.pid })).seq).toBe(2);
   } finally {
     await w.close();
   }
@@ -76,10 +76,10 @@ it('a lock whose owner file names a live process elsewhere still times out with 
 it('a writer whose lock is taken away stops, with a clear error, instead of crashing the process', async () => {
   const id = newIncidentId();
   const w = await JournalWriter.create(root, id, { redactor: new Redactor() });
-  await w.append('incident.opened', {});
+  await w.append('note.added', { text: 'x', by: 'tester' });
   await rm(lockPath(root, id), { recursive: true }); // as if another process had taken it over
   const deadline = Date.now() + 5000;
   while (!w.failure && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  await expect(w.append('step.output', {})).rejects.toThrow(/lost the lock on incident/);
+  await expect(w.append('note.added', { text: 'y', by: 'tester' })).rejects.toThrow(/lost the lock on incident/);
   await expect(w.close()).rejects.toThrow(/lost the lock/);
 }, 20_000);

@@ -4,18 +4,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newIncidentId } from '../../src/journal/ids.js';
 import { JournalCorruptError, readJournal, readJournalStream, verifyJournal } from '../../src/journal/reader.js';
-import { hashLine } from '../../src/journal/record.js';
+import { GENESIS, hashLine } from '../../src/journal/record.js';
 import { Redactor } from '../../src/journal/redact.js';
 import { JournalWriter } from '../../src/journal/writer.js';
 
 let root: string;
-let good: string; // 20 records, seq 0..19
+let good: string; // 20 records, seq 0..19: 19 notes and the close
 let lines: string[];
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'oncall-verify-'));
   const w = await JournalWriter.create(root, newIncidentId(), { redactor: new Redactor() });
-  for (let i = 0; i < 20; i++) void w.append(i === 0 ? 'incident.opened' : 'step.output', { i, text: `output ${i}` });
+  for (let i = 0; i < 19; i++) void w.append('note.added', { text: `output ${i}`, by: 'tester' });
   await w.close();
   good = w.path;
   lines = (await readFile(good, 'utf8')).split('\n').slice(0, -1);
@@ -33,7 +33,7 @@ async function verifyVariant(edit: (ls: string[]) => string[], tail = '\n') {
 
 describe('verifyJournal', () => {
   it('accepts an intact journal', async () => {
-    expect(await verifyJournal(good)).toEqual({ ok: true, count: 20, torn: false });
+    expect(await verifyJournal(good)).toEqual({ ok: true, count: 20, torn: false, closed: true });
   });
 
   it('reports a changed middle record at the record that follows it', async () => {
@@ -90,29 +90,27 @@ describe('verifyJournal', () => {
 
   it('treats a torn last line as torn, not broken', async () => {
     const { file, result } = await verifyVariant((ls) => [...ls, '{"v":1,"seq":20,"ts":"20'], '');
-    expect(result).toEqual({ ok: true, count: 20, torn: true });
+    expect(result).toEqual({ ok: true, count: 20, torn: true, closed: false });
     const read = await readJournal(file);
-    expect(read.torn).toBe(true);
     expect(read.records).toHaveLength(20);
   });
 
   it('an empty file is an empty, valid journal', async () => {
     const file = join(root, 'empty.jsonl');
     await writeFile(file, '');
-    expect(await verifyJournal(file)).toEqual({ ok: true, count: 0, torn: false });
-    expect(await readJournal(file)).toEqual({ records: [], torn: false });
+    expect(await verifyJournal(file)).toEqual({ ok: true, count: 0, torn: false, closed: false });
+    expect(await readJournal(file)).toEqual({ records: [] });
   });
 });
 
 describe('readers', () => {
   it('readJournal and readJournalStream return the same records', async () => {
-    const { records, torn } = await readJournal(good);
-    expect(torn).toBe(false);
+    const { records } = await readJournal(good);
     const streamed = [];
     for await (const r of readJournalStream(good)) streamed.push(r);
     expect(streamed).toEqual(records);
     expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    expect(records[3]).toMatchObject({ v: 1, type: 'step.output', payload: { i: 3, text: 'output 3' } });
+    expect(records[3]).toMatchObject({ v: 1, type: 'note.added', payload: { text: 'output 3' } });
   });
 
   it('throw on a damaged line that is not the last', async () => {
@@ -121,17 +119,57 @@ describe('readers', () => {
       return ls;
     });
     await expect(readJournal(file)).rejects.toThrow(JournalCorruptError);
-    await expect(readJournal(file)).rejects.toThrow(/:3: not valid JSON/);
+    await expect(readJournal(file)).rejects.toThrow(/:3: line 3 is not valid JSON/);
   });
 
   it('streams a long journal across read chunks', async () => {
     const w = await JournalWriter.create(root, newIncidentId(), { redactor: new Redactor() });
     const chunk = 'y'.repeat(3000);
-    for (let i = 0; i < 1000; i++) void w.append('step.output', { i, chunk }); // ~3 MB: several 1 MiB reads
+    for (let i = 0; i < 1000; i++) void w.append('step.output', { step: 's', attempt: 1, stream: 'stdout', text: `${i} ${chunk}` }); // ~3 MB: several 1 MiB reads
     await w.close();
     let n = 0;
     for await (const r of readJournalStream(w.path)) expect(r.seq).toBe(n++);
-    expect(n).toBe(1000);
-    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 1000, torn: false });
+    expect(n).toBe(1001); // and the close
+    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 1001, torn: false, closed: true });
+  });
+});
+
+describe('records are checked against the vocabulary when read', () => {
+  /** The good journal with line `i` replaced by a record whose chain is recomputed from there on, as a forger would. */
+  async function rewritten(i: number, change: (rec: Record<string, unknown>) => void) {
+    const out: string[] = [];
+    let prev = i === 0 ? GENESIS : hashLine(lines[i - 1]!);
+    for (let k = 0; k < lines.length; k++) {
+      if (k < i) {
+        out.push(lines[k]!);
+        continue;
+      }
+      const rec = JSON.parse(lines[k]!) as Record<string, unknown>;
+      if (k === i) change(rec);
+      rec.prev = prev;
+      if (rec.type === 'journal.closed') (rec.payload as { head: string }).head = prev;
+      const line = JSON.stringify(rec);
+      out.push(line);
+      prev = hashLine(line);
+    }
+    const file = join(root, `typed-${Math.random().toString(36).slice(2)}.jsonl`);
+    await writeFile(file, out.join('\n') + '\n');
+    return file;
+  }
+
+  it.each([
+    ['an unknown type', (r: Record<string, unknown>) => (r.type = 'future.thing'), /record 5 has a type this oncall does not know \('future\.thing'\)/],
+    ['a payload missing a field', (r: Record<string, unknown>) => delete (r.payload as Record<string, unknown>).by, /record 5 has a note\.added payload of the wrong shape \(by: /],
+    ['a payload field of the wrong type', (r: Record<string, unknown>) => ((r.payload as Record<string, unknown>).text = 7), /record 5 has a note\.added payload of the wrong shape \(text: /],
+  ])('%s is an error naming the seq, for every reader', async (_what, change, message) => {
+    const file = await rewritten(5, change);
+    const verified = await verifyJournal(file);
+    expect(verified.ok).toBe(false);
+    if (!verified.ok) {
+      expect(verified.firstBad.seq).toBe(5);
+      expect(verified.firstBad.reason).toMatch(message);
+    }
+    await expect(readJournal(file)).rejects.toThrow(message);
+    await expect(readJournal(file)).rejects.toThrow(JournalCorruptError);
   });
 });

@@ -20,6 +20,9 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** A valid payload for tests that only care about records, not what they say. */
+const note = (text: unknown = 'x') => ({ text: typeof text === 'string' ? text : JSON.stringify(text), by: 'tester' });
+
 async function create(id = newIncidentId(), redactor = new Redactor(), clock?: () => number): Promise<JournalWriter> {
   const w = await JournalWriter.create(root, id, { redactor, clock });
   open.push(w);
@@ -73,8 +76,8 @@ describe('append', () => {
   it('writes one JSON record a line, chained by hashes, with contract key order', async () => {
     let t = Date.UTC(2025, 0, 1);
     const w = await create(undefined, undefined, () => (t += 5));
-    const r0 = await w.append('incident.opened', { runbook: 'elb-504-triage' });
-    const r1 = await w.append('step.started', { stepId: 'check', intent: { summary: 'x' } });
+    const r0 = await w.append('note.added', note({ runbook: 'elb-504-triage' }));
+    const r1 = await w.append('note.added', note({ stepId: 'check', intent: { summary: 'x' } }));
     expect(r0.seq).toBe(0);
     expect(r1.seq).toBe(1);
     expect(r0.prev).toBe(GENESIS);
@@ -86,24 +89,27 @@ describe('append', () => {
     expect(JSON.stringify(JSON.parse(lines[1]!))).toBe(lines[1]);
     expect(r1.prev).toBe(hashLine(lines[0]!));
     expect(w.head).toBe(hashLine(lines[1]!));
-    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 2, torn: false });
+    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 2, torn: false, closed: false });
   });
 
   it('keeps timestamps non-decreasing when the clock goes back', async () => {
     const times = [1000, 5000, 3000];
     const w = await create(undefined, undefined, () => times.shift() ?? 0);
-    await w.append('a.b', 1);
-    await w.append('a.b', 2);
-    const r = await w.append('a.b', 3);
+    await w.append('note.added', note(1));
+    await w.append('note.added', note(2));
+    const r = await w.append('note.added', note(3));
     expect(r.ts).toBe(new Date(5000).toISOString());
     expect((await verifyJournal(w.path)).ok).toBe(true);
   });
 
   it('rejects a bad record without breaking the writer', async () => {
     const w = await create();
-    await expect(w.append('not a type!', {})).rejects.toThrow(TypeError);
-    await expect(w.append('x.y', { big: 1n })).rejects.toThrow(/BigInt/);
-    const r = await w.append('x.y', { fine: true, cyc: undefined });
+    // A caller outside TypeScript's reach (a plugin in plain JavaScript) can still pass anything.
+    const untyped = w as unknown as { append(type: string, payload: unknown): Promise<unknown> };
+    await expect(untyped.append('not a type!', {})).rejects.toThrow(TypeError);
+    await expect(untyped.append('made.up', {})).rejects.toThrow(/not one of the journal's record types/);
+    await expect(untyped.append('note.added', { text: 'x', by: 't', big: 1n })).rejects.toThrow(/BigInt/);
+    const r = await w.append('note.added', { text: 'x', by: 'tester', at: undefined } as { text: string; by: string });
     expect(r.seq).toBe(0);
     expect((await verifyJournal(w.path)).ok).toBe(true);
   });
@@ -112,22 +118,22 @@ describe('append', () => {
     const w = await create();
     const sync = vi.spyOn(await fileHandleProto(w.path), 'datasync');
     const ps: Promise<unknown>[] = [];
-    for (let i = 0; i < 1000; i++) ps.push(w.append('step.output', { stepId: 's1', chunk: `line ${i}\n` }));
+    for (let i = 0; i < 1000; i++) ps.push(w.append('note.added', note({ stepId: 's1', chunk: `line ${i}\n` })));
     const records = (await Promise.all(ps)) as { seq: number }[];
     expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(w.stats.syncs).toBeLessThan(20);
     expect(sync.mock.calls.length).toBe(w.stats.syncs);
     const { records: onDisk } = await readJournal(w.path);
     expect(onDisk.map((r) => r.seq)).toEqual(records.map((r) => r.seq));
-    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 1000, torn: false });
+    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 1000, torn: false, closed: false });
   });
 
   it('batches appends made while a write is in flight into the next single write', async () => {
     const w = await create();
-    const first = w.append('step.output', { n: 0 }); // goes out alone
+    const first = w.append('note.added', note({ n: 0 })); // goes out alone
     await Promise.resolve();
     await Promise.resolve();
-    const rest = Array.from({ length: 50 }, (_, i) => w.append('step.output', { n: i + 1 }));
+    const rest = Array.from({ length: 50 }, (_, i) => w.append('note.added', note({ n: i + 1 })));
     await Promise.all([first, ...rest]);
     expect(w.stats.writes).toBeLessThanOrEqual(2);
     expect(w.stats.syncs).toBe(w.stats.writes);
@@ -135,20 +141,20 @@ describe('append', () => {
 
   it('flush resolves once everything appended is durable', async () => {
     const w = await create();
-    for (let i = 0; i < 10; i++) void w.append('note.added', { i });
+    for (let i = 0; i < 10; i++) void w.append('note.added', note({ i }));
     await w.flush();
     expect((await readJournal(w.path)).records).toHaveLength(10);
   });
 
   it('a failed fsync rejects every pending append and every later one', async () => {
     const w = await create();
-    await w.append('incident.opened', {});
+    await w.append('note.added', note());
     vi.spyOn(await fileHandleProto(w.path), 'datasync').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
-    const a = w.append('step.output', { n: 1 });
-    const b = w.append('step.output', { n: 2 });
+    const a = w.append('note.added', note({ n: 1 }));
+    const b = w.append('note.added', note({ n: 2 }));
     await expect(a).rejects.toThrow(JournalFailedError);
     await expect(b).rejects.toThrow(/EIO/);
-    await expect(w.append('step.output', { n: 3 })).rejects.toBe(w.failure);
+    await expect(w.append('note.added', note({ n: 3 }))).rejects.toBe(w.failure);
     await expect(w.flush()).rejects.toBe(w.failure);
     await expect(w.close()).rejects.toBe(w.failure);
     // The lock is released all the same: the incident can be reopened.
@@ -158,11 +164,15 @@ describe('append', () => {
 
   it('close is idempotent and later appends reject', async () => {
     const w = await create();
-    void w.append('a.b', 1);
+    void w.append('note.added', note(1));
     await w.close();
     await w.close();
-    await expect(w.append('a.b', 2)).rejects.toThrow(/closed/);
-    expect((await readJournal(w.path)).records).toHaveLength(1);
+    await expect(w.append('note.added', note(2))).rejects.toThrow(/closed/);
+    // The record, then the one close anchors the chain's head with (a second close adds nothing).
+    const { records } = await readJournal(w.path);
+    expect(records.map((r) => r.type)).toEqual(['note.added', 'journal.closed']);
+    expect(records[1]!.payload).toEqual({ head: records[1]!.prev, records: 2 });
+    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 2, torn: false, closed: true });
   });
 });
 
@@ -174,12 +184,18 @@ describe('secrets', () => {
     redactor.add('AKIAIOSFODNN7EXAMPLE', 'aws-key');
     const w = await create(undefined, redactor);
     const r = await w.append('step.finished', {
-      stdout: `connecting with ${secret}\n`,
-      env: { DB_PASSWORD: secret, [secret]: 'as a key' },
-      argv: ['psql', `--password=${secret}`],
-      json: JSON.stringify({ password: secret }),
-      nested: JSON.stringify({ doc: JSON.stringify({ password: secret }) }),
-      key: 'AKIAIOSFODNN7EXAMPLE',
+      step: 's',
+      attempt: 1,
+      status: 'ok',
+      duration_ms: 1,
+      summary: `connecting with ${secret}\n`,
+      result: {
+        env: { DB_PASSWORD: secret },
+        argv: ['psql', `--password=${secret}`],
+        json: JSON.stringify({ password: secret }),
+        nested: JSON.stringify({ doc: JSON.stringify({ password: secret }) }),
+        key: 'AKIAIOSFODNN7EXAMPLE',
+      },
     });
     const bytes = await readFile(w.path, 'utf8');
     const forms = [secret, JSON.stringify(secret).slice(1, -1), JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1)];
@@ -191,16 +207,13 @@ describe('secrets', () => {
     expect((await verifyJournal(w.path)).ok).toBe(true);
   });
 
-  it('a secret spanning JSON syntax is caught by the last guard and the chain still verifies', async () => {
+  it('redaction acts on values: a secret that only appears across JSON syntax rewrites no structure', async () => {
     const redactor = new Redactor();
-    redactor.add('","b":"'); // matches only the serialized text, never a single string
+    redactor.add('","by":"'); // no single string holds it: only the serialized text does
     const w = await create(undefined, redactor);
-    const r = await w.append('a.b', { a: 'x', b: 'y' });
-    await w.append('a.b', { after: true });
-    const bytes = await readFile(w.path, 'utf8');
-    expect(bytes).not.toContain('","b":"');
-    expect(r.payload).toEqual({ a: 'x[redacted:secret]y' });
-    expect(JSON.parse(bytes.split('\n')[0]!).payload).toEqual(r.payload);
+    const r = await w.append('note.added', { text: 'x', by: 'y' });
+    expect(r.payload).toEqual({ text: 'x', by: 'y' });
+    expect(JSON.parse((await readFile(w.path, 'utf8')).split('\n')[0]!).payload).toEqual({ text: 'x', by: 'y' });
     expect((await verifyJournal(w.path)).ok).toBe(true);
   });
 });
@@ -208,55 +221,55 @@ describe('secrets', () => {
 describe('JournalWriter.open (resume)', () => {
   it('continues the sequence and the chain', async () => {
     const w = await create();
-    await w.append('incident.opened', {});
-    await w.append('step.started', { stepId: 'a' });
+    await w.append('note.added', note());
+    await w.append('note.added', note({ stepId: 'a' }));
     await w.close();
     const again = await reopen(w.incidentId);
     expect(again.repaired).toBeUndefined();
-    expect(again.lastSeq).toBe(1);
-    const r = await again.append('incident.resumed', {});
-    expect(r.seq).toBe(2);
-    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 3, torn: false });
+    expect(again.lastSeq).toBe(2); // two records and the close
+    const r = await again.append('note.added', note());
+    expect(r.seq).toBe(3);
+    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 4, torn: false, closed: false });
   });
 
   it('repairs a torn tail and reports the dropped bytes', async () => {
     const w = await create();
-    await w.append('incident.opened', {});
-    await w.append('step.started', { stepId: 'a' });
+    await w.append('note.added', note());
+    await w.append('note.added', note({ stepId: 'a' }));
     await w.close();
     const torn = '{"v":1,"seq":2,"ts":"2025-01-01T00:00:';
     await appendFile(w.path, torn);
-    expect(await readJournal(w.path)).toMatchObject({ torn: true, records: [{ seq: 0 }, { seq: 1 }] });
-    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 2, torn: true });
+    expect((await readJournal(w.path)).records.map((r) => r.seq)).toEqual([0, 1, 2]);
+    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 3, torn: true, closed: false });
     const again = await reopen(w.incidentId);
     expect(again.repaired).toEqual({ droppedBytes: Buffer.byteLength(torn) });
-    expect(again.lastSeq).toBe(1);
-    await again.append('journal.repaired', again.repaired);
+    expect(again.lastSeq).toBe(2);
+    await again.append('journal.repaired', { dropped_bytes: again.repaired!.droppedBytes });
     await again.close();
-    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 3, torn: false });
+    expect(await verifyJournal(w.path)).toEqual({ ok: true, count: 5, torn: false, closed: true });
   });
 
   it('drops a newline-terminated garbage last line too', async () => {
     const w = await create();
-    await w.append('incident.opened', {});
+    await w.append('note.added', note());
     await w.close();
     await appendFile(w.path, '\0\0\0\0\n');
     const again = await reopen(w.incidentId);
     expect(again.repaired).toEqual({ droppedBytes: 5 });
-    expect(again.lastSeq).toBe(0);
+    expect(again.lastSeq).toBe(1);
   });
 
   it('finds the tail of a journal larger than its read-back window', async () => {
     const w = await create();
     const big = 'x'.repeat(200 * 1024);
-    await w.append('step.output', { chunk: big });
-    await w.append('step.output', { chunk: big });
+    await w.append('note.added', note({ chunk: big }));
+    await w.append('note.added', note({ chunk: big }));
     await w.close();
     await appendFile(w.path, big.slice(0, 70 * 1024)); // a torn line longer than the first window
     const again = await reopen(w.incidentId);
-    expect(again.lastSeq).toBe(1);
+    expect(again.lastSeq).toBe(2);
     expect(again.repaired).toEqual({ droppedBytes: 70 * 1024 });
-    await again.append('a.b', {});
+    await again.append('note.added', note());
     await again.close();
     expect((await verifyJournal(w.path)).ok).toBe(true);
   });
@@ -270,7 +283,7 @@ describe('JournalWriter.open (resume)', () => {
     await writeFile(w.path, '{"v":1,"se');
     const b = await reopen(w.incidentId);
     expect(b.repaired).toEqual({ droppedBytes: 10 });
-    expect((await b.append('incident.opened', {})).prev).toBe(GENESIS);
+    expect((await b.append('note.added', note())).prev).toBe(GENESIS);
   });
 
   it('says when the incident does not exist', async () => {
@@ -288,10 +301,10 @@ describe('lock', () => {
     expect((err as Error).message).toContain('another oncall is writing this incident; close it, or wait a few seconds if it crashed');
     await expect(JournalWriter.create(root, w.incidentId, { redactor: new Redactor() })).rejects.toThrow(JournalLockedError);
     // The failed attempts left the holder's lock and owner file alone.
-    await w.append('a.b', {});
+    await w.append('note.added', note());
     await w.close();
     const again = await reopen(w.incidentId);
-    expect(again.lastSeq).toBe(0);
+    expect(again.lastSeq).toBe(1); // the note and the close
   });
 });
 
