@@ -32,13 +32,15 @@ export interface ConfirmRequest {
   region?: string;
   /** 'action' for a write step, 'rollback' when undoing earlier steps. */
   purpose: 'action' | 'rollback';
+  /** Set when the last answer did not do (a typed resource that was not the resource): why. */
+  problem?: string;
 }
 
 export interface ConfirmResponse {
   approved: boolean;
   by: string;
-  /** The operator typed the resource id (destructive steps). */
-  typed?: boolean;
+  /** What the operator typed (destructive steps): the engine checks it is the resource. */
+  typed?: string;
   reason?: string;
 }
 
@@ -60,6 +62,8 @@ export interface AskRequest {
   required?: boolean;
   /** Evidence shown beside the question (captures, results). */
   evidence?: Record<string, unknown>;
+  /** Set when the last answer did not answer it (engine/policy.ts answerProblem): why. */
+  problem?: string;
 }
 
 export interface AskResponse {

@@ -44,6 +44,8 @@ export async function startDrill(o: {
   redactor?: Redactor;
   /** Every record of the drill's journal from the first one (engine/session.ts). */
   onRecord?: RecordListener;
+  /** The incident id, when the caller needs it before the first record (the TUI's store). */
+  id?: string;
 }): Promise<DrillSession> {
   const s = o.loaded.scenario;
   const clock = new VirtualClock(Date.parse(s.starts_at));
@@ -89,6 +91,7 @@ export async function startDrill(o: {
     now: () => clock.now(),
     ...(o.redactor ? { redactor: o.redactor } : {}),
     ...(o.onRecord ? { onRecord: o.onRecord } : {}),
+    ...(o.id ? { id: o.id } : {}),
   }).catch(async (err: unknown) => {
     await kube?.close();
     throw err;

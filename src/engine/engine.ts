@@ -11,12 +11,15 @@ import { boundJson } from '../core/bounded.js';
 import type { Providers } from '../providers/types.js';
 import type { KindRegistry } from '../core/registry.js';
 import { asAnyEvent, type AnyEvent, type DrillScore, type EventPayloads, type EventType, type Outcome } from '../journal/events.js';
+import { answerProblem, decideStep, typedMatches, type StepDecision } from './policy.js';
 import { applyEvent, type IncidentState, type StepState } from './state.js';
 import {
   effectOf,
   NeedsHumanError,
   type AskRequest,
   type AskResponse,
+  type ConfirmRequest,
+  type ConfirmResponse,
   type Effect,
   type FlowPorts,
   type Intent,
@@ -268,28 +271,27 @@ export class Engine {
       }
     }
 
-    if (effect === 'write' || spec.confirm) {
-      const refused = await this.refusal(effect);
-      if (refused) {
-        const next = this.following(spec);
-        await this.emit('step.skipped', { step: spec.id, reason: refused, by: 'oncall', intent, next });
-        return { kind: 'next', next };
-      }
-      const destructive = spec.confirm?.destructive ?? kind.destructive?.(params as never) ?? false;
-      const resource = spec.confirm?.resource !== undefined ? String(template(spec.confirm.resource, this.exprContext())) : intent.resources?.[0];
-      const identity = await this.o.ports.identity?.();
-      const answer = await this.o.ports.confirm({
-        stepId: spec.id,
-        title: spec.title,
-        intent,
-        message: this.text(spec.confirm?.message),
-        destructive,
-        resource,
+    // Who and where matter to what changes things (allowed accounts, the confirmation's header).
+    const identity = effect === 'write' || spec.confirm ? await this.o.ports.identity?.() : undefined;
+    const decision = decideStep({
+        effect,
+        confirm: Boolean(spec.confirm),
+        destructive: spec.confirm?.destructive ?? kind.destructive?.(params as never) ?? false,
+        resource: spec.confirm?.resource !== undefined ? String(template(spec.confirm.resource, this.exprContext())) : intent.resources?.[0],
+        readOnly: this.o.state.readOnly,
+        allowedAccounts: this.o.runbook.allowed_accounts,
         account: identity?.account,
-        region: identity?.region,
-        purpose: 'action',
       });
-      await this.emit('confirm.given', { step: spec.id, approved: answer.approved, by: answer.by, typed: answer.typed, reason: answer.reason, purpose: 'action' });
+    if (decision.kind === 'refuse') {
+      const next = this.following(spec);
+      await this.emit('step.skipped', { step: spec.id, reason: decision.message, by: 'oncall', intent, next });
+      return { kind: 'next', next };
+    }
+    if (decision.kind !== 'allow') {
+      const answer = await this.confirm(
+        { stepId: spec.id, title: spec.title, intent, message: this.text(spec.confirm?.message), account: identity?.account, region: identity?.region, purpose: 'action' },
+        decision,
+      );
       if (!answer.approved) {
         const next = this.following(spec);
         await this.emit('step.skipped', { step: spec.id, reason: `declined by ${answer.by}${answer.reason ? `: ${answer.reason}` : ''}`, by: answer.by, intent, next });
@@ -446,19 +448,6 @@ export class Engine {
     return { kind: 'failed', error };
   }
 
-  /** Why a write may not run here, or undefined when it may. */
-  private async refusal(effect: Effect): Promise<string | undefined> {
-    if (effect !== 'write') return undefined;
-    if (this.o.state.readOnly) return 'read-only mode: this step would change something';
-    const allowed = this.o.runbook.allowed_accounts;
-    if (allowed?.length) {
-      const account = (await this.o.ports.identity?.())?.account;
-      if (!account) return `this runbook only changes accounts ${allowed.join(', ')}, and the current AWS account could not be determined`;
-      if (!allowed.includes(account)) return `AWS account ${account} is not one this runbook may change (allowed: ${allowed.join(', ')})`;
-    }
-    return undefined;
-  }
-
   // ── failure and rollback ──────────────────────────────────────────────────────────────────
 
   private async fail(stepId: string, error: string): Promise<RunResult> {
@@ -493,17 +482,22 @@ export class Engine {
     }
     const intent = kind.describe(params as never);
     const identity = await this.o.ports.identity?.();
-    const answer = await this.o.ports.confirm({
-      stepId: id,
-      title: `Undo: ${spec.title}`,
-      intent,
-      message: this.text(rb.note),
+    const decision = decideStep({
+      effect: 'write',
+      confirm: true,
       destructive: false,
+      readOnly: this.o.state.readOnly,
+      allowedAccounts: this.o.runbook.allowed_accounts,
       account: identity?.account,
-      region: identity?.region,
-      purpose: 'rollback',
     });
-    await this.emit('confirm.given', { step: id, approved: answer.approved, by: answer.by, purpose: 'rollback', reason: answer.reason });
+    if (decision.kind === 'refuse' || decision.kind === 'allow') {
+      if (decision.kind === 'refuse') await this.emit('step.skipped', { step: id, reason: decision.message, by: 'oncall', intent, next: null });
+      return;
+    }
+    const answer = await this.confirm(
+      { stepId: id, title: `Undo: ${spec.title}`, intent, message: this.text(rb.note), account: identity?.account, region: identity?.region, purpose: 'rollback' },
+      decision,
+    );
     if (!answer.approved) {
       await this.emit('step.skipped', { step: id, reason: `rollback declined by ${answer.by}`, by: answer.by, intent, next: null });
       return;
@@ -579,11 +573,33 @@ export class Engine {
     return kind.run(parsed.data, this.context(stepId, attempt, signal));
   }
 
-  /** Asks a human, unless the journal already holds the answer to this very question. */
+  /**
+   * Asks a person to approve what policy decided needs approving, and journals the answer. What a
+   * driver brings back is checked here: a typed resource that is not the resource is asked again
+   * (a headless run stops there, naming the flag).
+   */
+  private async confirm(base: Omit<ConfirmRequest, 'destructive' | 'resource'>, decision: Exclude<StepDecision, { kind: 'allow' | 'refuse' }>): Promise<ConfirmResponse> {
+    const req: ConfirmRequest = { ...base, destructive: decision.kind === 'type-resource', ...(decision.kind === 'type-resource' ? { resource: decision.resource } : {}) };
+    let answer = await this.o.ports.confirm(req);
+    while (answer.approved && !typedMatches(decision, answer.typed)) {
+      answer = await this.o.ports.confirm({ ...req, problem: `'${answer.typed ?? ''}' is not ${req.resource}: type the resource exactly as shown` });
+    }
+    const typed = decision.kind === 'type-resource' && answer.approved;
+    await this.emit('confirm.given', { step: req.stepId, approved: answer.approved, by: answer.by, ...(typed ? { typed } : {}), reason: answer.reason, purpose: req.purpose });
+    return answer;
+  }
+
+  /**
+   * Asks a human, unless the journal already holds the answer to this very question. The answer is
+   * checked (policy.answerProblem) before it is journaled; a wrong one is asked again, with why.
+   */
   private async ask(req: AskRequest): Promise<AskResponse> {
     const known = this.o.state.answers[req.stepId];
     if (known) return { value: known.value, text: known.text, by: known.by };
-    const answer = await this.o.ports.ask(req);
+    let answer = await this.o.ports.ask(req);
+    for (let problem = answerProblem(req, answer.value); problem; problem = answerProblem(req, answer.value)) {
+      answer = await this.o.ports.ask({ ...req, problem });
+    }
     const attempt = this.o.state.steps[req.stepId]?.attempts ?? 0;
     await this.emit('decision.made', {
       step: req.stepId,

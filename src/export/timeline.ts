@@ -72,7 +72,7 @@ export class TimelineBuilder {
       return;
     }
     this.#openedMs ??= Date.parse(rec.ts);
-    const e = this.#event(ev, rec);
+    const e = this.#event(ev);
     if (e) this.#events.push(e);
   }
 
@@ -130,7 +130,7 @@ export class TimelineBuilder {
   }
 
   /** The timeline event for a record, and the side tables it feeds. */
-  #event(ev: AnyEvent, rec: Rec): TimelineEvent | undefined {
+  #event(ev: AnyEvent): TimelineEvent | undefined {
     const at = ev.ts;
     const base = (kind: string, title: string, body: string, actor: string, source: TimelineEvent['source'], step: string | null = null, status: string | null = null): TimelineEvent => ({
       seq: ev.seq,

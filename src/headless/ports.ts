@@ -14,18 +14,17 @@ export interface HeadlessAnswers {
 export function headlessPorts(a: HeadlessAnswers, clock = realClock): Ports {
   return {
     clock,
+    // Flags are collected, not judged: the engine checks the answer (engine/policy.ts) and asks
+    // again with `problem` set when it does not do, which a flag cannot change, so the run stops.
     async confirm(req: ConfirmRequest) {
       if (req.destructive) {
         const typed = a.answers[req.stepId];
-        if (typed === undefined || typed !== req.resource) {
-          const need = req.resource ?? '<resource id>';
-          throw new NeedsHumanError(
-            `step '${req.stepId}' is destructive (${req.intent.summary}); confirm it by typing its resource: --answer ${req.stepId}=${need}`,
-            req.stepId,
-            `--answer ${req.stepId}=${need}`,
-          );
+        const need = req.resource ?? '<resource id>';
+        if (typed === undefined || req.problem) {
+          const why = req.problem ? `--answer ${req.stepId}=${typed ?? ''}: ${req.problem}` : `step '${req.stepId}' is destructive (${req.intent.summary}); confirm it by typing its resource`;
+          throw new NeedsHumanError(`${why}: --answer ${req.stepId}=${need}`, req.stepId, `--answer ${req.stepId}=${need}`);
         }
-        return { approved: true, by: a.operator, typed: true };
+        return { approved: true, by: a.operator, typed };
       }
       if (!a.yes) {
         const what = req.purpose === 'rollback' ? 'rolls back a change' : 'changes something';
@@ -36,7 +35,7 @@ export function headlessPorts(a: HeadlessAnswers, clock = realClock): Ports {
     async ask(req: AskRequest) {
       const given = a.answers[req.stepId];
       const options = req.options?.map((o) => o.value) ?? [];
-      const example = req.type === 'choice' ? (options[0] ?? 'choice') : req.type === 'manual' ? 'done' : 'text';
+      const example = req.type === 'choice' ? (options[0] ?? 'choice') : req.type === 'manual' ? 'done' : req.pattern ? `<text matching ${req.pattern}>` : 'text';
       if (given === undefined) {
         const choices = options.length ? ` (one of: ${options.join(', ')})` : '';
         throw new NeedsHumanError(
@@ -45,16 +44,7 @@ export function headlessPorts(a: HeadlessAnswers, clock = realClock): Ports {
           `--answer ${req.stepId}=${example}`,
         );
       }
-      if (req.type === 'choice' && !options.includes(given)) {
-        throw new NeedsHumanError(
-          `--answer ${req.stepId}=${given} is not one of: ${options.join(', ')}`,
-          req.stepId,
-          `--answer ${req.stepId}=${example}`,
-        );
-      }
-      if (req.type === 'text' && req.pattern && !new RegExp(req.pattern).test(given)) {
-        throw new NeedsHumanError(`--answer ${req.stepId}=… does not match ${req.pattern}`, req.stepId, `--answer ${req.stepId}=<text matching ${req.pattern}>`);
-      }
+      if (req.problem) throw new NeedsHumanError(`--answer ${req.stepId}=${given}: ${req.problem}`, req.stepId, `--answer ${req.stepId}=${example}`);
       return { value: given, by: a.operator };
     },
   };

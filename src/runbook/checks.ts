@@ -7,7 +7,8 @@ import { EXPR_RE, runbookSchema } from './schema.js';
 import type { InputSpec, Runbook } from './schema.js';
 import { checkExpr, exprRefs, INCIDENT_FIELDS, ROOTS_AFTER, ROOTS_BEFORE, scanExpressions, soleExpression, STEP_FIELDS } from './expr.js';
 import type { FoundExpr } from './expr.js';
-import { inputValueProblem, patternRegExp } from './inputs.js';
+import { inputValueProblem } from './inputs.js';
+import { patternRegExp } from './pattern.js';
 import { listNames, suggestion } from './suggest.js';
 import type { Severity } from './issues.js';
 

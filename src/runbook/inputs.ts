@@ -3,18 +3,7 @@
 import type { InputSpec } from './schema.js';
 import { DURATION_RE } from './schema.js';
 import { didYouMean } from './suggest.js';
-
-const patterns = new Map<string, RegExp>();
-
-/** An input's pattern must match the whole value. Throws SyntaxError for an invalid pattern. */
-export function patternRegExp(pattern: string): RegExp {
-  let re = patterns.get(pattern);
-  if (!re) {
-    re = new RegExp(`^(?:${pattern})$`);
-    patterns.set(pattern, re);
-  }
-  return re;
-}
+import { patternRegExp } from './pattern.js';
 
 /** What is wrong with a (typed) value for this input, in words that follow the value; undefined when fine. */
 export function inputValueProblem(spec: InputSpec, value: unknown): string | undefined {

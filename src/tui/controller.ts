@@ -5,8 +5,8 @@
 import { basename, join } from 'node:path';
 import type { Fzf } from 'fzf';
 import type { RunResult } from '../engine/engine.js';
-import type { AnyEvent, Mode } from '../journal/events.js';
-import type { OpenIncident } from '../engine/incident.js';
+import type { Mode } from '../journal/events.js';
+import type { IncidentSession, LoadedIncident } from '../engine/session.js';
 import type { KindRegistry } from '../core/registry.js';
 import type { Clock } from '../core/step.js';
 import type { DrillSession } from '../drill/session.js';
@@ -18,6 +18,7 @@ import { keyName, keyOf, resolve, TEXT_CONTEXTS, type Command, type KeyContext, 
 import { realClock } from '../core/clock.js';
 import { parseDuration } from '../runbook/duration.js';
 import { tuiPorts } from './ports.js';
+import { answerProblem } from '../engine/policy.js';
 import { issuesText, readRunbookPreview, readScenarioPreview } from './previews.js';
 import {
   activeContexts,
@@ -68,7 +69,10 @@ export interface TuiOptions {
   listingPlugins?: () => Promise<ListingOptions['plugins']>;
   /** Problems plugins reported while loading (shown on the message line). */
   pluginNotes?: () => string[];
-  /** The world steps act on: live unless a drill gives its simulation (made on first use). */
+  /**
+   * The live world steps act on (made on first use). Required for live incidents: nothing falls
+   * back to a default world. Drill mode never uses it (each drill brings its simulation).
+   */
   providers?: Providers | (() => Promise<Providers>);
   /** Journal timestamps (a drill's simulated time); the wall clock by default. */
   journalNow?: () => number;
@@ -103,7 +107,7 @@ export class TuiController {
   private readonly cwd: string;
   /** The engine's and the header's clock: a drill's simulated one while it plays. */
   private clock: Clock;
-  private open: OpenIncident | undefined;
+  private open: IncidentSession | undefined;
   private loop: Promise<void> | undefined;
   private registryP: Promise<KindRegistry> | undefined;
   private fzf: Fzf<readonly RunbookListing[]> | undefined;
@@ -185,10 +189,11 @@ export class TuiController {
     if (this.store.getState().kube.pending) s.setKube({ context, pending: false });
   }
 
-  private async providers(): Promise<{ providers?: Providers }> {
+  /** The live world the flags named (made on first use). Drills bring their own and never ask for it. */
+  private async providers(): Promise<Providers> {
     const p = this.o.providers;
-    if (!p) return {};
-    return { providers: typeof p === 'function' ? await p() : p };
+    if (!p) throw new Error('this oncall was started without a world to act on (no providers): start it with `oncall`, or play a drill');
+    return typeof p === 'function' ? await p() : p;
   }
 
   private registry(): Promise<KindRegistry> {
@@ -403,6 +408,7 @@ export class TuiController {
         }
         s.setForm(undefined);
         if (!this.open) s.endIncident();
+        this.dropLoaded();
         s.setScreen({ kind: 'start' });
         void this.refreshIncidents();
         return;
@@ -492,7 +498,7 @@ export class TuiController {
   }
 
   private approve(head: Extract<Prompt, { kind: 'confirm' }>, typed = false): void {
-    this.settle(head, { approved: true, by: this.operator, ...(typed ? { typed: true } : {}) });
+    this.settle(head, { approved: true, by: this.operator, ...(typed ? { typed: head.typed } : {}) });
   }
 
   private decline(head: Extract<Prompt, { kind: 'confirm' }>): void {
@@ -501,17 +507,9 @@ export class TuiController {
 
   private answerText(head: Extract<Prompt, { kind: 'ask' }>): void {
     const text = head.text.trim();
-    const s = this.store.getState();
-    if (text === '' && head.req.required !== false) return s.updatePrompt(head.id, { problem: 'an answer is required' });
-    if (head.req.pattern && text !== '') {
-      let ok: boolean;
-      try {
-        ok = new RegExp(`^(?:${head.req.pattern})$`).test(text);
-      } catch {
-        ok = true; // an invalid pattern is the runbook's problem, not the operator's
-      }
-      if (!ok) return s.updatePrompt(head.id, { problem: `does not match ${head.req.pattern}` });
-    }
+    // The engine checks the answer with the same function; checking here keeps the prompt open.
+    const problem = answerProblem(head.req, text);
+    if (problem) return this.store.getState().updatePrompt(head.id, { problem });
     this.settle(head, { value: text, by: this.operator, text });
   }
 
@@ -631,15 +629,19 @@ export class TuiController {
         return;
       case 'inputs':
         return this.openNew(form);
-      case 'resume-secrets': {
-        const id = this.pendingResume;
-        if (id) return this.resume(id, pick(form.values));
-        return;
-      }
+      case 'resume-secrets':
+        return this.startLoaded(pick(form.values));
     }
   }
 
-  private pendingResume: string | undefined;
+  /** An incident read back and locked, waiting for its secret inputs before it resumes. */
+  private loaded: LoadedIncident | undefined;
+
+  private dropLoaded(): void {
+    const loaded = this.loaded;
+    this.loaded = undefined;
+    void loaded?.close().catch(() => undefined);
+  }
 
   async chooseRunbook(item: RunbookListing): Promise<void> {
     const s = this.store.getState();
@@ -660,10 +662,11 @@ export class TuiController {
     if (!item) return;
     s.setScreen({ kind: 'busy', message: `Opening an incident for ${item.id}...` });
     try {
-      const [{ openIncident, InputError }, { loadRunbook, RunbookError, formatIssue }, { Redactor }, registry] = await Promise.all([
-        import('../engine/incident.js'),
+      const [{ openSession, InputError }, { loadRunbook, RunbookError, formatIssue }, { Redactor }, { newIncidentId }, registry] = await Promise.all([
+        import('../engine/session.js'),
         import('../runbook/load.js'),
         import('../journal/redact.js'),
+        import('../journal/ids.js'),
         this.registry(),
       ]);
       let loaded;
@@ -677,9 +680,14 @@ export class TuiController {
       }
       const redactor = new Redactor();
       const d = this.store.getState().draft;
-      let open: OpenIncident;
+      let open: IncidentSession;
+      // The store listens from the first record: the id is chosen here so it can.
+      const id = newIncidentId();
+      this.store.getState().beginIncident(id, runbookView(loaded.runbook));
       try {
-        open = await openIncident({
+        open = await openSession({
+          id,
+          onRecord: (ev) => this.store.getState().ingest(ev),
           root: this.o.stateDir,
           loaded,
           registry,
@@ -692,11 +700,12 @@ export class TuiController {
           readOnly: this.o.readOnly ?? false,
           operator: this.operator,
           redactor,
-          ...(await this.providers()),
+          providers: await this.providers(),
           ...(this.o.journalNow ? { now: this.o.journalNow } : {}),
         });
       } catch (err) {
         const st = this.store.getState();
+        st.endIncident();
         if (err instanceof InputError) {
           const problems = Object.fromEntries(err.problems.map((p) => [p.input, p.message]));
           const focus = Math.max(0, form.fields.findIndex((f) => problems[f.name]));
@@ -709,41 +718,43 @@ export class TuiController {
         st.setFormError(errorText(err));
         return;
       }
-      this.attach(open, loaded.runbook, open.preamble);
+      this.attach(open);
     } catch (err) {
       this.store.getState().setScreen({ kind: 'start' });
       this.store.getState().setMessage(errorText(err), 'error');
     }
   }
 
-  async resume(id: string, secrets?: Record<string, string>): Promise<void> {
+  /**
+   * Resumes an incident: its journal is read once, folded into the store as it streams in, under
+   * the incident's lock; the runner takes over once the secret inputs (if any) are given again.
+   */
+  async resume(id: string): Promise<void> {
     const s = this.store.getState();
     s.setScreen({ kind: 'busy', message: `Resuming ${id}...` });
-    this.pendingResume = id;
+    this.dropLoaded();
     try {
-      const [{ resumeIncident, InputError }, { parseRunbook }, { readJournalStream, journalPath }, { Redactor }, { reclaim }, registry] = await Promise.all([
-        import('../engine/incident.js'),
-        import('../runbook/load.js'),
-        import('../journal/reader.js'),
-        import('../journal/redact.js'),
-        import('./memory.js'),
-        this.registry(),
-      ]);
-      // The store folds the journal as it streams in (a long incident is never held in memory
-      // twice); what resuming appends follows.
+      const [{ loadSession }, { Redactor }, registry] = await Promise.all([import('../engine/session.js'), import('../journal/redact.js'), this.registry()]);
       s.beginIncident(id, { id: '', title: '', version: '', steps: [] });
+      const redactor = new Redactor();
+      const loaded = await loadSession({
+        root: this.o.stateDir,
+        id,
+        registry,
+        ports: tuiPorts(this.store, { clock: this.clock, redactor }),
+        operator: this.operator,
+        redactor,
+        providers: await this.providers(),
+        onRecord: (ev, replayed) => (replayed ? this.store.getState().bulk(ev) : this.store.getState().ingest(ev)),
+      });
       const st0 = this.store.getState();
-      for await (const record of readJournalStream(journalPath(this.o.stateDir, id))) st0.bulk(record as unknown as AnyEvent);
       st0.bulkEnd();
-      const before = this.store.getState().incident!;
-      if (!before.runbook) throw new Error(`incident ${id} has no runbook attached; nothing to resume`);
-      const parsed = parseRunbook(before.runbook.source, before.runbook.file, registry);
-      if (!parsed.ok) throw new Error(`the runbook journaled with incident ${id} no longer validates: ${parsed.issues[0]?.message ?? 'unknown problem'}`);
-      const runbook = parsed.value.runbook;
-      this.store.getState().setRunbook(runbookView(runbook));
-      if (before.runbook.secretInputs.length && !secrets) {
+      st0.setRunbook(runbookView(loaded.runbook));
+      if (this.quitting) return void loaded.close().catch(() => undefined);
+      this.loaded = loaded;
+      if (loaded.secretInputs.length) {
         const { checkInput } = await import('../engine/inputs.js');
-        const specs = Object.fromEntries(before.runbook.secretInputs.filter((k) => runbook.inputs[k]).map((k) => [k, runbook.inputs[k]!]));
+        const specs = Object.fromEntries(loaded.secretInputs.map((k) => [k, loaded.runbook.inputs[k]!]));
         // An empty secret that has a default uses it, as `oncall resume` does (secrets are never pre-filled).
         const form = inputsForm('resume-secrets', `Secret inputs for ${id}`, specs, checkInput);
         form.subtitle = 'The journal never holds secrets: give them again to resume.';
@@ -752,44 +763,47 @@ export class TuiController {
         st.setScreen({ kind: 'inputs' });
         return;
       }
-      const redactor = new Redactor();
-      let open: OpenIncident;
-      try {
-        open = await resumeIncident({
-          root: this.o.stateDir,
-          id,
-          registry,
-          ports: tuiPorts(this.store, { clock: this.clock, redactor }),
-          inputs: secrets ?? {},
-          operator: this.operator,
-          redactor,
-          ...(await this.providers()),
-        });
-      } catch (err) {
-        if (err instanceof InputError && secrets) {
-          const st = this.store.getState();
-          st.setScreen({ kind: 'inputs' });
-          st.setFormError(err.message);
-          return;
-        }
-        throw err;
-      }
-      // Reading a long journal (twice: here and in the engine) leaves a grown, now mostly empty
-      // heap behind; one collection before the runner draws lets it shrink.
-      reclaim();
-      this.attach(open, runbook, open.preamble, false);
+      await this.startLoaded({});
     } catch (err) {
-      const st = this.store.getState();
-      st.setForm(undefined);
-      st.endIncident();
-      st.setScreen({ kind: 'start' });
-      st.setMessage(errorText(err), 'error');
-      void this.refreshIncidents();
+      this.failResume(err);
     }
   }
 
-  /** Shows the runner for an open incident and starts its engine; `fresh` when the store has not folded its journal yet. */
-  private attach(open: OpenIncident, runbook: Runbook, records: Iterable<AnyEvent>, fresh = true): void {
+  /** Continues the incident read back by resume() with the secret inputs given again. */
+  private async startLoaded(secrets: Record<string, string>): Promise<void> {
+    const loaded = this.loaded;
+    if (!loaded) return;
+    const { InputError } = await import('../engine/session.js');
+    let open: IncidentSession;
+    try {
+      open = await loaded.start(secrets);
+    } catch (err) {
+      if (err instanceof InputError && loaded.secretInputs.length) {
+        const st = this.store.getState();
+        st.setScreen({ kind: 'inputs' });
+        st.setFormError(err.message);
+        return;
+      }
+      this.loaded = undefined;
+      await loaded.close().catch(() => undefined);
+      return this.failResume(err);
+    }
+    this.loaded = undefined;
+    this.attach(open);
+  }
+
+  private failResume(err: unknown): void {
+    this.dropLoaded();
+    const st = this.store.getState();
+    st.setForm(undefined);
+    st.endIncident();
+    st.setScreen({ kind: 'start' });
+    st.setMessage(errorText(err), 'error');
+    void this.refreshIncidents();
+  }
+
+  /** Shows the runner for an open incident (the store already holds its records) and starts its engine. */
+  private attach(open: IncidentSession): void {
     if (this.quitting) {
       // The operator quit while the incident was opening: let go of its journal (and lock) at once.
       void open.close().catch(() => undefined);
@@ -800,9 +814,6 @@ export class TuiController {
     this.last = { id: open.id, root: join(open.journal.dir, '..', '..') };
     const s = this.store.getState();
     s.setForm(undefined);
-    if (fresh) s.beginIncident(open.id, runbookView(runbook));
-    s.ingestAll(records);
-    open.engine.on((ev) => this.store.getState().ingest(ev));
     s.setScreen({ kind: 'runner' });
     // Markdown rendering is loaded in the background; have it ready by the time guidance is drawn.
     void import('./markdown.js').then((m) => m.preload()).catch(() => undefined);
@@ -858,7 +869,7 @@ export class TuiController {
   }
 
   /** Aborts the running step (journaled), with a question it asked, and waits a little for the engine to settle. */
-  private async stopEngine(open: OpenIncident): Promise<void> {
+  private async stopEngine(open: IncidentSession): Promise<void> {
     if (!open.engine.abortCurrent()) return;
     const s = this.store.getState();
     const head = s.prompts[0];
@@ -911,11 +922,12 @@ export class TuiController {
     if (this.open || this.drill) return;
     s.setScreen({ kind: 'busy', message: `Setting up the drill world for ${basename(file)}...` });
     try {
-      const [{ loadScenario }, { startDrill }, { Redactor }, { RunbookError }, registry, pluginRunbookDirs] = await Promise.all([
+      const [{ loadScenario }, { startDrill }, { Redactor }, { RunbookError }, { newIncidentId }, registry, pluginRunbookDirs] = await Promise.all([
         import('../drill/scenario.js'),
         import('../drill/session.js'),
         import('../journal/redact.js'),
         import('../runbook/issues.js'),
+        import('../journal/ids.js'),
         this.registry(),
         this.o.pluginRunbookDirs?.() ?? Promise.resolve([]),
       ]);
@@ -923,7 +935,12 @@ export class TuiController {
       let session: DrillSession;
       try {
         const loaded = await loadScenario(file);
+        // The store listens from the drill's first record; the runbook's steps arrive with it.
+        const id = newIncidentId();
+        this.store.getState().beginIncident(id, { id: '', title: '', version: '', steps: [] });
         session = await startDrill({
+          id,
+          onRecord: (ev) => this.store.getState().ingest(ev),
           loaded,
           stateRoot: this.o.stateDir,
           registry,
@@ -934,7 +951,9 @@ export class TuiController {
           pluginRunbookDirs,
           redactor,
         });
+        this.store.getState().setRunbook(runbookView(session.runbook));
       } catch (err) {
+        this.store.getState().endIncident();
         if (err instanceof RunbookError) throw new Error(await issuesText(err, this.cwd), { cause: err });
         throw err;
       }
@@ -945,7 +964,7 @@ export class TuiController {
       this.drill = session;
       this.clock = session.clock;
       this.store.getState().tick(session.clock.now());
-      this.attach(session.incident, session.runbook, session.incident.preamble);
+      this.attach(session.incident);
       const page = session.incident.engine.state.drill?.page;
       if (page) this.store.getState().setMessage(`page from ${page.from} [${page.severity}]: ${page.text}`, 'warn');
     } catch (err) {

@@ -621,9 +621,9 @@ export function createTuiStore(o: StoreOptions = {}): TuiStore {
         const id = nextPromptId++;
         const prompt: Prompt =
           p.kind === 'confirm'
-            ? { ...p, id, choice: 'cancel', typed: '' }
+            ? { ...p, id, choice: 'cancel', typed: '', problem: p.req.problem }
             : p.kind === 'ask'
-              ? { ...p, id, selected: 0, text: '' }
+              ? { ...p, id, selected: 0, text: '', problem: p.req.problem }
               : { ...p, id };
         // A new prompt for the current step brings the view back to it.
         set({ prompts: [...get().prompts, prompt], view: { scroll: 0 }, ...disarmed() });

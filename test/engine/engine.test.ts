@@ -441,3 +441,60 @@ steps:
     expect(answered.engine.state.steps.change).toMatchObject({ phase: 'ok', attempts: 1 });
   });
 });
+
+describe('policy is the engine\'s, whatever the driver checks', () => {
+  const ticket = `
+id: t
+title: t
+version: 1.0.0
+summary: s
+steps:
+  - id: ticket
+    title: ticket
+    kind: manual
+    with: { instruction: "Open a ticket", answer: { prompt: "Ticket?", pattern: "INC-[0-9]+" } }
+`;
+  it('a headless answer that only contains a match is refused, naming the flag; a whole match is taken', async () => {
+    const bad = await start(ticket, { answers: { ticket: 'see INC-1234 maybe' } });
+    const err = await bad.incident.engine.run().catch((e: unknown) => e);
+    await bad.incident.close();
+    expect(err).toBeInstanceOf(NeedsHumanError);
+    expect((err as NeedsHumanError).message).toBe("--answer ticket=see INC-1234 maybe: 'see INC-1234 maybe' does not match INC-[0-9]+");
+    expect((err as NeedsHumanError).flag).toBe('--answer ticket=<text matching INC-[0-9]+>');
+    expect(bad.types()).not.toContain('decision.made');
+
+    const good = await start(ticket, { answers: { ticket: 'INC-1234' } });
+    expect((await good.incident.engine.run()).outcome).toBe('completed');
+    await good.incident.close();
+    expect(good.seen.find((e) => e.type === 'decision.made')?.payload).toMatchObject({ value: 'INC-1234' });
+  });
+
+  it('a driver that approves a destructive step with the wrong resource typed is asked again', async () => {
+    const yaml = `
+id: t
+title: t
+version: 1.0.0
+summary: s
+steps:
+  - id: wipe
+    title: wipe
+    kind: shell
+    with: { argv: [${JSON.stringify(NODE)}, "-e", ""] }
+    confirm: { destructive: true, resource: "db-primary" }
+`;
+    const asked: (string | undefined)[] = [];
+    const typed = ['db-primar', 'db-primary'];
+    const run = await start(yaml, {
+      ports: {
+        confirm: async (req) => {
+          asked.push(req.problem);
+          return { approved: true, by: 'careless-driver', typed: typed.shift() };
+        },
+      },
+    });
+    expect((await run.incident.engine.run()).outcome).toBe('completed');
+    await run.incident.close();
+    expect(asked).toEqual([undefined, "'db-primar' is not db-primary: type the resource exactly as shown"]);
+    expect(run.seen.filter((e) => e.type === 'confirm.given').map((e) => e.payload)).toEqual([{ step: 'wipe', approved: true, by: 'careless-driver', typed: true, purpose: 'action' }]);
+  });
+});

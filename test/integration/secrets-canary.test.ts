@@ -4,7 +4,6 @@
 // headless terminal lines, the TUI's frames and store, and the argument vector of every process a
 // step kind asked for.
 // The TUI is one of the outputs scanned; its test helpers must be imported first (they hide CI from Ink).
-// eslint-disable-next-line no-restricted-imports
 import { KEY, fill, renderTui, toInputs } from '../tui/helpers.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

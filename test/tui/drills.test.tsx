@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scenarioDirs } from '../../src/drill/catalog.js';
 import { loadScenario } from '../../src/drill/scenario.js';
+import { incidentRecords } from '../helpers/journal.js';
 import { readJournal } from '../../src/journal/reader.js';
 import { journalPath } from '../../src/journal/paths.js';
 import type { AnyEvent } from '../../src/journal/events.js';
@@ -58,7 +59,7 @@ async function playByKeys(t: Tui, answers: Record<string, string>): Promise<void
 async function drillJournal(stateDir: string): Promise<AnyEvent[]> {
   const ids = readdirSync(join(stateDir, 'drills', 'incidents'));
   expect(ids).toHaveLength(1);
-  return (await readJournal(journalPath(join(stateDir, 'drills'), ids[0]!))).records as unknown as AnyEvent[];
+  return incidentRecords((await readJournal(journalPath(join(stateDir, 'drills'), ids[0]!))).records);
 }
 
 describe('drill mode', () => {

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, oncall, startDemo, tempDir } from '../helpers/cli.js';
 import { readJournal } from '../../src/journal/reader.js';
+import { incidentRecords } from '../helpers/journal.js';
 import { journalPath } from '../../src/journal/paths.js';
 
 const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
@@ -179,7 +180,7 @@ describe.runIf(hasTmux || inCI)('oncall in a real terminal (tmux)', () => {
     expect(t2.screen()).toContain(`incident ${id}: runbook completed.`);
 
     const { records } = await readJournal(journalPath(stateDir, id));
-    const evs = records as unknown as { type: string; payload: any }[];
+    const evs = incidentRecords(records) as { type: string; payload: any }[];
     expect(evs.find((e) => e.type === 'decision.made' && e.payload.step === 'diagnose')?.payload).toMatchObject({ value: 'raise-timeout', by: 'e2e' });
     expect(evs.find((e) => e.type === 'confirm.given')?.payload).toMatchObject({ step: 'raise-timeout', approved: true, by: 'e2e' });
     expect(evs.find((e) => e.type === 'note.added')?.payload).toMatchObject({ text: 'proxy timeout raised from the TUI', by: 'e2e' });
@@ -229,7 +230,7 @@ describe.runIf(hasTmux || inCI)('oncall in a real terminal (tmux)', () => {
     expect(t.screen()).toContain('drill PASSED: local-504-short-timeout');
     const { records } = await readJournal(journalPath(join(stateDir, 'drills'), id));
     expect(records[0]?.payload).toMatchObject({ mode: 'drill' });
-    expect(records.at(-1)).toMatchObject({ type: 'drill.scored', payload: { passed: true } });
+    expect(incidentRecords(records).at(-1)).toMatchObject({ type: 'drill.scored', payload: { passed: true } });
     const listed = await oncall(['incidents', '--json'], { stateDir });
     expect(JSON.parse(listed.stdout)).toEqual([]);
   });

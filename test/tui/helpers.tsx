@@ -11,6 +11,8 @@ import stripAnsi from 'strip-ansi';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
 import { App } from '../../src/tui/app.js';
 import { TuiController, type TuiOptions } from '../../src/tui/controller.js';
+import { localProviders } from '../helpers/providers.js';
+import { incidentRecords } from '../helpers/journal.js';
 import type { TuiStoreState } from '../../src/tui/store.js';
 import { readJournal } from '../../src/journal/reader.js';
 import { journalPath } from '../../src/journal/paths.js';
@@ -101,6 +103,7 @@ export function renderTui(o: RenderOptions = {}): Tui {
     color: false,
     batchMs: 20,
     kubeContext: async () => undefined,
+    providers: localProviders(),
     ...o,
     size: { columns: o.columns ?? 100, rows: o.rows ?? 32 },
   });
@@ -153,7 +156,7 @@ export function renderTui(o: RenderOptions = {}): Tui {
 /** Journal records of an incident, as written. */
 export async function journal(stateDir: string, id: string): Promise<{ type: string; payload: any; ts: string; seq: number }[]> {
   const { records } = await readJournal(journalPath(stateDir, id));
-  return records as never;
+  return incidentRecords(records) as never;
 }
 
 /** A directory of runbooks: the example plus the given extra files. */
@@ -238,15 +241,16 @@ export async function runStep(t: Tui, title: string): Promise<void> {
 
 /** An incident of the example runbook run headless until the first human step (it stays open). */
 export async function seedIncident(stateDir: string, o: { url: string; stateFile: string; title?: string; severity?: string; openedAgoMs?: number }): Promise<string> {
-  const [{ openIncident }, { loadRunbook }, { builtinRegistry }, { headlessPorts }] = await Promise.all([
-    import('../../src/engine/incident.js'),
+  const [{ openSession }, { loadRunbook }, { builtinRegistry }, { headlessPorts }] = await Promise.all([
+    import('../../src/engine/session.js'),
     import('../../src/runbook/load.js'),
     import('../../src/executors/index.js'),
     import('../../src/headless/ports.js'),
   ]);
   const registry = builtinRegistry();
-  const incident = await openIncident({
+  const incident = await openSession({
     root: stateDir,
+    providers: localProviders(),
     loaded: await loadRunbook(join(ROOT, 'examples/local-504.yaml'), registry),
     registry,
     ports: headlessPorts({ yes: true, answers: {}, operator: 'seeder' }),

@@ -6,7 +6,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../../src/journal/events.js';
-import { openIncident, resumeIncident, type OpenIncident } from '../../src/engine/incident.js';
+import { openSession, resumeSession, type IncidentSession } from '../../src/engine/session.js';
+import { localProviders } from '../helpers/providers.js';
 import { builtinRegistry } from '../../src/executors/index.js';
 import { headlessPorts } from '../../src/headless/ports.js';
 import { journalPath } from '../../src/journal/paths.js';
@@ -214,7 +215,7 @@ interface Doubt {
  * journal is closed under the engine once the step has printed, then the step is stopped, so the
  * journal ends with its write-ahead step.started and no step.finished, as after a SIGKILL.
  */
-async function crashDuringWrite(inc: OpenIncident): Promise<void> {
+async function crashDuringWrite(inc: IncidentSession): Promise<void> {
   inc.engine.on((ev: AnyEvent) => {
     if (ev.type === 'step.output' && ev.payload.step === 'restart') {
       void inc.journal.close();
@@ -234,8 +235,9 @@ async function seedDoubt(): Promise<Doubt> {
   writeFileSync(`${count}.js`, COUNTER);
   writeFileSync(`${count}.hang`, '');
   const registry = builtinRegistry();
-  const inc = await openIncident({
+  const inc = await openSession({
     root: stateDir,
+    providers: localProviders(),
     loaded: await loadRunbook(file, registry),
     registry,
     ports: headlessPorts({ yes: true, answers: {}, operator: 'seeder' }),
@@ -411,8 +413,9 @@ describe('a write left in doubt', () => {
     // again: the operator must be asked, not answered with the first crash's "rerun".
     const d = await seedDoubt();
     writeFileSync(`${d.count}.hang`, '');
-    const inc = await resumeIncident({
+    const inc = await resumeSession({
       root: d.stateDir,
+      providers: localProviders(),
       id: d.id,
       registry: builtinRegistry(),
       ports: headlessPorts({ yes: true, answers: { restart: 'rerun' }, operator: 'seeder' }),
