@@ -4,7 +4,7 @@
 // Adding a field keeps TIMELINE_VERSION (the emitted schema leaves objects open, so consumers
 // tolerate additions); removing, renaming or retyping one bumps it.
 import { z } from 'zod';
-import { TIMELINE_VERSION } from './timeline.js';
+import { TIMELINE_VERSION } from './timeline-version.js';
 
 export { TIMELINE_VERSION };
 

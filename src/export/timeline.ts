@@ -9,9 +9,9 @@ import type { JournalRecord } from '../journal/record.js';
 import { VERSION } from '../version.js';
 import { formatDuration } from './format.js';
 import type { Timeline, TimelineEvent, TimelineMilestone, TimelineStep } from './schema.js';
+import { TIMELINE_VERSION } from './timeline-version.js';
 
-/** The JSON export's `version`; lives here, not in schema.ts, so exporting never loads zod. */
-export const TIMELINE_VERSION = 1;
+export { TIMELINE_VERSION };
 
 /** Output excerpt bounds: the first lines say what ran, the last ones how it ended. */
 export const EXCERPT_HEAD = 5;
