@@ -9,14 +9,13 @@ import type { Redactor } from '../journal/redact.js';
 import { drillRoot } from '../paths.js';
 import { resolveRunbook } from '../runbook/catalog.js';
 import type { Runbook } from '../runbook/schema.js';
-import { evalExpr } from '../runbook/expr.js';
 import { VirtualClock } from './clock.js';
 import { drillAwsProvider } from './aws/middleware.js';
 import { AwsWorld } from './aws/world.js';
 import { startDrillKube } from './kube/world.js';
 import type { LoadedScenario } from './scenario.js';
 import { scoreDrill } from './score.js';
-import { ScriptedWorld } from './world.js';
+import { ScriptedWorld, worldExpr } from './world.js';
 
 
 export interface DrillSession {
@@ -63,7 +62,7 @@ export async function startDrill(o: {
   let mitigatedAtMs: number | undefined;
   const check = () => {
     if (mitigatedAtMs !== undefined || !s.expect.mitigated) return;
-    if (evalExpr(s.expect.mitigated, world.context(aws ? { aws: aws.snapshot() } : {})) === true) mitigatedAtMs = clock.elapsed;
+    if (worldExpr.evalExpr(s.expect.mitigated, world.context(aws ? { aws: aws.snapshot() } : {})) === true) mitigatedAtMs = clock.elapsed;
   };
   check();
   world.onChange(check);

@@ -1,10 +1,22 @@
 // The scripted part of a drill's world: a few facts, values derived from them and from simulated
 // time, HTTP services and commands that answer from those facts and change them. It sits behind
 // the same Providers a live incident uses, so the runbook and its step kinds run unchanged.
-import { template } from '../runbook/expr.js';
+import { exprLanguage } from '../runbook/expr.js';
 import type { ExecRequest, ExecResult, Providers } from '../providers/types.js';
 import type { VirtualClock } from './clock.js';
 import type { WorldSpec } from './scenario.js';
+
+/**
+ * The names scenario expressions start from, besides the runbook's: the world's facts (`state`),
+ * values derived from them (`derived`), the simulated time (`elapsed_s`), the command or request
+ * being answered (`args`, `request`) and the simulated AWS account (`aws`: AwsWorld.snapshot()).
+ * Only scenarios know them: runbooks cannot use them (the runbook checker allows only its own
+ * roots), and the runbook's expressions are evaluated without them.
+ */
+export const WORLD_ROOTS = { state: 'map', derived: 'map', elapsed_s: 'int', args: 'list', request: 'map', aws: 'map' } as const;
+
+/** The expression language of scenarios: the runbook's, over the world's names as well. */
+export const worldExpr = exprLanguage(WORLD_ROOTS);
 
 export interface WorldCall {
   at_ms: number;
@@ -36,12 +48,12 @@ export class ScriptedWorld {
     const elapsed_s = Math.floor(this.clock.elapsed / 1000);
     const derived: Record<string, unknown> = {};
     const ctx: Record<string, unknown> = { state: this.state, derived, elapsed_s, ...extra };
-    for (const [name, expr] of Object.entries(this.spec.derive)) derived[name] = template(expr, ctx);
+    for (const [name, expr] of Object.entries(this.spec.derive)) derived[name] = worldExpr.template(expr, ctx);
     return ctx;
   }
 
   evaluate(value: unknown, extra: Record<string, unknown> = {}): unknown {
-    return template(value, this.context(extra));
+    return worldExpr.template(value, this.context(extra));
   }
 
   async exec(req: ExecRequest): Promise<ExecResult> {

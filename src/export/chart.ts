@@ -3,6 +3,7 @@
 // SVG <title>s. Bars closer than a pixel with the same status merge, so a step retried
 // thousands of times stays a handful of rectangles.
 import { formatDuration, formatUtc } from './format.js';
+import { decisionLine, milestoneSource, noteLine } from './text.js';
 import type { Timeline, TimelineStep } from './schema.js';
 
 export function esc(s: string): string {
@@ -151,8 +152,8 @@ export function renderChart(tl: Timeline): string {
   if (notesLane >= 0) {
     const y = laneY(notesLane) + LANE / 2;
     const marks = [
-      ...tl.notes.map((n) => ({ at: n.at, cls: 'note-mark', tip: `note by ${n.by}: ${n.text}` })),
-      ...tl.decisions.map((d) => ({ at: d.at, cls: 'decision-mark', tip: `${d.step}: ${d.question} → ${d.value} (${d.by})` })),
+      ...tl.notes.map((n) => ({ at: n.at, cls: 'note-mark', tip: noteLine(n.by, n.text) })),
+      ...tl.decisions.map((d) => ({ at: d.at, cls: 'decision-mark', tip: `${decisionLine(d.step, d.by, d.value)}\n${d.question}` })),
     ];
     let lastX = -10;
     let lastCls = '';
@@ -169,9 +170,8 @@ export function renderChart(tl: Timeline): string {
   tl.milestones.forEach((m, i) => {
     const mx = px(x(Date.parse(m.at)));
     const ly = lanesEnd + 14 + (labelRow.get(i) ?? 0) * 14;
-    const how = m.source === 'marked' ? `marked by ${m.by ?? '?'}` : `inferred (${m.source})`;
     parts.push(
-      `<g class="milestone m-${m.milestone}${m.source === 'marked' ? '' : ' inferred'}"><title>${esc(`${m.milestone} at ${formatUtc(m.at)} UTC, ${how}`)}</title>` +
+      `<g class="milestone m-${m.milestone}${m.source === 'marked' ? '' : ' inferred'}"><title>${esc(`${m.milestone} at ${formatUtc(m.at)} UTC, ${milestoneSource(m)}`)}</title>` +
         `<line x1="${mx}" y1="${AXIS_Y - 2}" x2="${mx}" y2="${ly - 10}"/>` +
         `<text x="${mx}" y="${ly}" text-anchor="middle">${esc(m.milestone)}</text></g>`,
     );

@@ -2,7 +2,7 @@
 // both) with the visual timeline and the same tables as the Markdown draft. Prints on A4.
 import { esc, renderChart } from './chart.js';
 import { formatDuration, formatElapsed, formatUtc, modeLabel, text } from './format.js';
-import { describeIdentity } from './timeline.js';
+import { confirmation, describeIdentity, drillVerdict, IN_DOUBT, milestoneSource, resourceTyped, settled } from './text.js';
 import { milestoneRows, relate, stepStatusLabel, type Related } from './view.js';
 import type { Timeline, TimelineStep } from './schema.js';
 import { Lines, type Write } from './sink.js';
@@ -121,8 +121,7 @@ export function renderHtml(tl: Timeline, write: Write): void {
   const card = (k: string, v: string, sub: string, bad = false, id = '') => `<div class="card${bad ? ' bad' : ''}"${id ? ` id="${id}"` : ''}><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div><div class="sub">${esc(sub)}</div></div>`;
   const mcard = (name: 'detected' | 'mitigated' | 'resolved') => {
     const m = ms.get(name);
-    const how = !m ? '' : m.source === 'marked' ? `marked by ${m.by ?? '?'}` : m.source === 'drill-score' ? 'from the drill score' : 'inferred';
-    return card(name, m ? `${rel(m.at)}` : 'not recorded', m ? `${formatUtc(m.at)} UTC, ${how}` : '', false, `milestone-${name}`);
+    return card(name, m ? `${rel(m.at)}` : 'not recorded', m ? `${formatUtc(m.at)} UTC, ${milestoneSource(m)}` : '', false, `milestone-${name}`);
   };
   out.push(
     '<section id="summary">',
@@ -204,7 +203,7 @@ export function renderHtml(tl: Timeline, write: Write): void {
     tl.decisions.length
       ? table(
           ['Time (UTC)', 'Step', 'Question', 'Answer', 'By'],
-          tl.decisions.map((d) => `<tr>${time(d.at)}<td>${code(d.step)}</td><td class="body">${esc(d.question)}</td><td>${code(d.value)}${d.text ? ` ${esc(d.text)}` : ''}</td><td>${esc(d.by)}</td></tr>`),
+          tl.decisions.map((d) => `<tr>${time(d.at)}<td>${code(d.step)}</td><td class="body">${esc(d.question)}</td><td>${code(d.value)}${d.text ? `: ${esc(d.text)}` : ''}</td><td>${esc(d.by)}</td></tr>`),
         )
       : none,
     '</section>',
@@ -214,7 +213,7 @@ export function renderHtml(tl: Timeline, write: Write): void {
           ['Time (UTC)', 'Step', 'Answer', 'By', 'Reason'],
           tl.confirmations.map(
             (c) =>
-              `<tr class="${c.approved ? '' : 'failed'}">${time(c.at)}<td>${code(c.step)}</td><td>${c.approved ? 'approved' : '<strong>declined</strong>'}${c.typed ? ' (typed the resource id)' : ''}${c.purpose === 'rollback' ? ' — rollback' : ''}</td><td>${esc(c.by)}</td><td class="body">${esc(c.reason ?? '')}</td></tr>`,
+              `<tr class="${c.approved ? '' : 'failed'}">${time(c.at)}<td>${code(c.step)}</td><td>${c.approved ? 'approved' : '<strong>declined</strong>'}${resourceTyped(c.typed)}${c.purpose === 'rollback' ? ' — rollback' : ''}</td><td>${esc(c.by)}</td><td class="body">${esc(c.reason ?? '')}</td></tr>`,
           ),
         )
       : none,
@@ -236,7 +235,7 @@ export function renderHtml(tl: Timeline, write: Write): void {
       const list = (xs: string[]) => (xs.length ? xs.map(esc).join('; ') : 'none');
       out.push(
         `<table class="meta"><tbody>` +
-          `<tr><th scope="row">Result</th><td>${sc.passed ? 'PASSED' : '<strong>FAILED</strong>'}: outcome ${esc(sc.outcome)} (expected ${esc(sc.expected_outcome)})</td></tr>` +
+          `<tr><th scope="row">Result</th><td>${sc.passed ? drillVerdict(true) : `<strong>${drillVerdict(false)}</strong>`}: outcome ${esc(sc.outcome)} (expected ${esc(sc.expected_outcome)})</td></tr>` +
           `<tr><th scope="row">Time to mitigate</th><td>${sc.time_to_mitigate_s !== null ? esc(formatDuration(sc.time_to_mitigate_s * 1000)) : 'not mitigated'} (target ${sc.target_minutes} min; ${sc.simulated_minutes} simulated minutes in all)</td></tr>` +
           `<tr><th scope="row">Steps skipped</th><td>${list(sc.steps_skipped.map((s) => `${s.step} (${s.reason})`))}</td></tr>` +
           `<tr><th scope="row">Wrong turns</th><td>${list(sc.wrong_turns.map((w) => `${w.step}${w.choice ? ` chose ${w.choice}` : ''}: ${w.why}`))}</td></tr>` +
@@ -279,12 +278,12 @@ function stepArticle(s: TimelineStep, n: number, rel: (iso: string | null) => st
     if (s.intent.argv) dl.push(['argv', s.intent.argv.map(code).join(' ')]);
     if (s.intent.resources.length) dl.push(['Resources', s.intent.resources.map(code).join(' ')]);
   }
-  for (const c of related.confirmations) dl.push(['Confirmation', esc(`${c.approved ? 'approved' : 'declined'} by ${c.by}${c.typed ? ' (typed the resource id)' : ''}${c.reason ? `: ${c.reason}` : ''}`)]);
-  for (const d of related.decisions) dl.push(['Decision', `${esc(`by ${d.by}: ${d.question} → `)}${code(d.value)}${d.text ? ` ${esc(d.text)}` : ''}`]);
+  for (const c of related.confirmations) dl.push(['Confirmation', esc(`${confirmation(c)}${c.reason ? `: ${c.reason}` : ''}`)]);
+  for (const d of related.decisions) dl.push(['Decision', `${esc(`by ${d.by}: ${d.question} → `)}${code(d.value)}${d.text ? `: ${esc(d.text)}` : ''}`]);
   if (s.summary) dl.push(['Result', esc(s.summary)]);
   if (s.error) dl.push(['Error', `<strong>${esc(s.error)}</strong>`]);
-  if (s.in_doubt) dl.push(['In doubt', 'the change may or may not have happened; check it by hand']);
-  if (s.reconciled) dl.push(['Settled', s.reconciled === 'verified' ? 'a read verified the change had happened' : 'a person said the change had happened']);
+  if (s.in_doubt) dl.push(['In doubt', `${IN_DOUBT}; check it by hand`]);
+  if (s.reconciled) dl.push(['Settled', settled(s.reconciled)]);
   if (s.retry_in_ms !== null) dl.push(['Retried', `after ${esc(formatDuration(s.retry_in_ms))}`]);
   if (s.assertions.length) dl.push(['Assertions', s.assertions.map((a) => `${a.ok ? '✓' : '✗'} ${code(a.message ?? a.that)}`).join('<br>')]);
   const caps = Object.entries(s.captures);

@@ -1,8 +1,8 @@
 // Markdown: a blameless post-mortem draft that renders cleanly on GitHub. Journal text is data,
 // never markup: it is escaped (no raw HTML, `|` and newlines defused in table cells), and output
 // goes into fences longer than any backtick run inside it.
-import { describeIdentity } from './timeline.js';
 import { formatDuration, formatElapsed, formatUtc, text } from './format.js';
+import { answer, confirmation, describeIdentity, drillVerdict, IN_DOUBT, milestoneSource, resourceTyped, settled } from './text.js';
 import { milestoneRows, relate, stepStatusLabel, type Related } from './view.js';
 import type { Timeline, TimelineStep } from './schema.js';
 import { Lines, type Write } from './sink.js';
@@ -87,8 +87,7 @@ export function renderMarkdown(tl: Timeline, write: Write): void {
   const milestone = (name: 'detected' | 'mitigated' | 'resolved') => {
     const m = ms.get(name);
     if (!m) return 'not recorded';
-    const how = m.source === 'marked' ? `marked by ${m.by ?? 'someone'}` : m.source === 'opened' ? 'inferred: the incident was opened' : m.source === 'drill-score' ? 'from the drill score' : 'inferred: the runbook completed';
-    return `${formatUtc(m.at)} UTC (${rel(m.at)}; ${how})`;
+    return `${formatUtc(m.at)} UTC (${rel(m.at)}; ${milestoneSource(m)})`;
   };
   const rb = inc.runbook;
   const integrity = tl.journal.integrity;
@@ -144,7 +143,7 @@ export function renderMarkdown(tl: Timeline, write: Write): void {
 
   h(2, 'Decisions');
   if (tl.decisions.length) {
-    p(table(['Time (UTC)', 'Step', 'Question', 'Answer', 'By'], tl.decisions.map((d) => [formatUtc(d.at), mdCode(d.step, true), mdCell(d.question), mdCell(d.text ? `${d.value}: ${d.text}` : d.value), mdCell(d.by)])));
+    p(table(['Time (UTC)', 'Step', 'Question', 'Answer', 'By'], tl.decisions.map((d) => [formatUtc(d.at), mdCode(d.step, true), mdCell(d.question), mdCell(answer(d)), mdCell(d.by)])));
   } else p('None recorded.');
 
   h(2, 'Confirmations');
@@ -155,7 +154,7 @@ export function renderMarkdown(tl: Timeline, write: Write): void {
         tl.confirmations.map((c) => [
           formatUtc(c.at),
           mdCode(c.step, true),
-          `${c.approved ? 'approved' : '**declined**'}${c.typed ? ' (typed the resource id)' : ''}${c.purpose === 'rollback' ? ' — rollback' : ''}`,
+          `${c.approved ? 'approved' : '**declined**'}${resourceTyped(c.typed)}${c.purpose === 'rollback' ? ' — rollback' : ''}`,
           mdCell(c.by),
           mdCell(c.reason),
         ]),
@@ -180,7 +179,7 @@ export function renderMarkdown(tl: Timeline, write: Write): void {
     if (sc) {
       p(
         [
-          `- **Result:** ${sc.passed ? 'PASSED' : '**FAILED**'} — outcome ${mdText(sc.outcome)} (expected ${mdText(sc.expected_outcome)})`,
+          `- **Result:** ${sc.passed ? drillVerdict(true) : `**${drillVerdict(false)}**`} — outcome ${mdText(sc.outcome)} (expected ${mdText(sc.expected_outcome)})`,
           `- **Time to mitigate:** ${sc.time_to_mitigate_s !== null ? formatDuration(sc.time_to_mitigate_s * 1000) : 'not mitigated'} (target ${sc.target_minutes} min); ${sc.simulated_minutes} simulated minutes in all`,
           `- **Steps skipped:** ${sc.steps_skipped.length ? sc.steps_skipped.map((s) => `${mdCode(s.step)} (${mdText(s.reason)})`).join(', ') : 'none'}`,
           `- **Wrong turns:** ${sc.wrong_turns.length ? sc.wrong_turns.map((w) => `${mdCode(w.step)}${w.choice ? ` chose ${mdCode(w.choice)}` : ''}: ${mdText(w.why)}`).join('; ') : 'none'}`,
@@ -228,15 +227,15 @@ function stepSection(s: TimelineStep, n: number, rel: (iso: string | null) => st
     if (s.intent.resources.length) items.push(`**Resources:** ${s.intent.resources.map((r) => mdCode(r)).join(', ')}`);
   }
   for (const c of related.confirmations) {
-    items.push(`**Confirmation:** ${c.approved ? 'approved' : 'declined'} by ${mdText(c.by)}${c.typed ? ' (typed the resource id)' : ''}${c.reason ? `: ${mdMulti(c.reason)}` : ''}`);
+    items.push(`**Confirmation:** ${mdText(confirmation(c))}${c.reason ? `: ${mdMulti(c.reason)}` : ''}`);
   }
   for (const d of related.decisions) {
-    items.push(`**Decision** by ${mdText(d.by)}: ${mdMulti(d.question)} → ${mdCode(d.value)}${d.text ? ` ${mdMulti(d.text)}` : ''}`);
+    items.push(`**Decision** by ${mdText(d.by)}: ${mdMulti(d.question)} → ${mdCode(d.value)}${d.text ? `: ${mdMulti(d.text)}` : ''}`);
   }
   if (s.summary) items.push(`**Result:** ${mdMulti(s.summary)}`);
   if (s.error) items.push(`**Error:** ${mdMulti(s.error)}`);
-  if (s.in_doubt) items.push('**In doubt:** the change may or may not have happened; check it by hand.');
-  if (s.reconciled) items.push(`**Settled after an interruption:** ${s.reconciled === 'verified' ? 'a read verified the change had happened' : 'a person said the change had happened'}`);
+  if (s.in_doubt) items.push(`**In doubt:** ${IN_DOUBT}; check it by hand.`);
+  if (s.reconciled) items.push(`**Settled after an interruption:** ${settled(s.reconciled)}`);
   if (s.retry_in_ms !== null) items.push(`**Retried** after ${formatDuration(s.retry_in_ms)}`);
   if (s.assertions.length) items.push(`**Assertions:** ${s.assertions.map((a) => `${a.ok ? '✓' : '✗'} ${mdCode(a.message ?? a.that)}`).join('; ')}`);
   const caps = Object.entries(s.captures);

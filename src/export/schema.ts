@@ -4,7 +4,7 @@
 // Adding a field keeps TIMELINE_VERSION (the emitted schema leaves objects open, so consumers
 // tolerate additions); removing, renaming or retyping one bumps it.
 import { z } from 'zod';
-import { TIMELINE_VERSION } from './timeline.js';
+import { TIMELINE_VERSION } from './timeline-version.js';
 
 export { TIMELINE_VERSION };
 
@@ -33,7 +33,7 @@ export const timelineEventSchema = z
       .describe(
         'The journal record type: incident.opened, runbook.attached, identity.resolved, incident.resumed, step.started, step.finished, step.skipped, step.in_doubt, decision.made, confirm.given, note.added, milestone.marked, rollback.started, run.finished, journal.repaired, drill.scored; records from a newer oncall keep their own type. step.output lines are folded into their step, not listed here',
       ),
-    title: z.string().describe('One line for a person'),
+    title: z.string().describe("One line for a person, worded as oncall's progress output words the event, with the same leading mark (▶ started, ✓ ok, ✗ failed, ↷ skipped, ✔/✘ approved/declined, ◆ decision, ✎ note, ★ milestone, …)"),
     body: z.string().describe('Detail for a person (may span lines; may be empty)'),
     actor: z.string().describe("Who did it: the person who answered or confirmed; for the engine's records, the operator it acted for; 'oncall' for bookkeeping"),
     source: z.enum(['oncall', 'engine', 'human', 'drill']).describe("What produced it: oncall's own bookkeeping, the runbook engine, a person, or drill scoring"),

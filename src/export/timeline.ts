@@ -7,11 +7,11 @@ import type { AnyEvent, EventPayloads, Milestone } from '../journal/events.js';
 import { applyEvent, initialState, type IncidentState } from '../engine/state.js';
 import type { AnyRecord } from '../journal/record.js';
 import { VERSION } from '../version.js';
-import { formatDuration } from './format.js';
+import { eventText } from './text.js';
 import type { Timeline, TimelineEvent, TimelineMilestone, TimelineStep } from './schema.js';
+import { TIMELINE_VERSION } from './timeline-version.js';
 
-/** The JSON export's `version`; lives here, not in schema.ts, so exporting never loads zod. */
-export const TIMELINE_VERSION = 1;
+export { TIMELINE_VERSION };
 
 /** Output excerpt bounds: the first lines say what ran, the last ones how it ended. */
 export const EXCERPT_HEAD = 5;
@@ -129,16 +129,17 @@ export class TimelineBuilder {
     if (who && who !== 'rule' && who !== 'oncall') this.#operators.add(who);
   }
 
-  /** The timeline event for a record, and the side tables it feeds. */
+  /** The timeline event for a record (its words are text.ts's), and the side tables it feeds. */
   #event(ev: AnyEvent): TimelineEvent | undefined {
     const at = ev.ts;
-    const base = (kind: string, title: string, body: string, actor: string, source: TimelineEvent['source'], step: string | null = null, status: string | null = null): TimelineEvent => ({
+    const text = eventText(ev);
+    const entry = (actor: string, source: TimelineEvent['source'], step: string | null = null, status: string | null = null, kind: string = ev.type): TimelineEvent => ({
       seq: ev.seq,
       occurred_at: at,
       elapsed_ms: Math.max(0, Date.parse(at) - (this.#openedMs ?? Date.parse(at))),
       kind,
-      title,
-      body,
+      title: text.title,
+      body: text.body,
       actor: actor || 'oncall',
       source,
       step,
@@ -153,26 +154,21 @@ export class TimelineBuilder {
         this.#seen(p.operator);
         this.#host = p.host ?? null;
         this.#oncallVersion = p.oncall_version ?? null;
-        const mode = p.mode === 'drill' ? 'DRILL' : 'LIVE';
-        const body = [p.title, p.drill ? `Page from ${p.drill.page.from} (${p.drill.page.severity}): ${p.drill.page.text}` : ''].filter(Boolean).join('\n');
-        return base(ev.type, `Incident opened: ${p.severity} ${mode}${p.read_only ? ' (read-only)' : ''}`, body, p.operator, 'oncall', null, p.mode);
+        return entry(p.operator, 'oncall', null, p.mode);
       }
-      case 'runbook.attached': {
-        const p = ev.payload;
-        const inputs = Object.entries(p.inputs ?? {}).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-        return base(ev.type, `Runbook ${p.id}@${p.version} attached`, inputs.length ? `inputs: ${inputs.join(', ')}` : '', op(), 'oncall');
-      }
+      case 'runbook.attached':
+        return entry(op(), 'oncall');
       case 'identity.resolved': {
         const p = ev.payload;
         if (p.aws) this.#identity.aws = p.aws;
         if (p.kube) this.#identity.kube = p.kube;
-        return base(ev.type, 'Identity resolved', describeIdentity(this.#identity), op(), 'oncall');
+        return entry(op(), 'oncall');
       }
       case 'incident.resumed': {
         const p = ev.payload;
         this.#operator = p.operator;
         this.#seen(p.operator);
-        return base(ev.type, `Resumed by ${p.operator}`, p.repaired_bytes ? `repaired ${p.repaired_bytes} torn bytes` : '', p.operator, 'oncall');
+        return entry(p.operator, 'oncall');
       }
       case 'step.started': {
         const p = ev.payload;
@@ -192,8 +188,7 @@ export class TimelineBuilder {
               params: p.intent.params ?? null,
             }
           : null;
-        const attempt = p.attempt > 1 ? ` (attempt ${p.attempt})` : '';
-        return base(ev.type, `Started ${p.step}${attempt}`, run.intent?.summary ?? '', op(), 'engine', p.step, 'started');
+        return entry(op(), 'engine', p.step, 'started');
       }
       case 'step.finished': {
         const p = ev.payload;
@@ -213,12 +208,7 @@ export class TimelineBuilder {
         run.captures = p.captures ?? {};
         run.result_excerpt = p.result === undefined ? null : cut(JSON.stringify(p.result), RESULT_EXCERPT_CHARS);
         if (p.error && p.status !== 'ok') this.#errors.push({ seq: ev.seq, at, step: p.step, kind: 'step', message: p.error });
-        const took = run.duration_ms !== null ? ` in ${formatDuration(run.duration_ms)}` : '';
-        const retry = p.retry_in_ms !== undefined ? `; retrying in ${formatDuration(p.retry_in_ms)}` : '';
-        const body = [p.summary, p.error, p.in_doubt ? 'in doubt: the change may or may not have happened' : '', p.reconciled ? `settled after an interruption (${p.reconciled})` : '']
-          .filter(Boolean)
-          .join('\n');
-        return base(ev.type, `${p.step} ${p.status}${took}${retry}`, body, op(), 'engine', p.step, p.status);
+        return entry(op(), 'engine', p.step, p.status);
       }
       case 'step.skipped': {
         const p = ev.payload;
@@ -231,47 +221,40 @@ export class TimelineBuilder {
         run.skip_reason = p.reason;
         if (p.intent && !run.intent) run.intent = { summary: String(p.intent.summary ?? ''), api: p.intent.api ?? null, argv: p.intent.argv ?? null, resources: p.intent.resources ?? [], params: p.intent.params ?? null };
         this.#seen(p.by);
-        return base(ev.type, `Skipped ${p.step}${p.after_failure ? ' after it failed' : ''}`, p.reason, p.by, p.by === 'rule' || p.by === 'oncall' ? 'engine' : 'human', p.step, 'skipped');
+        return entry(p.by, p.by === 'rule' || p.by === 'oncall' ? 'engine' : 'human', p.step, 'skipped');
       }
       case 'step.in_doubt': {
         const p = ev.payload;
-        const message = `a write was interrupted and may or may not have happened; settled by ${p.resolution === 'verify' ? 'a verifying read' : 'asking a person'}`;
-        this.#errors.push({ seq: ev.seq, at, step: p.step, kind: 'in_doubt', message });
-        return base(ev.type, `${p.step} in doubt`, message, op(), 'engine', p.step, 'in_doubt');
+        this.#errors.push({ seq: ev.seq, at, step: p.step, kind: 'in_doubt', message: text.body });
+        return entry(op(), 'engine', p.step, 'in_doubt');
       }
       case 'decision.made': {
         const p = ev.payload;
         this.#seen(p.by);
         this.#decisions.push({ seq: ev.seq, at, step: p.step, attempt: p.attempt ?? 0, question: p.question, value: p.value, text: p.text ?? null, by: p.by, type: p.type });
-        const answer = p.text ? `${p.value}: ${p.text}` : p.value;
-        return base(ev.type, `Decision at ${p.step}: ${p.value}`, `${p.question}\n→ ${answer}`, p.by, 'human', p.step, p.value);
+        return entry(p.by, 'human', p.step, p.value);
       }
       case 'confirm.given': {
         const p = ev.payload;
         this.#seen(p.by);
         this.#confirmations.push({ seq: ev.seq, at, step: p.step, approved: p.approved, by: p.by, typed: Boolean(p.typed), reason: p.reason ?? null, purpose: p.purpose ?? 'action' });
-        const what = p.purpose === 'rollback' ? 'rollback of' : '';
-        const verb = p.approved ? 'Approved' : 'Declined';
-        const body = [p.typed ? 'confirmed by typing the resource id' : '', p.reason ?? ''].filter(Boolean).join('\n');
-        return base(ev.type, `${verb} ${what ? `${what} ` : ''}${p.step}`, body, p.by, 'human', p.step, p.approved ? 'approved' : 'declined');
+        return entry(p.by, 'human', p.step, p.approved ? 'approved' : 'declined');
       }
       case 'note.added': {
         const p = ev.payload;
         this.#seen(p.by);
         this.#notes.push({ seq: ev.seq, at, text: p.text, by: p.by });
-        return base(ev.type, `Note from ${p.by}`, p.text, p.by, 'human');
+        return entry(p.by, 'human');
       }
       case 'milestone.marked': {
         const p = ev.payload;
         this.#seen(p.by);
         // The last mark wins: a re-mark after a regression is the one that held.
         this.#marks.set(p.milestone, { milestone: p.milestone, at: p.at ?? at, by: p.by, source: 'marked', seq: ev.seq });
-        return base(ev.type, `${capitalize(p.milestone)}`, `marked by ${p.by}`, p.by, 'human', null, p.milestone);
+        return entry(p.by, 'human', null, p.milestone);
       }
-      case 'rollback.started': {
-        const p = ev.payload;
-        return base(ev.type, `Rollback after ${p.failed_step} failed`, `undoing: ${p.steps.join(', ')}`, op(), 'engine', p.failed_step, 'rollback');
-      }
+      case 'rollback.started':
+        return entry(op(), 'engine', ev.payload.failed_step, 'rollback');
       case 'run.finished': {
         const p = ev.payload;
         this.#summary = p.summary ?? null;
@@ -279,18 +262,13 @@ export class TimelineBuilder {
         this.#error = p.error ?? null;
         this.#runFinishedAt = { ts: at, seq: ev.seq };
         if (p.error && p.outcome !== 'completed') this.#errors.push({ seq: ev.seq, at, step: p.failed_step ?? null, kind: 'run', message: p.error });
-        return base(ev.type, `Runbook ${p.outcome}`, p.summary ?? '', op(), 'engine', p.failed_step ?? null, p.outcome);
+        return entry(op(), 'engine', p.failed_step ?? null, p.outcome);
       }
-      case 'journal.repaired': {
-        const message = `a torn write from a crash was cut off (${ev.payload.dropped_bytes} bytes)`;
-        this.#errors.push({ seq: ev.seq, at, step: null, kind: 'journal', message });
-        return base(ev.type, 'Journal repaired', message, 'oncall', 'oncall');
-      }
-      case 'drill.scored': {
-        const p = ev.payload;
-        const ttm = p.time_to_mitigate_s !== undefined ? `mitigated after ${formatDuration(p.time_to_mitigate_s * 1000)} (target ${p.target_minutes} min)` : p.expects_mitigation ? 'not mitigated' : 'no mitigation expected';
-        return base(ev.type, `Drill ${p.passed ? 'PASSED' : 'FAILED'}`, `outcome ${p.outcome} (expected ${p.expected_outcome}); ${ttm}`, 'oncall', 'drill', null, p.passed ? 'passed' : 'failed');
-      }
+      case 'journal.repaired':
+        this.#errors.push({ seq: ev.seq, at, step: null, kind: 'journal', message: text.body });
+        return entry('oncall', 'oncall');
+      case 'drill.scored':
+        return entry('oncall', 'drill', null, ev.payload.passed ? 'passed' : 'failed');
       case 'step.output': // folded into the step's output excerpt (add())
       case 'journal.closed':
         // Bookkeeping of the hash chain (its head), not something that happened in the incident.
@@ -437,19 +415,4 @@ function stepTitles(source: string | undefined): Map<string, string> {
     // a source that no longer parses still exports, without titles
   }
   return titles;
-}
-
-export function describeIdentity(id: Timeline['incident']['identity']): string {
-  const flat = (r: Record<string, unknown> | null) =>
-    r
-      ? Object.entries(r)
-          .filter(([, v]) => v !== undefined && v !== null && v !== '')
-          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-          .join(', ')
-      : '';
-  return [id.aws ? `AWS ${flat(id.aws)}` : '', id.kube ? `kube ${flat(id.kube)}` : ''].filter(Boolean).join('; ');
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -2,6 +2,7 @@
 // plus inferred milestones, which are not journal records), step status labels, and which
 // decisions and confirmations belong to which step attempt.
 import type { Timeline, TimelineStep } from './schema.js';
+import { milestoneSource, milestoneTitle } from './text.js';
 
 export interface Row {
   at: string;
@@ -30,15 +31,14 @@ export function milestoneRows(tl: Timeline): Row[] {
   }));
   const inferred = tl.milestones.filter((m) => m.source !== 'marked');
   if (!inferred.length) return rows;
-  const why = { opened: 'inferred: the incident was opened', 'drill-score': "from the drill's time to mitigate", 'run-finished': 'inferred: the runbook completed', marked: '' } as const;
   // Each goes right after the record it was inferred from, or after the records of its instant.
   const extra = inferred
     .map((m) => ({
       seq: m.seq ?? Infinity,
       row: {
         at: m.at,
-        title: `${m.milestone.charAt(0).toUpperCase()}${m.milestone.slice(1)} (inferred)`,
-        body: why[m.source],
+        title: milestoneTitle(m.milestone, m.by, true),
+        body: milestoneSource(m),
         actor: m.by ?? 'oncall',
         kind: 'milestone.inferred',
         milestone: true,

@@ -10,13 +10,8 @@ export type ExprRoot = (typeof EXPR_ROOTS)[number];
 /** Roots available everywhere; `result` only after the step ran (capture, assert, branches, verify.done, wait's until). */
 export const ROOTS_BEFORE: ExprRoot[] = ['inputs', 'steps', 'vars', 'incident'];
 export const ROOTS_AFTER: ExprRoot[] = [...ROOTS_BEFORE, 'result'];
-/**
- * Names that only drill scenarios use, for their simulated world: its facts, values derived from
- * them, the simulated time, the command or request being answered, and the simulated AWS account
- * (`aws`: AwsWorld.snapshot()). Runbooks cannot use them
- * (the runbook checker allows only the roots above).
- */
-export const WORLD_ROOTS = ['state', 'derived', 'elapsed_s', 'args', 'request', 'aws'] as const;
+/** CEL types an extra root can be declared with (see exprLanguage). */
+export type RootType = 'map' | 'list' | 'int' | 'double' | 'string' | 'bool' | 'dyn';
 /** What `steps.<id>` holds, and what `incident` holds. */
 export const STEP_FIELDS = ['status', 'result', 'captures'] as const;
 export const INCIDENT_FIELDS = ['id', 'mode'] as const;
@@ -55,23 +50,112 @@ export interface CompiledExpr {
   evaluate(ctx: ExprContext | Readonly<Record<string, unknown>>): unknown;
 }
 
-// One environment for the process, made on first use: creating one is the expensive part.
-let environment: Environment | undefined;
-function env(): Environment {
-  environment ??= new Environment({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false, enableOptionalTypes: true })
-    .registerVariable('inputs', 'map')
-    .registerVariable('steps', 'map')
-    .registerVariable('vars', 'map')
-    .registerVariable('incident', 'map')
-    .registerVariable('result', 'dyn')
-    .registerVariable('state', 'map')
-    .registerVariable('derived', 'map')
-    .registerVariable('elapsed_s', 'int')
-    .registerVariable('args', 'list')
-    .registerVariable('request', 'map')
-    .registerVariable('aws', 'map');
-  return environment;
+const RUNBOOK_ROOT_TYPES: Readonly<Record<ExprRoot, RootType>> = { inputs: 'map', steps: 'map', vars: 'map', incident: 'map', result: 'dyn' };
+
+/**
+ * The expression language with the runbook's roots and, for callers that evaluate expressions of
+ * their own over more names (drill scenarios over their simulated world), extra roots: each is
+ * declared with its CEL type and read from the context under its name when present there.
+ * Everything else (syntax, functions, values in and out, templating, messages) is the runbook's.
+ */
+export interface ExprLanguage {
+  /** The extra roots, beyond the runbook's. */
+  readonly extraRoots: readonly string[];
+  compileExpr(src: string): CompiledExpr;
+  evalExpr(src: string, ctx: ExprContext | Readonly<Record<string, unknown>>): unknown;
+  template(value: unknown, ctx: ExprContext | Readonly<Record<string, unknown>>): unknown;
+  checkExpr(src: string, allowedRoots: readonly string[]): CheckResult;
 }
+
+class Language implements ExprLanguage {
+  readonly extraRoots: readonly string[];
+  // One environment per language, made on first use: creating one is the expensive part.
+  #environment: Environment | undefined;
+  readonly #compiled = new Map<string, CompiledExpr | ExprError>();
+  readonly #typeChecked = new Map<string, CheckResult>();
+
+  constructor(private readonly extra: Readonly<Record<string, RootType>>) {
+    for (const name of Object.keys(extra)) {
+      if (name in RUNBOOK_ROOT_TYPES) throw new Error(`'${name}' is a runbook root already: an extra root needs a name of its own`);
+    }
+    this.extraRoots = Object.keys(extra);
+  }
+
+  env(): Environment {
+    if (!this.#environment) {
+      let e = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false, enableOptionalTypes: true });
+      for (const [name, type] of Object.entries({ ...RUNBOOK_ROOT_TYPES, ...this.extra })) e = e.registerVariable(name, type);
+      this.#environment = e;
+    }
+    return this.#environment;
+  }
+
+  compileExpr(src: string): CompiledExpr {
+    const source = soleExpression(src) ?? src;
+    let hit = this.#compiled.get(source);
+    if (!hit) {
+      hit = this.#compile(source);
+      if (this.#compiled.size > 50_000) this.#compiled.clear(); // a bound, not a policy: validate of huge trees stays flat
+      this.#compiled.set(source, hit);
+    }
+    if (hit instanceof ExprError) throw hit;
+    return hit;
+  }
+
+  #compile(source: string): CompiledExpr | ExprError {
+    if (source.trim() === '') return new ExprError('the expression is empty', source, 0);
+    try {
+      const fn = this.env().parse(source);
+      return {
+        source,
+        ast: fn.ast,
+        evaluate: (ctx) => {
+          try {
+            return fromCel(fn(this.#celContext(ctx)));
+          } catch (err) {
+            throw evalError(err, source);
+          }
+        },
+      };
+    } catch (err) {
+      const e = err as { summary?: string; code?: string; range?: { start: number } };
+      return new ExprError(plainParseError(e.code, e.summary ?? String(err)), source, e.range?.start);
+    }
+  }
+
+  #celContext(ctx: ExprContext | Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      inputs: toCel(ctx.inputs ?? {}),
+      steps: toCel(ctx.steps ?? {}),
+      vars: toCel(ctx.vars ?? {}),
+      incident: toCel(ctx.incident ?? {}),
+    };
+    if ('result' in ctx && ctx.result !== undefined) out.result = toCel(ctx.result);
+    const more = ctx as Record<string, unknown>;
+    for (const root of this.extraRoots) if (more[root] !== undefined) out[root] = toCel(more[root]);
+    return out;
+  }
+
+  evalExpr(src: string, ctx: ExprContext | Readonly<Record<string, unknown>>): unknown {
+    return this.compileExpr(src).evaluate(ctx);
+  }
+
+  template(value: unknown, ctx: ExprContext | Readonly<Record<string, unknown>>): unknown {
+    return templateWith(this, value, ctx);
+  }
+
+  checkExpr(src: string, allowedRoots: readonly string[]): CheckResult {
+    return checkWith(this, this.#typeChecked, src, allowedRoots);
+  }
+}
+
+/** The language with extra roots (name → CEL type) besides the runbook's. */
+export function exprLanguage(extraRoots: Readonly<Record<string, RootType>>): ExprLanguage {
+  return new Language(extraRoots);
+}
+
+/** The runbook's own: the roots above and nothing else. */
+const runbookLanguage = new Language({});
 
 // ---------------------------------------------------------------------------------------------
 // Finding ${{ }} in strings
@@ -141,58 +225,14 @@ export function soleExpression(s: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Compiling and evaluating
 
-const cache = new Map<string, CompiledExpr | ExprError>();
-
 /** Compiles CEL text (or a whole `${{ }}` string); cached by source. Throws ExprError on a syntax error. */
 export function compileExpr(src: string): CompiledExpr {
-  const source = soleExpression(src) ?? src;
-  let hit = cache.get(source);
-  if (!hit) {
-    hit = compile(source);
-    if (cache.size > 50_000) cache.clear(); // a bound, not a policy: validate of huge trees stays flat
-    cache.set(source, hit);
-  }
-  if (hit instanceof ExprError) throw hit;
-  return hit;
-}
-
-function compile(source: string): CompiledExpr | ExprError {
-  if (source.trim() === '') return new ExprError('the expression is empty', source, 0);
-  try {
-    const fn = env().parse(source);
-    return {
-      source,
-      ast: fn.ast,
-      evaluate(ctx) {
-        try {
-          return fromCel(fn(celContext(ctx)));
-        } catch (err) {
-          throw evalError(err, source);
-        }
-      },
-    };
-  } catch (err) {
-    const e = err as { summary?: string; code?: string; range?: { start: number } };
-    return new ExprError(plainParseError(e.code, e.summary ?? String(err)), source, e.range?.start);
-  }
+  return runbookLanguage.compileExpr(src);
 }
 
 /** Evaluates CEL text (or a `${{ }}` string) against the run's state; returns plain JS values. */
 export function evalExpr(src: string, ctx: ExprContext | Readonly<Record<string, unknown>>): unknown {
-  return compileExpr(src).evaluate(ctx);
-}
-
-function celContext(ctx: ExprContext | Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    inputs: toCel(ctx.inputs ?? {}),
-    steps: toCel(ctx.steps ?? {}),
-    vars: toCel(ctx.vars ?? {}),
-    incident: toCel(ctx.incident ?? {}),
-  };
-  if ('result' in ctx && ctx.result !== undefined) out.result = toCel(ctx.result);
-  const world = ctx as Record<string, unknown>;
-  for (const root of WORLD_ROOTS) if (world[root] !== undefined) out[root] = toCel(world[root]);
-  return out;
+  return runbookLanguage.evalExpr(src, ctx);
 }
 
 function evalError(err: unknown, source: string): ExprError {
@@ -257,26 +297,30 @@ export function fromCel(v: unknown): unknown {
  * `${{ … }}` (or `$(id)`, backticks, `; rm -rf /`) stays exactly that text.
  */
 export function template(value: unknown, ctx: ExprContext | Readonly<Record<string, unknown>>): unknown {
-  if (typeof value === 'string') return templateString(value, ctx);
-  if (Array.isArray(value)) return value.map((v) => template(v, ctx));
+  return templateWith(runbookLanguage, value, ctx);
+}
+
+function templateWith(lang: Language, value: unknown, ctx: ExprContext | Readonly<Record<string, unknown>>): unknown {
+  if (typeof value === 'string') return templateString(lang, value, ctx);
+  if (Array.isArray(value)) return value.map((v) => templateWith(lang, v, ctx));
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = template(v, ctx);
+    for (const [k, v] of Object.entries(value)) out[k] = templateWith(lang, v, ctx);
     return out;
   }
   return value;
 }
 
-function templateString(s: string, ctx: ExprContext | Readonly<Record<string, unknown>>): unknown {
+function templateString(lang: Language, s: string, ctx: ExprContext | Readonly<Record<string, unknown>>): unknown {
   if (!s.includes('${{')) return s;
   const { found, unclosedAt } = scanExpressions(s);
   if (unclosedAt !== undefined) throw new ExprError(`'\${{' at offset ${unclosedAt} is never closed with '}}'`, s, unclosedAt);
   const only = found.length === 1 ? found[0]! : undefined;
-  if (only && s.slice(0, only.start).trim() === '' && s.slice(only.end).trim() === '') return evalExpr(only.expr, ctx);
+  if (only && s.slice(0, only.start).trim() === '' && s.slice(only.end).trim() === '') return lang.evalExpr(only.expr, ctx);
   let out = '';
   let at = 0;
   for (const f of found) {
-    out += s.slice(at, f.start) + asText(evalExpr(f.expr, ctx));
+    out += s.slice(at, f.start) + asText(lang.evalExpr(f.expr, ctx));
     at = f.end;
   }
   return out + s.slice(at);
@@ -407,13 +451,15 @@ function visit(node: ASTNode, bound: Set<string>, presence: boolean, refs: ExprR
 
 export type CheckResult = { ok: true } | { ok: false; message: string; offset?: number; hint?: string };
 
-const typeChecked = new Map<string, CheckResult>();
-
 /**
  * Syntax, names and types of an expression, for the loader: parse errors in plain words, and
  * unknown or unavailable root names (`input.x` → "unknown name 'input' — did you mean 'inputs'?").
  */
 export function checkExpr(src: string, allowedRoots: readonly string[]): CheckResult {
+  return runbookLanguage.checkExpr(src, allowedRoots);
+}
+
+function checkWith(lang: Language, typeChecked: Map<string, CheckResult>, src: string, allowedRoots: readonly string[]): CheckResult {
   let refs: ExprRef[];
   try {
     refs = exprRefs(src);
@@ -443,7 +489,7 @@ export function checkExpr(src: string, allowedRoots: readonly string[]): CheckRe
   const source = soleExpression(src) ?? src;
   let typed = typeChecked.get(source);
   if (!typed) {
-    const r = env().check(source);
+    const r = lang.env().check(source);
     typed = r.valid
       ? { ok: true }
       : { ok: false, message: typeMessage(r.error), offset: (r.error as { range?: { start: number } } | undefined)?.range?.start };

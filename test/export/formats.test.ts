@@ -92,7 +92,7 @@ describe('Markdown', () => {
     for (const t of tables) for (const r of t.rows) expect(r).toHaveLength(t.header.length);
     const timeline = tables.find((t) => t.header.map((h) => h.text).join() === 'Time (UTC),T+,Event,Detail,By')!;
     expect(timeline.rows).toHaveLength(tl.events.length); // every milestone was marked: no inferred rows
-    const note = timeline.rows.find((r) => r[2]!.text.startsWith('Note'))!;
+    const note = timeline.rows.find((r) => r[2]!.text === '✎ bob')!; // an event reads as its progress line did (text.ts)
     // GFM takes the escaped pipe back as a literal one inside the cell.
     expect(note[3]!.text).toBe('=HYPERLINK("http://evil") ⏎ second | line \\<b\\>bold\\</b\\>');
     const html = marked.parse(md, { gfm: true, async: false });
@@ -166,8 +166,8 @@ describe('JSON', () => {
       occurred_at: new Date(T0).toISOString(),
       elapsed_ms: 0,
       kind: 'incident.opened',
-      title: 'Incident opened: SEV1 LIVE',
-      body: 'Checkout | 504s <script>alert(1)</script>',
+      title: `incident ${live.id} opened: Checkout | 504s <script>alert(1)</script> [SEV1]`,
+      body: '',
       actor: 'alice',
       source: 'oncall',
       step: null,

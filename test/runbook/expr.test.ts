@@ -4,6 +4,7 @@ import {
   compileExpr,
   evalExpr,
   ExprError,
+  exprLanguage,
   exprRefs,
   findExpressions,
   fromCel,
@@ -194,5 +195,28 @@ describe('checkExpr and exprRefs (for the loader)', () => {
     expect(r).toMatchObject({ root: 'steps', keys: ['probe', 'result', 'status'], offset: 0 });
     const [i] = exprRefs('has(inputs.x)');
     expect(i).toMatchObject({ root: 'inputs', keys: ['x'], presence: true, keyOffsets: [11] });
+  });
+});
+
+describe('exprLanguage: extra roots for callers that evaluate over more names', () => {
+  const lang = exprLanguage({ state: 'map', elapsed_s: 'int', args: 'list' });
+
+  test('evaluates and templates over its extra roots, besides the runbook roots', () => {
+    expect(lang.extraRoots).toEqual(['state', 'elapsed_s', 'args']);
+    expect(lang.evalExpr('state.ready && elapsed_s >= 30 && args[0] == "curl"', { state: { ready: true }, elapsed_s: 31, args: ['curl'] })).toBe(true);
+    expect(lang.evalExpr('inputs.count + 1', ctx)).toBe(4);
+    expect(lang.template('up=${{ state.ready }} after ${{ elapsed_s }} s', { state: { ready: false }, elapsed_s: 5 })).toBe('up=false after 5 s');
+    expect(lang.checkExpr('elapsed_s > 10 && state.ok', ['state', 'elapsed_s'])).toEqual({ ok: true });
+    expect(lang.checkExpr('elapsed_s + "s"', ['elapsed_s'])).toMatchObject({ ok: false });
+  });
+
+  test('the runbook language knows none of them, whatever the context holds', () => {
+    expect(() => evalExpr('state.ready', { state: { ready: true } })).toThrow(/unknown name 'state'/);
+    expect(() => template('${{ elapsed_s }}', { elapsed_s: 1 })).toThrow(/unknown name 'elapsed_s'/);
+    expect(checkExpr('state.ready', ROOTS_AFTER)).toMatchObject({ ok: false, message: "unknown name 'state'" });
+  });
+
+  test('an extra root cannot take a runbook root name', () => {
+    expect(() => exprLanguage({ inputs: 'map' })).toThrow(/runbook root/);
   });
 });

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { AwsWorld } from '../../../src/drill/aws/world.js';
 import { drillAwsProvider } from '../../../src/drill/aws/middleware.js';
+import { worldExpr } from '../../../src/drill/world.js';
 import { awsCall } from '../../../src/providers/aws/call.js';
-import { evalExpr } from '../../../src/runbook/expr.js';
 import { TestClock } from './helpers.js';
 
 function world(spec: ConstructorParameters<typeof AwsWorld>[0]) {
@@ -146,7 +146,7 @@ describe('the snapshot behind the aws root', () => {
       secretsmanager: { secrets: { 'prod/db': { deleted: false, versions: 1 } } },
       calls: { 'ec2:DescribeInstances': 1 },
     });
-    expect(evalExpr("${{ aws.ec2.instances['i-0abc1234def567890'].ok }}", { aws: snap })).toBe(false);
-    expect(evalExpr('${{ aws.calls["ec2:DescribeInstances"] == 1 }}', { aws: snap })).toBe(true);
+    expect(worldExpr.evalExpr("${{ aws.ec2.instances['i-0abc1234def567890'].ok }}", { aws: snap })).toBe(false);
+    expect(worldExpr.evalExpr('${{ aws.calls["ec2:DescribeInstances"] == 1 }}', { aws: snap })).toBe(true);
   });
 });
