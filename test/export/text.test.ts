@@ -101,12 +101,12 @@ describe('event text', () => {
     }
   });
 
-  it('prints output lines only when asked, and nothing for a record type it does not know', () => {
+  it('prints output lines only when asked, and no line for the close that anchors the chain', () => {
     const out = ev('step.output', { step: 'probe', attempt: 1, stream: 'stdout', text: 'hello' });
     expect(progressLine(out)).toBe('  │ hello');
     expect(progressLine(out, { output: false })).toBeUndefined();
-    const future = { seq: 1, ts: '2026-03-02T03:12:00.000Z', incident: 'i', type: 'future.thing', payload: {} } as unknown as AnyEvent;
-    expect(eventText(future)).toEqual({ title: 'future.thing', body: '', line: undefined });
-    expect(progressLine(future)).toBeUndefined();
+    const closed = ev('journal.closed', { head: 'ab'.repeat(32), records: 9 });
+    expect(progressLine(closed)).toBeUndefined();
+    expect(eventText(closed).title).toBe('journal closed');
   });
 });
