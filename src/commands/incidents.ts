@@ -63,7 +63,14 @@ export async function verifyCommand(args: string[], io: CommandIO): Promise<numb
     return 2;
   }
   if (values.json) io.stdout.write(`${JSON.stringify({ incident: id, file, ...result })}\n`);
-  else if (result.ok) io.stdout.write(`${id}: ${result.count} records, hash chain intact${result.torn ? ' (a torn last record from a crash is ignored)' : ''}\n`);
+  else if (result.ok) {
+    const end = result.torn
+      ? 'a torn last record from a crash is ignored'
+      : result.closed
+        ? 'it ends where its writer closed it'
+        : 'its writer did not close it: it is being written, or oncall stopped without closing it (a crash resumes)';
+    io.stdout.write(`${id}: ${result.count} records, hash chain intact; ${end}\n`);
+  }
   else io.stdout.write(`${id}: BROKEN at line ${result.firstBad.line}${result.firstBad.seq !== null ? ` (seq ${result.firstBad.seq})` : ''}: ${result.firstBad.reason}\n`);
   return result.ok ? 0 : 1;
 }
