@@ -97,7 +97,8 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
       loaded,
       stateRoot: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
       registry: plugins.registry,
-      ports: headlessPorts({ yes: true, answers: loaded.scenario.expect.answers, operator: 'drill-auto' }),
+      // The expected path approves what the scenario expects, rollbacks included.
+      ports: headlessPorts({ yes: true, rollback: true, answers: loaded.scenario.expect.answers, operator: 'drill-auto' }),
       operator: 'drill-auto',
       runbookDirs: values.runbooks as string[] | undefined,
       pluginRunbookDirs: plugins.runbookDirs,

@@ -1,11 +1,11 @@
 // `oncall run` and `oncall resume` without a terminal UI: progress on stderr, `--json` events on
 // stdout, answers from flags. Exit codes: 0 done, 1 runbook failed, 2 usage or invalid input,
-// 3 aborted, 4 a human is needed and no answer was given.
+// 3 aborted, 4 a human is needed and no answer was given, 5 blocked: policy refused a change the runbook needed.
 import { InputError, openSession, resumeSession, type IncidentSession, type RecordListener } from '../engine/session.js';
 import { operatorName } from '../core/operator.js';
 import { parsePairs } from '../engine/inputs.js';
 import { NeedsHumanError } from '../core/step.js';
-import type { AnyEvent } from '../journal/events.js';
+import type { AnyEvent, Outcome } from '../journal/events.js';
 import { pluginContext } from '../plugins/session.js';
 import { liveProvidersFor } from '../providers/live.js';
 import { progressLine } from '../export/lines.js';
@@ -18,12 +18,13 @@ import { stateRoot } from '../paths.js';
 import { LIVE_WORLD_FLAGS, liveWorld, parseCommandArgs, usageError } from './io.js';
 import { type CommandIO } from '../core/io.js';
 
-export const EXIT = { done: 0, failed: 1, usage: 2, aborted: 3, needsHuman: 4 } as const;
+export const EXIT = { done: 0, failed: 1, usage: 2, aborted: 3, needsHuman: 4, blocked: 5 } as const;
 
 const common = {
   input: { type: 'string', short: 'i', multiple: true },
   answer: { type: 'string', short: 'a', multiple: true },
   yes: { type: 'boolean', short: 'y', default: false },
+  rollback: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   quiet: { type: 'boolean', short: 'q', default: false },
   'state-dir': { type: 'string' },
@@ -61,7 +62,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
       loaded,
       registry,
-      ports: headlessPorts({ yes: Boolean(values.yes), answers: answers.values, operator }),
+      ports: headlessPorts({ yes: Boolean(values.yes), rollback: Boolean(values.rollback), answers: answers.values, operator }),
       inputs: inputs.values,
       title: values.title as string | undefined,
       severity: (values.severity as string | undefined)?.toUpperCase(),
@@ -95,7 +96,7 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
       root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
       id: positionals[0]!,
       registry: (await pluginContext(io, values.plugin as string[] | undefined)).registry,
-      ports: headlessPorts({ yes: Boolean(values.yes), answers: answers.values, operator }),
+      ports: headlessPorts({ yes: Boolean(values.yes), rollback: Boolean(values.rollback), answers: answers.values, operator }),
       inputs: inputs.values,
       operator,
       providers: providersFor(values, io),
@@ -110,9 +111,14 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
   if (incident.engine.state.outcome) {
     io.stderr.write(`incident ${incident.id} already finished (${incident.engine.state.outcome}); nothing to resume\n`);
     await incident.close();
-    return incident.engine.state.outcome === 'completed' ? EXIT.done : EXIT.failed;
+    return exitFor(incident.engine.state.outcome);
   }
   return drive(incident, io, out);
+}
+
+/** The exit code for how a run ended. */
+function exitFor(outcome: Outcome): number {
+  return outcome === 'completed' ? EXIT.done : outcome === 'blocked' ? EXIT.blocked : outcome === 'aborted' ? EXIT.aborted : EXIT.failed;
 }
 
 interface Printer {
@@ -155,6 +161,10 @@ async function drive(incident: IncidentSession, io: CommandIO, { print }: Printe
   }
   try {
     const result = await engine.run();
+    if (result.outcome === 'blocked') {
+      print(`blocked: ${result.error ?? ''}`);
+      return EXIT.blocked;
+    }
     if (result.outcome === 'completed') return EXIT.done;
     if (result.outcome === 'aborted') {
       print(`aborted; resume with: oncall resume ${incident.id}`);

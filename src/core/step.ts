@@ -162,6 +162,10 @@ export type FailureResponse = 'retry' | 'stop' | { action: 'skip'; reason: strin
 export interface FlowPorts {
   beforeStep?(req: GateRequest): Promise<GateResponse>;
   onFailure?(req: FailureRequest): Promise<FailureResponse>;
-  /** The AWS identity, for allowed-accounts checks on write steps. */
-  identity?(): Promise<{ account?: string; region?: string } | undefined>;
+  /**
+   * Who and where the run acts on AWS, for runbooks that use it: checked before any write (no
+   * write runs without a known account) and shown in confirmations. `error` says why STS did not
+   * answer. Absent for runbooks that never touch AWS.
+   */
+  identity?(): Promise<{ account?: string; region?: string; error?: string }>;
 }

@@ -71,7 +71,7 @@ class StepTimeout extends Error {
 }
 
 type Listener = (event: AnyEvent) => void;
-type StepEnd = { kind: 'next'; next: string | null } | { kind: 'failed'; error: string };
+type StepEnd = { kind: 'next'; next: string | null } | { kind: 'failed'; error: string } | { kind: 'blocked'; error: string };
 
 const END = 'end';
 
@@ -131,6 +131,7 @@ export class Engine {
         const resumed = await this.settleCurrent(cursor);
         if (resumed) {
           if (resumed.kind === 'failed') return await this.fail(cursor, resumed.error);
+          if (resumed.kind === 'blocked') return await this.block(cursor, resumed.error);
           cursor = resumed.next;
         }
       }
@@ -139,6 +140,7 @@ export class Engine {
         if (!spec) return await this.fail(cursor, `the runbook has no step '${cursor}'`);
         const end = await this.runStep(spec);
         if (end.kind === 'failed') return await this.fail(spec.id, end.error);
+        if (end.kind === 'blocked') return await this.block(spec.id, end.error);
         cursor = end.next;
       }
       await this.finish('completed', this.summary('completed'));
@@ -281,11 +283,15 @@ export class Engine {
         readOnly: this.o.state.readOnly,
         allowedAccounts: this.o.runbook.allowed_accounts,
         account: identity?.account,
+        ...(identity ? { aws: { ...(identity.error ? { error: identity.error } : {}) } } : {}),
       });
     if (decision.kind === 'refuse') {
       const next = this.following(spec);
       await this.emit('step.skipped', { step: spec.id, reason: decision.message, by: 'oncall', intent, next });
-      return { kind: 'next', next };
+      // Read-only is what the operator asked for: the run goes on without the change. Any other
+      // refusal means the fix cannot be made here: the run stops, blocked, and says why.
+      if (decision.reason === 'read-only') return { kind: 'next', next };
+      return { kind: 'blocked', error: decision.message };
     }
     if (decision.kind !== 'allow') {
       const answer = await this.confirm(
@@ -451,9 +457,14 @@ export class Engine {
   // ── failure and rollback ──────────────────────────────────────────────────────────────────
 
   private async fail(stepId: string, error: string): Promise<RunResult> {
-    const undo = this.o.runbook.steps
-      .filter((s) => s.rollback?.kind && this.o.state.steps[s.id]?.phase === 'ok' && this.o.state.steps[s.id]?.effect === 'write')
-      .reverse();
+    // Undoing is offered only when the failure is definite: a step that timed out, was aborted or
+    // left a write in doubt may have done what it was meant to, and nothing acts on a guess. Each
+    // rollback is a change of its own, with its own confirmation (policy, engine.confirm).
+    const failed = this.o.state.steps[stepId];
+    const definite = failed?.phase === 'failed' && !failed.inDoubt;
+    const undo = definite
+      ? this.o.runbook.steps.filter((s) => s.rollback?.kind && this.o.state.steps[s.id]?.phase === 'ok' && this.o.state.steps[s.id]?.effect === 'write').reverse()
+      : [];
     if (undo.length) {
       await this.emit('rollback.started', { failed_step: stepId, steps: undo.map((s) => s.id) });
       for (const spec of undo) await this.rollback(spec);
@@ -466,6 +477,12 @@ export class Engine {
     const summary = [`step '${stepId}' failed: ${error}`, ...(notes.length ? ['to undo by hand:', ...notes] : [])].join('\n');
     await this.finish('failed', summary, stepId, error);
     return { outcome: 'failed', failedStep: stepId, error };
+  }
+
+  /** A change the runbook needs was refused by policy: nothing is undone (nothing failed), the run ends blocked. */
+  private async block(stepId: string, error: string): Promise<RunResult> {
+    await this.finish('blocked', `step '${stepId}' was not run: ${error}`, stepId, error);
+    return { outcome: 'blocked', failedStep: stepId, error };
   }
 
   private async rollback(spec: StepSpec): Promise<void> {
@@ -489,6 +506,7 @@ export class Engine {
       readOnly: this.o.state.readOnly,
       allowedAccounts: this.o.runbook.allowed_accounts,
       account: identity?.account,
+      ...(identity ? { aws: { ...(identity.error ? { error: identity.error } : {}) } } : {}),
     });
     if (decision.kind === 'refuse' || decision.kind === 'allow') {
       if (decision.kind === 'refuse') await this.emit('step.skipped', { step: id, reason: decision.message, by: 'oncall', intent, next: null });

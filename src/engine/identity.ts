@@ -26,8 +26,8 @@ export function withAwsIdentity(runbook: Runbook, ports: Ports & FlowPorts, prov
       try {
         const id = await aws.identity();
         return { account: id.account, region: id.region ?? aws.region };
-      } catch {
-        return undefined;
+      } catch (err) {
+        return { region: aws.region, error: err instanceof Error ? err.message : String(err) };
       }
     },
   };

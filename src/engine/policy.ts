@@ -31,12 +31,25 @@ export interface StepFacts {
   allowedAccounts?: string[];
   /** The AWS account in force, when it is known. */
   account?: string;
+  /**
+   * Set for runbooks that act on AWS: who we are must be known before anything changes. `error`
+   * is why STS did not say (expired SSO session, no credentials, no region…).
+   */
+  aws?: { error?: string };
 }
+
+/** How to make STS answer, for the refusal's message. */
+const FIX_IDENTITY =
+  'check --profile and --region (or AWS_PROFILE, AWS_REGION); for an SSO profile, `aws sso login --profile <name>`; then resume the incident';
 
 /** What a step needs before it may run. */
 export function decideStep(f: StepFacts): StepDecision {
   if (f.effect === 'write') {
     if (f.readOnly) return { kind: 'refuse', reason: 'read-only', message: 'read-only mode: this step would change something' };
+    if (f.aws && !f.account) {
+      const why = f.aws.error ? `STS did not answer: ${f.aws.error}` : 'STS named no account';
+      return { kind: 'refuse', reason: 'identity-unknown', message: `no change is made without knowing which AWS account it lands in (${why}); ${FIX_IDENTITY}` };
+    }
     const allowed = f.allowedAccounts ?? [];
     if (allowed.length) {
       if (!f.account) return { kind: 'refuse', reason: 'identity-unknown', message: `this runbook only changes accounts ${allowed.join(', ')}, and the current AWS account could not be determined` };

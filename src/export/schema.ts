@@ -57,7 +57,7 @@ export const timelineSchema = z
       service: z.string().nullable(),
       mode,
       read_only: z.boolean(),
-      status: z.enum(['open', 'completed', 'failed', 'aborted']).describe("'open' until the runbook finished"),
+      status: z.enum(['open', 'completed', 'failed', 'aborted', 'blocked']).describe("'open' until the runbook finished; 'blocked' when policy refused a change it needed"),
       opened_at: ts.nullable(),
       last_activity_at: ts.nullable(),
       operator: z.string().describe('Who opened it'),

@@ -6,8 +6,10 @@ import { realClock } from '../core/clock.js';
 export interface HeadlessAnswers {
   /** --yes: approve confirmations of write steps (destructive ones also need their typed resource). */
   yes: boolean;
-  /** --answer step=value: choices, text answers, manual steps, and the typed resource of destructive steps. */
+  /** --answer step=value: choices, text answers, manual steps, the typed resource of destructive steps, and `<step>.rollback=yes|no`. */
   answers: Record<string, string>;
+  /** --rollback: approve every rollback the run offers. --yes alone never does: undoing is a change of its own. */
+  rollback?: boolean;
   operator: string;
 }
 
@@ -26,8 +28,20 @@ export function headlessPorts(a: HeadlessAnswers, clock = realClock): Ports {
         }
         return { approved: true, by: a.operator, typed };
       }
+      if (req.purpose === 'rollback') {
+        // The rollback's request is for `<step>:rollback`; its flag names the step it undoes.
+        const step = req.stepId.replace(/:rollback$/, '');
+        const given = a.answers[`${step}.rollback`];
+        if (given === 'no') return { approved: false, by: a.operator, reason: `declined with --answer ${step}.rollback=no` };
+        if (given === 'yes' || a.rollback) return { approved: true, by: a.operator };
+        throw new NeedsHumanError(
+          `step '${step}' failed earlier changes can be rolled back (${req.intent.summary}); --yes does not approve a rollback: pass --answer ${step}.rollback=yes (or --rollback for all), or --answer ${step}.rollback=no to leave the change in place`,
+          req.stepId,
+          `--answer ${step}.rollback=yes`,
+        );
+      }
       if (!a.yes) {
-        const what = req.purpose === 'rollback' ? 'rolls back a change' : 'changes something';
+        const what = 'changes something';
         throw new NeedsHumanError(`step '${req.stepId}' ${what} (${req.intent.summary}); pass --yes to approve it`, req.stepId, '--yes');
       }
       return { approved: true, by: a.operator };

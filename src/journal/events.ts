@@ -28,7 +28,8 @@ const milestone = z.enum(['detected', 'mitigated', 'resolved']);
 export type Milestone = z.infer<typeof milestone>;
 const stepStatus = z.enum(['ok', 'failed', 'timeout', 'aborted']);
 export type StepStatus = z.infer<typeof stepStatus>;
-const outcome = z.enum(['completed', 'failed', 'aborted']);
+/** blocked: policy refused a change the runbook needed (an account not allowed, an identity unknown). */
+const outcome = z.enum(['completed', 'failed', 'aborted', 'blocked']);
 export type Outcome = z.infer<typeof outcome>;
 
 const record = z.record(z.string(), z.unknown());

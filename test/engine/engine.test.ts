@@ -270,7 +270,7 @@ steps:
     expect(same.incident.engine.state.steps.change!.phase).toBe('ok');
   });
 
-  it('rolls back completed writes when a later step fails', async () => {
+  it('rolls back completed writes when a later step fails, once the rollback itself is approved', async () => {
     const root = tempDir();
     const marker = `${root}/marker`;
     const { incident, seen } = await start(
@@ -293,7 +293,7 @@ steps:
     kind: shell
     with: { argv: [${JSON.stringify(NODE)}, "-e", "process.exit(3)"], effect: read }
 `,
-      { yes: true, root },
+      { yes: true, root, ports: { confirm: headlessPorts({ yes: true, rollback: true, answers: {}, operator: 'tester' }).confirm } },
     );
     const result = await incident.engine.run();
     await incident.close();
@@ -496,5 +496,110 @@ steps:
     await run.incident.close();
     expect(asked).toEqual([undefined, "'db-primar' is not db-primary: type the resource exactly as shown"]);
     expect(run.seen.filter((e) => e.type === 'confirm.given').map((e) => e.payload)).toEqual([{ step: 'wipe', approved: true, by: 'careless-driver', typed: true, purpose: 'action' }]);
+  });
+});
+
+describe('rollback is a change of its own', () => {
+  const yaml = (marker: string, check: string) => `
+id: t
+title: t
+version: 1.0.0
+summary: s
+steps:
+  - id: change
+    title: change
+    kind: shell
+    with: { argv: [${JSON.stringify(NODE)}, "-e", "require('fs').writeFileSync(process.argv[1], 'changed')", ${JSON.stringify(marker)}] }
+    rollback:
+      note: put it back
+      kind: shell
+      with: { argv: [${JSON.stringify(NODE)}, "-e", "require('fs').writeFileSync(process.argv[1], 'restored')", ${JSON.stringify(marker)}] }
+  - id: check
+    title: check
+    kind: shell
+    ${check}
+`;
+  const failing = 'with: { argv: ["' + NODE + '", "-e", "process.exit(3)"], effect: read }';
+
+  it('--yes alone does not approve a rollback: the run stops naming the flag, and nothing is undone', async () => {
+    const marker = `${tempDir()}/marker`;
+    const { incident, types, seen } = await start(yaml(marker, failing), { yes: true });
+    const err = await incident.engine.run().catch((e: unknown) => e);
+    await incident.close();
+    expect(err).toBeInstanceOf(NeedsHumanError);
+    expect((err as NeedsHumanError).flag).toBe('--answer change.rollback=yes');
+    expect(readFileSync(marker, 'utf8')).toBe('changed');
+    expect(types()).toContain('rollback.started');
+    expect(seen.filter((e) => e.type === 'confirm.given').map((e) => e.payload.purpose)).toEqual(['action']);
+  });
+
+  it('--answer <step>.rollback=no leaves the change in place, journaled, with the hand-undo note', async () => {
+    const marker = `${tempDir()}/marker`;
+    const { incident, seen } = await start(yaml(marker, failing), { yes: true, answers: { 'change.rollback': 'no' } });
+    const result = await incident.engine.run();
+    await incident.close();
+    expect(result.outcome).toBe('failed');
+    expect(readFileSync(marker, 'utf8')).toBe('changed');
+    expect(seen.filter((e) => e.type === 'confirm.given').at(-1)?.payload).toMatchObject({ step: 'change:rollback', approved: false, purpose: 'rollback' });
+    expect(seen.find((e) => e.type === 'run.finished')?.payload).toMatchObject({ summary: expect.stringContaining('change: put it back') });
+  });
+
+  it('a step that timed out is no definite failure: nothing is rolled back on a guess', async () => {
+    const marker = `${tempDir()}/marker`;
+    const hang = 'timeout: 200ms\n    with: { argv: ["' + NODE + '", "-e", "setTimeout(() => {}, 60000)"], effect: write }';
+    const { incident, types } = await start(yaml(marker, hang), { yes: true, answers: { 'change.rollback': 'yes' }, ports: { clock: (await import('../../src/core/clock.js')).realClock } });
+    const result = await incident.engine.run();
+    await incident.close();
+    expect(result.outcome).toBe('failed');
+    expect(types()).not.toContain('rollback.started');
+    expect(readFileSync(marker, 'utf8')).toBe('changed');
+  });
+});
+
+describe('who and where, before any write', () => {
+  const yaml = (marker: string) => `
+id: t
+title: t
+version: 1.0.0
+summary: s
+steps:
+  - id: look
+    title: look
+    kind: shell
+    with: { argv: [${JSON.stringify(NODE)}, "-e", ""], effect: read }
+  - id: change
+    title: change
+    kind: shell
+    with: { argv: [${JSON.stringify(NODE)}, "-e", "require('fs').writeFileSync(process.argv[1], 'changed')", ${JSON.stringify(marker)}] }
+`;
+  it('when STS cannot say who we are, no write runs: the run ends blocked, naming the STS error and the fix', async () => {
+    const marker = `${tempDir()}/marker`;
+    const { incident, seen } = await start(yaml(marker), { yes: true, ports: { identity: async () => ({ error: 'the SSO session for profile prod has expired' }) } });
+    const result = await incident.engine.run();
+    await incident.close();
+    expect(result.outcome).toBe('blocked');
+    expect(result.failedStep).toBe('change');
+    expect(() => readFileSync(marker)).toThrow();
+    const finished = seen.find((e) => e.type === 'run.finished')!.payload as { outcome: string; error: string };
+    expect(finished.outcome).toBe('blocked');
+    expect(finished.error).toContain('STS did not answer: the SSO session for profile prod has expired');
+    expect(finished.error).toContain('aws sso login --profile');
+    expect(seen.find((e) => e.type === 'step.finished' && e.payload.step === 'look')?.payload).toMatchObject({ status: 'ok' });
+  });
+
+  it('an account outside allowed_accounts blocks the run instead of completing it', async () => {
+    const marker = `${tempDir()}/marker`;
+    const { incident } = await start(`allowed_accounts: ['111122223333']\n${yaml(marker)}`, { yes: true, ports: { identity: async () => ({ account: '999999999999' }) } });
+    const result = await incident.engine.run();
+    await incident.close();
+    expect(result).toMatchObject({ outcome: 'blocked', failedStep: 'change' });
+    expect(result.error).toContain('AWS account 999999999999 is not one this runbook may change');
+  });
+
+  it('read-only still passes over writes and completes: that is what was asked for', async () => {
+    const marker = `${tempDir()}/marker`;
+    const { incident } = await start(yaml(marker), { readOnly: true, ports: { identity: async () => ({ error: 'no credentials' }) } });
+    expect((await incident.engine.run()).outcome).toBe('completed');
+    await incident.close();
   });
 });
