@@ -80,7 +80,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
 }
 
 export async function resumeCommand(args: string[], io: CommandIO): Promise<number> {
-  const parsed = parseCommandArgs(args, common, io, 'oncall resume <incident-id> [--input secret=v …] [--yes] [--answer step=value …] [--json]');
+  const parsed = parseCommandArgs(args, { ...common, 'force-unlock': { type: 'boolean', default: false } }, io, 'oncall resume <incident-id> [--input secret=v …] [--yes] [--answer step=value …] [--json] [--force-unlock]');
   if (!parsed) return EXIT.usage;
   const { values, positionals } = parsed;
   if (positionals.length !== 1) return usageError(io, 'name the incident to resume (see `oncall incidents`)');
@@ -93,6 +93,7 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
   let incident: IncidentSession;
   try {
     incident = await resumeSession({
+      forceUnlock: Boolean(values['force-unlock']),
       root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
       id: positionals[0]!,
       registry: (await pluginContext(io, values.plugin as string[] | undefined)).registry,
@@ -108,6 +109,8 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
   } catch (err) {
     return startFailure(io, err);
   }
+  const from = incident.journal.tookOverFrom;
+  if (from) io.stderr.write(`oncall: WARNING: took incident ${incident.id} over from pid ${from.pid} on ${from.hostname} (writing since ${from.startedAt}); if that process is still running, stop it now: two writers fork the journal\n`);
   if (incident.engine.state.outcome) {
     io.stderr.write(`incident ${incident.id} already finished (${incident.engine.state.outcome}); nothing to resume\n`);
     await incident.close();

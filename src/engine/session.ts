@@ -149,12 +149,13 @@ export interface LoadedIncident {
  * folding it (the listener sees each one, marked replayed), then parses the runbook the incident
  * started with.
  */
-export async function loadSession(o: SessionOptions & { id: string }): Promise<LoadedIncident> {
+export async function loadSession(o: SessionOptions & { id: string; forceUnlock?: boolean }): Promise<LoadedIncident> {
   assertIncidentId(o.id);
   const redactor = o.redactor ?? new Redactor();
   const state = initialState(o.id);
   const journal = await JournalWriter.open(o.root, o.id, {
     redactor,
+    ...(o.forceUnlock ? { forceUnlock: true } : {}),
     ...(o.now ? { clock: o.now } : {}),
     onRecord: (record) => {
       applyEvent(state, record);
@@ -204,7 +205,7 @@ export async function loadSession(o: SessionOptions & { id: string }): Promise<L
 }
 
 /** Reads an incident back and continues it at once: `loadSession` then `start`, closing it on any failure. */
-export async function resumeSession(o: SessionOptions & { id: string; inputs: Record<string, string> }): Promise<IncidentSession> {
+export async function resumeSession(o: SessionOptions & { id: string; inputs: Record<string, string>; forceUnlock?: boolean }): Promise<IncidentSession> {
   const loaded = await loadSession(o);
   try {
     return await loaded.start(o.inputs);

@@ -15,12 +15,12 @@ export function journalPath(root: string, id: string): string {
   return join(incidentDir(root, id), 'journal.jsonl');
 }
 
-/** proper-lockfile's lock (a directory, kept fresh by the holder). */
+/** The incident lock: a directory created atomically by its one writer (lock.ts). */
 export function lockPath(root: string, id: string): string {
   return join(incidentDir(root, id), 'journal.lock');
 }
 
-/** Who holds the lock (pid, hostname, startedAt), for error messages only. */
+/** Who holds the lock (pid, hostname, startedAt, token), inside the lock directory. */
 export function ownerPath(root: string, id: string): string {
-  return join(incidentDir(root, id), 'owner.json');
+  return join(lockPath(root, id), 'owner.json');
 }

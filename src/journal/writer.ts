@@ -3,14 +3,13 @@
 // append() does all the bookkeeping synchronously (redaction, seq, hash chain), so the order of
 // calls is the order on disk. Durability is group-committed: one write+fdatasync in flight, and
 // whatever is appended meanwhile goes out in the next single write+fdatasync.
-import { fdatasyncSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { fdatasyncSync, fstatSync, writeSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { chmod, mkdir, open, rename, rm, stat, readFile, writeFile, type FileHandle } from 'node:fs/promises';
-import lockfile from 'proper-lockfile';
+import { chmod, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { assertIncidentId } from './ids.js';
-import { incidentDir, journalPath, lockPath, ownerPath } from './paths.js';
+import { incidentDir, journalPath } from './paths.js';
 import { isEventType, type EventPayloads, type EventType } from './events.js';
+import { acquireLock, JournalLockedError, type Lock, type LockOwner } from './lock.js';
 import { JournalCorruptError, LineChecker, rawLines } from './reader.js';
 import { GENESIS, JOURNAL_VERSION, hashLine, type AnyRecord, type JournalRecord } from './record.js';
 import type { Redactor } from './redact.js';
@@ -22,6 +21,8 @@ export interface WriterOptions {
 }
 
 export interface OpenOptions extends WriterOptions {
+  /** Take the lock from a holder on another host (see lock.ts); the caller has warned the operator. */
+  forceUnlock?: boolean;
   /**
    * Each record already in the journal, checked (vocabulary and hash chain), in order, as open()
    * reads it: resuming reads the journal once, through the handle it will append with.
@@ -36,23 +37,7 @@ export interface WriterStats {
   syncs: number;
 }
 
-export interface LockOwner {
-  pid: number;
-  hostname: string;
-  startedAt: string;
-}
-
-export class JournalLockedError extends Error {
-  readonly code = 'EJOURNALLOCKED';
-  constructor(
-    readonly incidentId: string,
-    readonly owner: LockOwner | undefined,
-  ) {
-    const who = owner ? `pid ${owner.pid} on ${owner.hostname}, since ${owner.startedAt}` : 'an unknown process';
-    super(`incident ${incidentId} is locked by ${who}: another oncall is writing this incident; close it, or wait a few seconds if it crashed`);
-    this.name = 'JournalLockedError';
-  }
-}
+export { JournalLockedError, type LockOwner } from './lock.js';
 
 export class IncidentExistsError extends Error {
   readonly code = 'EINCIDENTEXISTS';
@@ -85,12 +70,6 @@ export class JournalFailedError extends Error {
   }
 }
 
-// Lock timing: a live holder refreshes the lock every second; one that stopped refreshing for 2 s
-// (SIGKILL, power loss) is taken over. The retries span ~3 s, enough to see it go stale.
-const LOCK_STALE_MS = 2000;
-const LOCK_UPDATE_MS = 1000;
-const LOCK_RETRIES = { retries: 8, minTimeout: 100, maxTimeout: 500 };
-
 /** Below this average fsync time (ms), a lone record is synced without leaving the event loop. */
 const FAST_SYNC_MS = 2;
 
@@ -103,22 +82,16 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-interface LockState {
-  release: () => Promise<void>;
-  /** Set when proper-lockfile reports the lock compromised (taken over, or its dir removed). */
-  lost?: Error;
-  onLost?: (err: Error) => void;
-}
-
 const noop = (): void => {};
 
 export class JournalWriter {
   readonly #id: string;
-  readonly #root: string;
   readonly #dir: string;
   readonly #path: string;
   readonly #fh: FileHandle;
-  readonly #lock: LockState;
+  readonly #lock: Lock;
+  /** Bytes this writer knows the file holds: anything else at the end was written by someone else. */
+  #size: number;
   readonly #redactor: Redactor;
   readonly #clock: () => number;
   readonly #stats: WriterStats = { writes: 0, syncs: 0 };
@@ -139,6 +112,11 @@ export class JournalWriter {
   #closed = false;
   #closing: Promise<void> | undefined;
 
+  /** The holder on another host this writer took the lock from (--force-unlock): the caller warns. */
+  get tookOverFrom(): LockOwner | undefined {
+    return this.#lock.tookOverFrom;
+  }
+
   /** Set by open() when a torn tail left by a crash was cut off; the caller journals it. */
   readonly repaired: { droppedBytes: number } | undefined;
 
@@ -148,7 +126,8 @@ export class JournalWriter {
     dir: string;
     path: string;
     fh: FileHandle;
-    lock: LockState;
+    lock: Lock;
+    size: number;
     opts: WriterOptions;
     seq: number;
     prevHash: string;
@@ -157,26 +136,17 @@ export class JournalWriter {
   }) {
     this.#id = init.id;
     this.#idJson = JSON.stringify(init.id);
-    this.#root = init.root;
     this.#dir = init.dir;
     this.#path = init.path;
     this.#fh = init.fh;
     this.#lock = init.lock;
+    this.#size = init.size;
     this.#redactor = init.opts.redactor;
     this.#clock = init.opts.clock ?? Date.now;
     this.#seq = init.seq;
     this.#prevHash = init.prevHash;
     this.#lastTs = init.lastTs;
     this.repaired = init.repaired;
-    const lost = (err: Error): void =>
-      this.#fail(
-        new JournalFailedError(
-          `lost the lock on incident ${this.#id} (${err.message}): another process may be writing it, so this one stopped; resume the incident to continue`,
-          { cause: err },
-        ),
-      );
-    if (init.lock.lost) lost(init.lock.lost);
-    init.lock.onLost = lost;
   }
 
   /** Starts a new incident journal. Fails if the incident exists or is locked. */
@@ -188,7 +158,6 @@ export class JournalWriter {
     const lock = await acquireLock(root, incidentId);
     let fh: FileHandle | undefined;
     try {
-      await writeOwner(root, incidentId);
       try {
         // 'ax' = 'wx' (exclusive create) plus O_APPEND, so every write lands at the end.
         fh = await open(path, 'ax', 0o600);
@@ -199,10 +168,10 @@ export class JournalWriter {
       await fh.chmod(0o600); // the umask may have taken bits away
       await fsyncDir(dir); // make the new file's directory entry durable
       await fsyncDir(dirname(dir));
-      return new JournalWriter({ id: incidentId, root, dir, path, fh, lock, opts, seq: -1, prevHash: GENESIS, lastTs: -Infinity });
+      return new JournalWriter({ id: incidentId, root, dir, path, fh, lock, size: 0, opts, seq: -1, prevHash: GENESIS, lastTs: -Infinity });
     } catch (err) {
       await fh?.close().catch(noop);
-      await dropLock(root, incidentId, lock);
+      await lock.release().catch(noop);
       throw err;
     }
   }
@@ -224,10 +193,9 @@ export class JournalWriter {
       throw err;
     }
     // Lock first: nothing is read or repaired while another writer may be appending.
-    const lock = await acquireLock(root, incidentId);
+    const lock = await acquireLock(root, incidentId, opts.forceUnlock ? { forceUnlock: true } : {});
     let fh: FileHandle | undefined;
     try {
-      await writeOwner(root, incidentId);
       fh = await open(path, 'a+');
       const tail = await readAll(fh, path, incidentId, opts.onRecord);
       const size = (await fh.stat()).size;
@@ -245,6 +213,7 @@ export class JournalWriter {
         path,
         fh,
         lock,
+        size: tail.goodLength,
         opts,
         seq: tail.last?.seq ?? -1,
         prevHash: tail.last?.hash ?? GENESIS,
@@ -253,7 +222,7 @@ export class JournalWriter {
       });
     } catch (err) {
       await fh?.close().catch(noop);
-      await dropLock(root, incidentId, lock);
+      await lock.release().catch(noop);
       throw err;
     }
   }
@@ -335,7 +304,7 @@ export class JournalWriter {
     this.#closed = true;
     await this.#last.catch(noop);
     await this.#fh.close().catch(noop);
-    await dropLock(this.#root, this.#id, this.#lock);
+    await this.#lock.release().catch(noop);
     if (this.#failure) throw this.#failure;
   }
 
@@ -375,9 +344,15 @@ export class JournalWriter {
           continue;
         }
         try {
+          // Before anything is written: still this incident's one writer, and the file ends where
+          // this writer left it. A writer that was paused (SIGSTOP) while another took over, or
+          // whose file was appended to by someone else, stops here and appends nothing.
+          this.#checkStillWriter();
           let text = '';
           for (const b of batch) text += b.line + '\n';
-          writeAll(this.#fh.fd, Buffer.from(text, 'utf8'));
+          const bytes = Buffer.from(text, 'utf8');
+          writeAll(this.#fh.fd, bytes);
+          this.#size += bytes.length;
           this.#stats.writes++;
           // fdatasync covers the data and the new file size, which is all an append changes.
           // While the disk answers quickly, a lone urgent record (a write-ahead step.started) is
@@ -396,7 +371,10 @@ export class JournalWriter {
           this.#stats.syncs++;
         } catch (err) {
           // Never retry after a failed fsync: the kernel may have dropped the dirty pages.
-          const failure = new JournalFailedError(`could not write the journal of incident ${this.#id} (${this.#path}): ${(err as Error).message}`, { cause: err });
+          const failure =
+            err instanceof JournalLockedError || err instanceof JournalFailedError
+              ? err // this writer is no longer the writer: said as such
+              : new JournalFailedError(`could not write the journal of incident ${this.#id} (${this.#path}): ${(err as Error).message}`, { cause: err });
           this.#fail(failure);
           for (const b of batch) b.reject(this.#failure ?? failure);
           continue;
@@ -405,6 +383,18 @@ export class JournalWriter {
       }
     } finally {
       this.#draining = false;
+    }
+  }
+
+  #checkStillWriter(): void {
+    const lost = this.#lock.lostTo();
+    if (lost) {
+      const who = lost.owner ? `pid ${lost.owner.pid} on ${lost.owner.hostname}, since ${lost.owner.startedAt}` : 'no one (its lock was removed)';
+      throw new JournalLockedError(this.#id, lost.owner, `this process no longer holds its lock (held by ${who}), so it stopped and appended nothing more; the incident continues where the holder is`);
+    }
+    const size = fstatSync(this.#fh.fd).size;
+    if (size !== this.#size) {
+      throw new JournalFailedError(`the journal of incident ${this.#id} (${this.#path}) was changed by someone else (${size} bytes, this writer wrote ${this.#size}); this process stopped and appended nothing more: verify the journal`);
     }
   }
 
@@ -471,80 +461,4 @@ async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
-}
-
-// ---- lock ----
-
-async function readOwner(root: string, id: string): Promise<LockOwner | undefined> {
-  try {
-    const o = JSON.parse(await readFile(ownerPath(root, id), 'utf8')) as Partial<LockOwner>;
-    if (typeof o.pid === 'number' && typeof o.hostname === 'string' && typeof o.startedAt === 'string') {
-      return { pid: o.pid, hostname: o.hostname, startedAt: o.startedAt };
-    }
-  } catch {
-    // missing or half-written: the owner is unknown
-  }
-  return undefined;
-}
-
-async function writeOwner(root: string, id: string): Promise<void> {
-  const file = ownerPath(root, id);
-  const tmp = `${file}.${process.pid}.tmp`;
-  const owner: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
-  await writeFile(tmp, JSON.stringify(owner) + '\n', { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, file); // readers never see half an owner file
-}
-
-function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Takes the incident lock. If it is held by a process that is alive on this host, fail at once;
- * otherwise (holder dead, or on another host) wait for the lock to go stale and take it over.
- */
-async function acquireLock(root: string, id: string): Promise<LockState> {
-  const state: Partial<LockState> = {};
-  const options = {
-    stale: LOCK_STALE_MS,
-    update: LOCK_UPDATE_MS,
-    realpath: false, // the journal may not exist yet (create); the lock is a sibling directory
-    lockfilePath: lockPath(root, id),
-    // Called from a timer: must not throw, or the whole process dies.
-    onCompromised: (err: Error) => {
-      state.lost = err;
-      state.onLost?.(err);
-    },
-  };
-  const file = journalPath(root, id);
-  const isLocked = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ELOCKED';
-  try {
-    state.release = await lockfile.lock(file, { ...options, retries: 0 });
-    return state as LockState;
-  } catch (err) {
-    if (!isLocked(err)) throw err;
-  }
-  const owner = await readOwner(root, id);
-  if (owner && owner.hostname === hostname() && pidAlive(owner.pid)) throw new JournalLockedError(id, owner);
-  try {
-    state.release = await lockfile.lock(file, { ...options, retries: LOCK_RETRIES });
-    return state as LockState;
-  } catch (err) {
-    if (isLocked(err)) throw new JournalLockedError(id, await readOwner(root, id));
-    throw err;
-  }
-}
-
-async function dropLock(root: string, id: string, lock: LockState): Promise<void> {
-  if (lock.lost) return; // someone else holds it now: leave their lock and owner file alone
-  const owner = await readOwner(root, id);
-  if (owner && owner.pid === process.pid && owner.hostname === hostname()) await rm(ownerPath(root, id), { force: true });
-  await lock.release().catch(noop); // ERELEASED if already gone
 }

@@ -1,85 +1,128 @@
-// A writer killed with SIGKILL leaves its lock behind; the next `open` must take it over.
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+// One live writer per incident: the lock is never taken from a holder that may be alive (a pid on
+// this host that exists, SIGSTOPped or not; a holder on another host without --force-unlock), is
+// taken at once from one that is provably gone, and a writer that lost it appends nothing more.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newIncidentId } from '../../src/journal/ids.js';
+import { acquireLock } from '../../src/journal/lock.js';
 import { journalPath, lockPath, ownerPath } from '../../src/journal/paths.js';
+import { verifyJournal } from '../../src/journal/reader.js';
 import { Redactor } from '../../src/journal/redact.js';
-import { JournalLockedError, JournalWriter } from '../../src/journal/writer.js';
+import { JournalFailedError, JournalLockedError, JournalWriter } from '../../src/journal/writer.js';
 
 let root: string;
+const children: ChildProcess[] = [];
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'oncall-lock-'));
 });
 afterEach(async () => {
+  for (const c of children.splice(0)) {
+    c.kill('SIGCONT');
+    c.kill('SIGKILL');
+  }
   await rm(root, { recursive: true, force: true });
 });
 
-// Holds the lock the way a writer does (same lockfilePath and timings), says so, then waits to be killed.
-const HOLDER = `
-const lockfile = require(process.argv[1]);
-const [file, lockfilePath, owner] = process.argv.slice(2);
-lockfile.lock(file, { stale: 2000, update: 1000, realpath: false, lockfilePath }).then(() => {
-  require('node:fs').writeFileSync(owner, JSON.stringify({ pid: process.pid, hostname: require('node:os').hostname(), startedAt: new Date().toISOString() }));
-  process.stdout.write('locked\\n');
-  setInterval(() => {}, 1000);
-}, (err) => { console.error(err); process.exit(1); });
-`;
+const note = { text: 'x', by: 'tester' };
 
-it('takes over the lock of a writer killed with SIGKILL within 5 s', async () => {
-  const id = newIncidentId();
-  const first = await JournalWriter.create(root, id, { redactor: new Redactor() });
-  await first.append('note.added', { text: 'x', by: 'tester' });
-  await first.close();
-
-  const lockfileMain = createRequire(import.meta.url).resolve('proper-lockfile');
-  const child = spawn(process.execPath, ['-e', HOLDER, lockfileMain, journalPath(root, id), lockPath(root, id), ownerPath(root, id)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve());
-    child.on('exit', (code) => reject(new Error(`lock holder exited early (${code})`)));
-  });
-
-  // While the holder lives, a writer is refused at once, naming it.
-  const err = await JournalWriter.open(root, id, { redactor: new Redactor() }).catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(JournalLockedError);
-  expect((err as Error).message).toContain(`pid ${child.pid} on ${hostname()}`);
-
-  child.kill('SIGKILL');
-  await exited; // reaped, so its pid is really gone
-  // The stale lock is taken over (within the lock's stale period; the test's timeout bounds it).
-  const w = await JournalWriter.open(root, id, { redactor: new Redactor() });
-  try {
-    expect(w.lastSeq).toBe(1); // the note and the close
-    expect((await w.append('incident.resumed', { operator: 'tester', pid: process.pid })).seq).toBe(2);
-  } finally {
-    await w.close();
-  }
-}, 20_000);
-
-it('a lock whose owner file names a live process elsewhere still times out with JournalLockedError', async () => {
-  const id = newIncidentId();
-  const holder = await JournalWriter.create(root, id, { redactor: new Redactor() });
-  // Pretend the holder is on another host: no fast refusal, so open waits through its retries.
-  await writeFile(ownerPath(root, id), JSON.stringify({ pid: 1, hostname: 'elsewhere.example', startedAt: '2025-01-01T00:00:00.000Z' }));
-  const err = await JournalWriter.open(root, id, { redactor: new Redactor() }).catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(JournalLockedError);
-  expect((err as Error).message).toContain('pid 1 on elsewhere.example');
-  await holder.close();
-}, 20_000);
-
-it('a writer whose lock is taken away stops, with a clear error, instead of crashing the process', async () => {
+/** A journal with one record, closed: ready to be reopened. */
+async function seeded(): Promise<string> {
   const id = newIncidentId();
   const w = await JournalWriter.create(root, id, { redactor: new Redactor() });
-  await w.append('note.added', { text: 'x', by: 'tester' });
-  await rm(lockPath(root, id), { recursive: true }); // as if another process had taken it over
-  const deadline = Date.now() + 5000;
-  while (!w.failure && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  await expect(w.append('note.added', { text: 'y', by: 'tester' })).rejects.toThrow(/lost the lock on incident/);
-  await expect(w.close()).rejects.toThrow(/lost the lock/);
-}, 20_000);
+  await w.append('note.added', note);
+  await w.close();
+  return id;
+}
+
+// Holds an incident's lock the way a writer does (lock.ts: the directory, then the owner file inside
+// it), says so, then waits to be stopped or killed.
+const HOLDER = `
+const fs = require('node:fs');
+const [dir, owner] = process.argv.slice(1);
+fs.mkdirSync(dir);
+fs.writeFileSync(owner, JSON.stringify({ pid: process.pid, hostname: require('node:os').hostname(), startedAt: new Date().toISOString(), token: 'holder' }));
+process.stdout.write('locked\\n');
+setInterval(() => {}, 1000);
+`;
+
+async function holder(id: string): Promise<ChildProcess & { exited: Promise<void> }> {
+  const child = spawn(process.execPath, ['-e', HOLDER, lockPath(root, id), ownerPath(root, id)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve());
+    child.on('exit', (code) => reject(new Error(`lock holder exited early (${code})`)));
+  });
+  return Object.assign(child, { exited });
+}
+
+describe('the incident lock', () => {
+  it('is refused while its holder lives, however long it has been paused (SIGSTOP), and taken at once when it is killed', async () => {
+    const id = await seeded();
+    const h = await holder(id);
+    h.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, 2500)); // longer than any refresh period a lock could have
+    const err = await JournalWriter.open(root, id, { redactor: new Redactor() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JournalLockedError);
+    expect((err as Error).message).toContain(`pid ${h.pid} on ${hostname()}`);
+    expect((err as Error).message).toContain('a paused or stopped one too');
+
+    h.kill('SIGKILL');
+    await h.exited; // reaped: its pid is really gone
+    const started = Date.now();
+    const w = await JournalWriter.open(root, id, { redactor: new Redactor() });
+    expect(Date.now() - started).toBeLessThan(1000); // no waiting for a timestamp to go stale
+    expect((await w.append('incident.resumed', { operator: 'tester', pid: process.pid })).seq).toBe(2);
+    await w.close();
+    expect((await verifyJournal(journalPath(root, id))).ok).toBe(true);
+  }, 20_000);
+
+  it('a holder on another host is never taken over silently; --force-unlock takes it and says from whom', async () => {
+    const id = await seeded();
+    await rm(lockPath(root, id), { recursive: true, force: true });
+    await JournalWriter.open(root, id, { redactor: new Redactor() }).then((w) => w.close());
+    // Leave a lock as a process on another machine would (a shared home directory, a copied state dir).
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(lockPath(root, id));
+    await writeFile(ownerPath(root, id), JSON.stringify({ pid: 1, hostname: 'bastion-2.example', startedAt: '2026-01-01T00:00:00.000Z', token: 't' }));
+    const err = await JournalWriter.open(root, id, { redactor: new Redactor() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JournalLockedError);
+    expect((err as Error).message).toContain('pid 1 on bastion-2.example');
+    expect((err as Error).message).toContain('--force-unlock');
+    const lock = await acquireLock(root, id, { forceUnlock: true });
+    expect(lock.tookOverFrom).toMatchObject({ hostname: 'bastion-2.example', pid: 1 });
+    await lock.release();
+  });
+
+  it('a writer whose lock was taken appends nothing more and says who holds it', async () => {
+    const id = newIncidentId();
+    const w = await JournalWriter.create(root, id, { redactor: new Redactor() });
+    await w.append('note.added', note);
+    // As if another process had proved this one gone and taken over.
+    await rm(lockPath(root, id), { recursive: true });
+    const other = await acquireLock(root, id);
+    const before = await readFile(journalPath(root, id), 'utf8');
+    await expect(w.append('note.added', { text: 'stale', by: 'paused-writer' })).rejects.toThrow(/no longer holds its lock \(held by pid \d+ on/);
+    await expect(w.append('note.added', note)).rejects.toThrow(JournalLockedError);
+    await w.close().catch(() => undefined);
+    expect(await readFile(journalPath(root, id), 'utf8')).toBe(before);
+    // The new holder's lock is left alone.
+    expect(other.lostTo()).toBeUndefined();
+    await other.release();
+  });
+
+  it('a writer whose file was appended to by someone else stops before writing after it', async () => {
+    const id = newIncidentId();
+    const w = await JournalWriter.create(root, id, { redactor: new Redactor() });
+    await w.append('note.added', note);
+    await appendFile(journalPath(root, id), '{"forged":true}\n');
+    const err = await w.append('note.added', note).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JournalFailedError);
+    expect((err as Error).message).toMatch(/was changed by someone else/);
+    await w.close().catch(() => undefined);
+    expect((await readFile(journalPath(root, id), 'utf8')).trimEnd().split('\n')).toHaveLength(2);
+  });
+});

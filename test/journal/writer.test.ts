@@ -54,9 +54,10 @@ describe('JournalWriter.create', () => {
     expect((await stat(w.dir)).mode & 0o777).toBe(0o700);
     expect((await stat(join(root, 'incidents'))).mode & 0o777).toBe(0o700);
     expect((await stat(w.path)).mode & 0o777).toBe(0o600);
-    const owner = JSON.parse(await readFile(join(w.dir, 'owner.json'), 'utf8'));
+    const owner = JSON.parse(await readFile(join(w.dir, 'journal.lock', 'owner.json'), 'utf8'));
     expect(owner).toMatchObject({ pid: process.pid, hostname: hostname() });
-    expect((await stat(join(w.dir, 'owner.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(w.dir, 'journal.lock', 'owner.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(w.dir, 'journal.lock'))).mode & 0o777).toBe(0o700);
     expect(w.lastSeq).toBe(-1);
     expect(w.incidentId).toMatch(/^inc-/);
   });
@@ -298,7 +299,7 @@ describe('lock', () => {
     expect(err).toBeInstanceOf(JournalLockedError);
     expect((err as Error).message).toContain(`pid ${process.pid}`);
     expect((err as Error).message).toContain(w.incidentId);
-    expect((err as Error).message).toContain('another oncall is writing this incident; close it, or wait a few seconds if it crashed');
+    expect((err as Error).message).toContain('another oncall is writing this incident; close it first');
     await expect(JournalWriter.create(root, w.incidentId, { redactor: new Redactor() })).rejects.toThrow(JournalLockedError);
     // The failed attempts left the holder's lock and owner file alone.
     await w.append('note.added', note());
