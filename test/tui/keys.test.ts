@@ -1,6 +1,6 @@
 // The key table is the single source for the dispatcher, the footer and the help overlay.
 import { describe, expect, it } from 'vitest';
-import { BINDINGS, footerFor, helpSections, keyName, keyOf, resolve, TEXT_CONTEXTS, type KeyContext, type KeyLike } from '../../src/tui/keys.js';
+import { BINDINGS, footerFor, helpSections, keyName, keyOf, keyPresses, resolve, TEXT_CONTEXTS, type KeyContext, type KeyLike } from '../../src/tui/keys.js';
 
 const none: KeyLike = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false };
 const CONTEXTS: KeyContext[][] = [
@@ -95,5 +95,12 @@ describe('keys', () => {
       expect(resolve([ctx], keyOf(ctx, command))).toBe(command);
     }
     expect(() => keyOf('note', 'approve')).toThrow('no key for approve in note');
+  });
+
+  it('splits keys that arrive in one read (a paste, tmux send-keys) at control characters, in order', () => {
+    const presses = keyPresses('ab\rc\u0015d\u007f', none).map((p) => keyName(p.input, p.key));
+    expect(presses).toEqual(['ab', 'enter', 'c', 'ctrl+u', 'd', 'backspace']);
+    expect(keyPresses('abc', none)).toEqual([{ input: 'abc', key: none }]);
+    expect(keyPresses('\r', none)).toEqual([{ input: '\r', key: none }]);
   });
 });
