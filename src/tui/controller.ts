@@ -3,7 +3,6 @@
 // store and hand keys here. Everything heavy (the engine, zod, CEL, YAML, fzf, markdown) is
 // imported on first use, so the first frame appears as fast as Ink can draw it.
 import { basename, join } from 'node:path';
-import type { Fzf } from 'fzf';
 import type { RunResult } from '../engine/engine.js';
 import type { AnyEvent, Mode } from '../journal/events.js';
 import type { OpenIncident } from '../engine/incident.js';
@@ -14,6 +13,7 @@ import type { ListingOptions, RunbookListing } from '../runbook/listing.js';
 import type { Providers } from '../providers/types.js';
 import type { InputSpec, Runbook } from '../runbook/schema.js';
 import { awsFromEnv, kubeContextFromEnv, type AwsIdentity } from './context.js';
+import { fuzzyFind, fuzzyIndex, type FuzzyIndex } from './fuzzy.js';
 import { keyName, keyOf, resolve, TEXT_CONTEXTS, type Command, type KeyContext, type KeyLike } from './keys.js';
 import { realClock } from '../core/clock.js';
 import { parseDuration } from '../runbook/duration.js';
@@ -29,7 +29,6 @@ import {
   type FieldSpec,
   type FormState,
   openIncidents,
-  type Match,
   type Prompt,
   type RunbookView,
   type ScenarioItem,
@@ -106,14 +105,14 @@ export class TuiController {
   private open: OpenIncident | undefined;
   private loop: Promise<void> | undefined;
   private registryP: Promise<KindRegistry> | undefined;
-  private fzf: Fzf<readonly RunbookListing[]> | undefined;
+  private fzf: FuzzyIndex<RunbookListing> | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
   /** Journal writes the controller started (notes, milestones) that must land before closing. */
   private writes = new Set<Promise<unknown>>();
   private quitting = false;
   /** The drill being played, until it is scored. */
   private drill: DrillSession | undefined;
-  private scenarioFzf: Fzf<readonly ScenarioItem[]> | undefined;
+  private scenarioFzf: FuzzyIndex<ScenarioItem> | undefined;
   /** The last incident attached, for the timeline's export (it outlives a scored drill's journal). */
   private last: { id: string; root: string } | undefined;
 
@@ -983,25 +982,6 @@ export class TuiController {
 }
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────
-
-type FzfModule = typeof import('fzf');
-
-/** An fzf index over a list, with fzf's extended syntax: space-separated terms must all match; 'exact ^prefix suffix$ !not. */
-function fuzzyIndex<T>(fzf: FzfModule, list: readonly T[], selector: (item: T) => string): Fzf<readonly T[]> {
-  // fzf's type declarations re-export its matchers extensionless, which NodeNext cannot follow.
-  const { extendedMatch } = fzf as unknown as { extendedMatch: never };
-  return new fzf.Fzf(list, { selector, casing: 'case-insensitive', match: extendedMatch } as never) as Fzf<readonly T[]>;
-}
-
-/** The list filtered by the text, best first, with the matched positions inside `${id} ${title}` (what rows show). */
-function fuzzyFind<T extends { id: string; title: string }>(index: Fzf<readonly T[]> | undefined, list: readonly T[], text: string): Match<T>[] {
-  if (!index) return [];
-  if (text.trim() === '') return list.map((item) => ({ item, positions: [] }));
-  return index.find(text.trim()).map((r: { item: T; positions: Set<number> }) => {
-    const shown = r.item.id.length + 1 + r.item.title.length;
-    return { item: r.item, positions: [...r.positions].filter((p) => p < shown).sort((a, b) => a - b) };
-  });
-}
 
 /** Non-empty values: an empty field means "use the default" (or is reported as missing). */
 function pick(values: Record<string, string>): Record<string, string> {
