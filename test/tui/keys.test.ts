@@ -1,5 +1,6 @@
 // The key table is the single source for the dispatcher, the footer and the help overlay.
 import { describe, expect, it } from 'vitest';
+import { TuiController } from '../../src/tui/controller.js';
 import { BINDINGS, footerFor, helpSections, keyName, keyOf, keyPresses, resolve, TEXT_CONTEXTS, type KeyContext, type KeyLike } from '../../src/tui/keys.js';
 
 const none: KeyLike = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false };
@@ -95,6 +96,14 @@ describe('keys', () => {
       expect(resolve([ctx], keyOf(ctx, command))).toBe(command);
     }
     expect(() => keyOf('note', 'approve')).toThrow('no key for approve in note');
+  });
+
+  it('dispatches through a handler for every binding, in its context, and has no handler without one', () => {
+    const { keys } = new TuiController({ stateDir: '/nonexistent' });
+    for (const b of BINDINGS) for (const ctx of b.contexts) expect(keys[ctx][b.command], `${b.command} in ${ctx}`).toBeTypeOf('function');
+    for (const [ctx, handlers] of Object.entries(keys)) {
+      for (const command of Object.keys(handlers)) expect(BINDINGS.some((b) => b.command === command && b.contexts.includes(ctx as KeyContext)), `${command} in ${ctx}`).toBe(true);
+    }
   });
 
   it('splits keys that arrive in one read (a paste, tmux send-keys) at control characters, in order', () => {

@@ -1,0 +1,87 @@
+// What the flows share: the options, the store, the clock, the incident attached to the runner,
+// and the journal writes in flight. The controller owns one and hands it to every flow; nothing
+// else holds state outside the store.
+import type { OpenIncident } from '../../engine/incident.js';
+import type { KindRegistry } from '../../core/registry.js';
+import type { Clock } from '../../core/step.js';
+import type { Providers } from '../../providers/types.js';
+import { realClock } from '../../core/clock.js';
+import { awsFromEnv } from '../context.js';
+import type { TuiOptions } from '../options.js';
+import { createTuiStore, type TuiStore } from '../store.js';
+
+export class Shared {
+  readonly store: TuiStore;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** The engine's and the header's clock: a drill's simulated one while it plays. */
+  clock: Clock;
+  /** The incident attached to the runner (a drill's included), until it is closed. */
+  open: OpenIncident | undefined;
+  /** The last incident attached, for the timeline's export (it outlives a scored drill's journal). */
+  last: { id: string; root: string } | undefined;
+  /** Set once quitting starts: an incident that finishes opening after it is let go at once. */
+  quitting = false;
+  /** Journal writes the TUI started (notes, milestones, exports) that must land before closing. */
+  private readonly writes = new Set<Promise<unknown>>();
+  private registryP: Promise<KindRegistry> | undefined;
+
+  constructor(readonly o: TuiOptions) {
+    this.env = o.env ?? process.env;
+    this.cwd = o.cwd ?? process.cwd();
+    this.clock = o.clock ?? realClock;
+    // A drill's header never shows the operator's real AWS profile: its account is the simulation's.
+    const aws = o.mode === 'drill' ? {} : { ...awsFromEnv(this.env), ...definedOnly(o.aws ?? {}) };
+    this.store = createTuiStore({
+      mode: o.mode,
+      readOnly: o.readOnly,
+      color: o.color,
+      size: o.size ?? o.initialSize,
+      now: this.clock.now(),
+      batchMs: o.batchMs,
+      outputCap: o.outputCap ?? 1000,
+      identity: { ...aws, pending: Boolean(o.identity) },
+    });
+  }
+
+  get operator(): string {
+    return this.o.operator ?? this.env.ONCALL_OPERATOR ?? this.env.USER ?? this.env.LOGNAME ?? 'operator';
+  }
+
+  /** The world steps act on: live unless a drill (or a test) gives its own. */
+  async providers(): Promise<{ providers?: Providers }> {
+    const p = this.o.providers;
+    if (!p) return {};
+    return { providers: typeof p === 'function' ? await p() : p };
+  }
+
+  /** The step kinds, loaded once; plugins' problems go to the message line when they are known. */
+  registry(): Promise<KindRegistry> {
+    this.registryP ??= (this.o.registry ? this.o.registry() : import('../../executors/index.js').then((m) => m.builtinRegistry())).finally(() => this.showPluginNotes());
+    return this.registryP;
+  }
+
+  showPluginNotes(): void {
+    const notes = this.o.pluginNotes?.().filter(Boolean) ?? [];
+    if (notes.length) this.store.getState().setMessage(notes.join(' | '), 'warn');
+  }
+
+  /** Keeps a journal write until it lands, so closing waits for it. */
+  keep(write: Promise<unknown>): void {
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
+  }
+
+  /** Waits for the writes in flight (each one settles on its own: a failure is already reported). */
+  async writesLanded(): Promise<void> {
+    await Promise.allSettled([...this.writes]);
+  }
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}
