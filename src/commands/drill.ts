@@ -5,6 +5,7 @@ import { loadScenario } from '../drill/scenario.js';
 import { formatScore } from '../drill/score.js';
 import { startDrill } from '../drill/session.js';
 import type { AnyEvent } from '../journal/events.js';
+import { operatorName } from '../core/operator.js';
 import { NeedsHumanError } from '../core/step.js';
 import { pluginContext } from '../plugins/session.js';
 import { headlessPorts } from '../headless/ports.js';
@@ -58,6 +59,7 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
         runbookDirs: values.runbooks as string[] | undefined,
         plugins: values.plugin as string[] | undefined,
         stateDir: values['state-dir'] as string | undefined,
+        operator: operatorName(undefined, io.env),
       },
       io,
     );

@@ -122,6 +122,11 @@ export interface StepResult {
   raw?: unknown;
 }
 
+// The registry holds kinds of every parameter type side by side, so it erases P. `any`, not
+// `unknown`: a kind's describe/run take its own P, and P only ever comes from that kind's own
+// `params` schema (the engine parses before it calls), so the erasure is safe where `unknown`
+// would not type-check.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface StepKind<P = any> {
   name: string;
   /** Fixed, or decided by the parameters (a shell step declares whether it writes). */

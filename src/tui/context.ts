@@ -1,6 +1,6 @@
-// Where the operator's commands would land: the AWS profile and region from the environment (the
-// identity itself is looked up lazily by an injectable function, so the first frame never waits on
-// the network), and the current kube context from the kubeconfig.
+// Where the operator's commands would land, for the header: the AWS identity is looked up lazily by
+// an injectable function (the first frame never waits on the network), and the current kube context
+// is read from the kubeconfig. Profile and region come decided from the command line.
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -9,14 +9,6 @@ export interface AwsIdentity {
   account?: string;
   principal?: string;
   region?: string;
-}
-
-/** Profile and region as the AWS SDK's default chain would pick them from the environment. */
-export function awsFromEnv(env: NodeJS.ProcessEnv): { profile?: string; region?: string } {
-  return {
-    profile: env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || undefined,
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
-  };
 }
 
 /** The current-context of the first kubeconfig file that names one ($KUBECONFIG, else ~/.kube/config). */

@@ -1,165 +1,89 @@
-// The TUI's behaviour, outside React: it loads incidents and runbooks, opens and resumes incidents,
-// drives the engine, and turns keys into commands through the key table. Components only draw the
-// store and hand keys here. Everything heavy (the engine, zod, CEL, YAML, fzf, markdown) is
-// imported on first use, so the first frame appears as fast as Ink can draw it.
-import { basename, join } from 'node:path';
-import type { Fzf } from 'fzf';
-import type { RunResult } from '../engine/engine.js';
-import type { Mode } from '../journal/events.js';
-import type { IncidentSession, LoadedIncident } from '../engine/session.js';
-import type { KindRegistry } from '../core/registry.js';
-import type { Clock } from '../core/step.js';
-import type { DrillSession } from '../drill/session.js';
-import type { ListingOptions, RunbookListing } from '../runbook/listing.js';
-import type { Providers } from '../providers/types.js';
-import type { InputSpec, Runbook } from '../runbook/schema.js';
-import { awsFromEnv, kubeContextFromEnv, type AwsIdentity } from './context.js';
-import { keyName, keyOf, resolve, TEXT_CONTEXTS, type Command, type KeyContext, type KeyLike } from './keys.js';
-import { realClock } from '../core/clock.js';
-import { parseDuration } from '../runbook/duration.js';
-import { tuiPorts } from './ports.js';
-import { answerProblem } from '../engine/policy.js';
-import { issuesText, readRunbookPreview, readScenarioPreview } from './previews.js';
-import {
-  activeContexts,
-  afterQuit,
-  applyEdit,
-  clamp,
-  createTuiStore,
-  currentStep,
-  type FieldSpec,
-  type FormState,
-  openIncidents,
-  type Match,
-  type Prompt,
-  type RunbookView,
-  type ScenarioItem,
-  stepRunning,
-  type TextEdit,
-  type TuiStore,
-} from './store.js';
+// The TUI's behaviour, outside React, as a thin container: it owns the state the flows share
+// (flows/shared.ts), builds the flows (opening and resuming incidents, drills, forms, pickers,
+// prompts, notes, quitting), and turns keys into their calls through one table: for each key
+// context, the handler of each command the key table (keys.ts) binds there. Components only draw
+// the store and hand keys here. Everything heavy (the engine, zod, CEL, YAML, fzf, markdown) is
+// imported on first use inside the flows, so the first frame appears as fast as Ink can draw it.
+import { DrillFlow } from './flows/drill.js';
+import { FormsFlow } from './flows/forms.js';
+import { HeaderFlow } from './flows/header.js';
+import { IncidentFlow } from './flows/incident.js';
+import { NotesFlow } from './flows/notes.js';
+import { PickersFlow } from './flows/pickers.js';
+import { PromptsFlow } from './flows/prompts.js';
+import { QuitFlow } from './flows/quit.js';
+import { Shared } from './flows/shared.js';
+import { isTextContext, keyName, keyPresses, lookup, type Command, type KeyContext, type KeyLike, type TextContext } from './keys.js';
+import type { TuiOptions } from './options.js';
+import { activeContexts, openIncidents, type TextEdit, type TuiStore } from './store.js';
 
-export interface TuiOptions {
-  /** Live incidents, or drill practice: the scenario picker, simulated worlds, scores. */
-  mode?: Mode;
-  readOnly?: boolean;
-  /** Where incidents live (ONCALL_STATE_DIR or the XDG state dir). */
-  stateDir: string;
-  /** --runbooks directories, searched before the default search path. */
-  runbookDirs?: string[];
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  operator?: string;
-  /** The engine's clock and the header's; drills and tests pass their own. */
-  clock?: Clock;
-  /**
-   * The AWS identity for the header, looked up lazily (the first frame never waits for it). The
-   * engine checks write steps against its own lookup and journals it (identity.resolved), which
-   * the header also shows.
-   */
-  identity?: () => Promise<AwsIdentity | undefined>;
-  /** The AWS profile and region in force (flags win over the environment). */
-  aws?: { profile?: string; region?: string };
-  /** The kube context in force (--context), else the kubeconfig's current-context. */
-  kubeContextName?: string;
-  kubeContext?: () => Promise<string | undefined>;
-  /** The step kinds (built-ins plus plugins); defaults to the built-ins. */
-  registry?: () => Promise<KindRegistry>;
-  /** Plugins for the runbook listing (they add runbooks and step kinds). */
-  listingPlugins?: () => Promise<ListingOptions['plugins']>;
-  /** Problems plugins reported while loading (shown on the message line). */
-  pluginNotes?: () => string[];
-  /**
-   * The live world steps act on (made on first use). Required for live incidents: nothing falls
-   * back to a default world. Drill mode never uses it (each drill brings its simulation).
-   */
-  providers?: Providers | (() => Promise<Providers>);
-  /** Journal timestamps (a drill's simulated time); the wall clock by default. */
-  journalNow?: () => number;
-  /** Resume this incident at launch instead of showing the start screen. */
-  incident?: string;
-  /** Drill mode: where scenarios are found (--scenarios, plugins, the bundled ones). */
-  scenarioDirs?: () => Promise<string[]>;
-  /** Drill mode: runbook directories plugins add (scenarios name runbooks by id). */
-  pluginRunbookDirs?: () => Promise<string[]>;
-  /** Drill mode: play this scenario file at launch instead of showing the picker. */
-  scenario?: string;
-  color?: boolean;
-  /** A fixed terminal size (tests); otherwise the terminal's, kept current on resize. */
-  size?: { columns: number; rows: number };
-  /** The terminal's size at launch, so the first frame is drawn at the right size. */
-  initialSize?: { columns: number; rows: number };
-  /** How often the incident clock ticks (ms); 0 stops it (tests freeze the clock). */
-  tickMs?: number;
-  batchMs?: number;
-  outputCap?: number;
-}
+export type { TuiOptions } from './options.js';
 
-const SEVERITIES = ['SEV0', 'SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5'];
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export type KeyHandler = () => void;
+/** What each command does, by the context the key table binds it in (keys.ts). */
+export type KeyHandlers = Record<KeyContext, Partial<Record<Command, KeyHandler>>>;
+/** What a key typed into each text field does to it. */
+export type TextHandlers = { readonly [C in TextContext]: (edit: TextEdit) => void };
 
 export class TuiController {
-  readonly store: TuiStore;
-  private readonly env: NodeJS.ProcessEnv;
-  private readonly cwd: string;
-  /** The engine's and the header's clock: a drill's simulated one while it plays. */
-  private clock: Clock;
-  private open: IncidentSession | undefined;
-  private loop: Promise<void> | undefined;
-  private registryP: Promise<KindRegistry> | undefined;
-  private fzf: Fzf<readonly RunbookListing[]> | undefined;
+  /** The key dispatch table: every binding of keys.ts has its handler here (test/tui/keys.test.ts checks both ways). */
+  readonly keys: KeyHandlers;
+  private readonly edits: TextHandlers;
+  private readonly tui: Shared;
+  private readonly header: HeaderFlow;
+  private readonly pickers: PickersFlow;
+  private readonly incident: IncidentFlow;
+  private readonly drill: DrillFlow;
+  private readonly forms: FormsFlow;
+  private readonly prompts: PromptsFlow;
+  private readonly notes: NotesFlow;
+  private readonly leaving: QuitFlow;
   private timers: ReturnType<typeof setInterval>[] = [];
-  /** Journal writes the controller started (notes, milestones) that must land before closing. */
-  private writes = new Set<Promise<unknown>>();
-  private quitting = false;
-  /** The drill being played, until it is scored. */
-  private drill: DrillSession | undefined;
-  private scenarioFzf: Fzf<readonly ScenarioItem[]> | undefined;
-  /** The last incident attached, for the timeline's export (it outlives a scored drill's journal). */
-  private last: { id: string; root: string } | undefined;
 
   constructor(readonly o: TuiOptions) {
-    this.env = o.env ?? process.env;
-    this.cwd = o.cwd ?? process.cwd();
-    this.clock = o.clock ?? realClock;
-    // A drill's header never shows the operator's real AWS profile: its account is the simulation's.
-    const aws = o.mode === 'drill' ? {} : { ...awsFromEnv(this.env), ...definedOnly(o.aws ?? {}) };
-    this.store = createTuiStore({
-      mode: o.mode,
-      readOnly: o.readOnly,
-      color: o.color,
-      size: o.size ?? o.initialSize,
-      now: this.clock.now(),
-      batchMs: o.batchMs,
-      outputCap: o.outputCap ?? 1000,
-      identity: { ...aws, pending: Boolean(o.identity) },
+    const tui = (this.tui = new Shared(o));
+    this.header = new HeaderFlow(tui);
+    const pickers = (this.pickers = new PickersFlow(tui));
+    const incident = (this.incident = new IncidentFlow(tui, {
+      refreshIncidents: () => pickers.refreshIncidents(),
+      ended: (result) => this.drill.ended(result),
+    }));
+    this.drill = new DrillFlow(tui, incident, pickers);
+    this.forms = new FormsFlow(tui, {
+      loadRunbooks: () => pickers.loadRunbooks(),
+      open: (form) => incident.openNew(form),
+      resume: (secrets) => incident.resumeWith(secrets),
+      dropResume: () => incident.drop(),
+      refreshIncidents: () => pickers.refreshIncidents(),
     });
+    this.prompts = new PromptsFlow(tui);
+    this.notes = new NotesFlow(tui);
+    this.leaving = new QuitFlow(tui, incident, this.drill, () => this.stop());
+    this.keys = this.keyHandlers();
+    this.edits = this.textHandlers();
   }
 
-  get operator(): string {
-    return this.o.operator ?? this.env.ONCALL_OPERATOR ?? this.env.USER ?? this.env.LOGNAME ?? 'operator';
+  get store(): TuiStore {
+    return this.tui.store;
   }
 
   /** After the first frame: everything that may take a while happens here, in the background. */
   start(): void {
     const tick = this.o.tickMs ?? 1000;
     if (tick > 0) {
-      const t = setInterval(() => this.store.getState().tick(this.clock.now()), tick);
+      const t = setInterval(() => this.store.getState().tick(this.tui.clock.now()), tick);
       t.unref?.();
       this.timers.push(t);
     }
     if (this.o.mode === 'drill') {
       this.store.getState().setKube({ pending: false });
-      if (this.o.scenario) void this.playDrill(this.o.scenario);
-      else void this.openDrills();
+      if (this.o.scenario) void this.drill.playDrill(this.o.scenario);
+      else void this.drill.openDrills();
       return;
     }
-    void this.resolveContext();
-    if (this.o.incident) void this.resume(this.o.incident);
-    else void this.refreshIncidents();
+    void this.header.resolve();
+    if (this.o.incident) void this.incident.resume(this.o.incident);
+    else void this.pickers.refreshIncidents();
   }
 
   /** Stops timers. The journal is closed by quit(). */
@@ -168,937 +92,163 @@ export class TuiController {
     this.timers = [];
   }
 
-  // ── background lookups ──────────────────────────────────────────────────────────────────
-
-  private async resolveContext(): Promise<void> {
-    const s = this.store.getState();
-    const kube = this.o.kubeContextName ? Promise.resolve(this.o.kubeContextName) : (this.o.kubeContext ?? (() => kubeContextFromEnv(this.env)))();
-    if (this.o.identity) {
-      const identity = this.o.identity().catch((err) => {
-        this.store.getState().setIdentity({ pending: false, error: errorText(err) });
-        this.store.getState().setMessage(`aws identity: ${errorText(err)}`, 'warn');
-        return undefined;
-      });
-      void identity.then((id) => {
-        if (id) s.setIdentity({ pending: false, account: id.account, principal: id.principal, ...(id.region ? { region: id.region } : {}) });
-        else this.store.getState().setIdentity({ pending: false });
-      });
-    }
-    // The journaled context (identity.resolved) wins if it came first: it is what the engine uses.
-    const context = await kube.catch(() => undefined);
-    if (this.store.getState().kube.pending) s.setKube({ context, pending: false });
+  /** Quits: a running step is aborted (journaled), pending journal writes land, the journal closes. */
+  quit(): Promise<void> {
+    return this.leaving.quit();
   }
-
-  /** The live world the flags named (made on first use). Drills bring their own and never ask for it. */
-  private async providers(): Promise<Providers> {
-    const p = this.o.providers;
-    if (!p) throw new Error('this oncall was started without a world to act on (no providers): start it with `oncall`, or play a drill');
-    return typeof p === 'function' ? await p() : p;
-  }
-
-  private registry(): Promise<KindRegistry> {
-    this.registryP ??= (this.o.registry ? this.o.registry() : import('../executors/index.js').then((m) => m.builtinRegistry())).finally(() => this.showPluginNotes());
-    return this.registryP;
-  }
-
-  private showPluginNotes(): void {
-    const notes = this.o.pluginNotes?.().filter(Boolean) ?? [];
-    if (notes.length) this.store.getState().setMessage(notes.join(' | '), 'warn');
-  }
-
-  async refreshIncidents(): Promise<void> {
-    const s = this.store.getState();
-    s.setIncidents({ loading: true });
-    try {
-      const { listIncidents } = await import('../engine/incidents.js');
-      const { incidents, unreadable } = await listIncidents(this.o.stateDir);
-      this.store.getState().setIncidents({ loading: false, list: incidents, unreadable: unreadable.length, error: undefined });
-    } catch (err) {
-      this.store.getState().setIncidents({ loading: false, error: errorText(err) });
-    }
-  }
-
-  private async loadRunbooks(): Promise<void> {
-    const s = this.store.getState();
-    if (!s.runbooks.loading && s.runbooks.list.length) return;
-    try {
-      const [{ listRunbooks }, fzf] = await Promise.all([import('../runbook/listing.js'), import('fzf')]);
-      const plugins = await this.o.listingPlugins?.();
-      const listing = await listRunbooks({ extra: this.o.runbookDirs, env: this.env, cwd: this.cwd, ...(plugins ? { plugins } : {}) });
-      this.fzf = fuzzyIndex(fzf, listing.runbooks, (r) => `${r.id} ${r.title} ${r.tags.join(' ')} ${r.summary}`);
-      this.store.getState().setRunbooks({ loading: false, list: listing.runbooks, invalid: listing.invalid.length, error: undefined });
-      this.filter(this.store.getState().filter);
-      this.showPluginNotes();
-      // A cached listing never loads the plugins, so their problems would go unsaid: load the
-      // registry now (choosing a runbook needs it anyway); it reports them when it is ready.
-      if (plugins) void this.registry().catch(() => undefined);
-    } catch (err) {
-      this.store.getState().setRunbooks({ loading: false, error: errorText(err) });
-    }
-  }
-
-  private filter(text: string): void {
-    const s = this.store.getState();
-    if (s.screen.kind === 'drills') {
-      s.setDrillFilter(text, fuzzyFind(this.scenarioFzf, s.scenarios.list, text));
-      void this.loadScenarioPreview();
-      return;
-    }
-    s.setFilter(text, fuzzyFind(this.fzf, s.runbooks.list, text));
-    void this.loadPreview();
-  }
-
-  /** The highlighted runbook's step list, read once per file. */
-  private async loadPreview(): Promise<void> {
-    const s = this.store.getState();
-    const item = s.matches[s.pickerIndex]?.item;
-    if (!item || s.previews[item.file]) return;
-    s.setPreview(item.file, { loading: true });
-    const preview = await readRunbookPreview(item.file).catch((err: unknown) => ({ error: errorText(err) }));
-    this.store.getState().setPreview(item.file, { loading: false, ...preview });
-  }
-
-  // ── keys ────────────────────────────────────────────────────────────────────────────────
 
   /** Every key press of the app arrives here (one input hook at the root). */
   onKey(input: string, key: KeyLike): void {
-    // Several keys in one read (fast typing, a paste, tmux send-keys) arrive as one string: control
-    // characters inside it (Enter, Tab, Backspace, Ctrl+U, Ctrl+C…) are keys of their own, in order.
-    if (input.length > 1 && CONTROL.test(input) && !key.ctrl && !key.meta && !key.escape) {
-      // eslint-disable-next-line no-control-regex
-      for (const part of input.match(/[\u0000-\u001a\u007f]|[^\u0000-\u001a\u007f]+/g) ?? []) {
-        const k: KeyLike = { ...NO_KEY };
-        let text = '';
-        if (part === '\r' || part === '\n') k.return = true;
-        else if (part === '\t') k.tab = true;
-        else if (part === '\u007f' || part === '\u0008') k.backspace = true;
-        else if (CONTROL.test(part)) {
-          k.ctrl = true;
-          text = String.fromCharCode(part.charCodeAt(0) + 96);
-        } else text = part;
-        this.onKey(text, k);
-      }
-      return;
-    }
+    for (const press of keyPresses(input, key)) this.press(press.input, press.key);
+  }
+
+  private press(input: string, key: KeyLike): void {
     const s = this.store.getState();
     if (s.exit) return;
     const contexts = activeContexts(s);
-    const name = keyName(input, key);
-    const command = resolve(contexts, name);
-    if (s.armed && command !== s.armed) s.arm(undefined);
-    if (command) {
-      this.exec(command, contexts[0]);
-      return;
-    }
+    const hit = lookup(contexts, keyName(input, key));
+    if (s.armed && hit?.command !== s.armed) s.arm(undefined);
+    if (hit) return this.keys[hit.context][hit.command]?.();
     const ctx = contexts[0];
-    if (ctx === 'choice' && /^[1-9]$/.test(input)) {
-      const head = s.prompts[0];
-      if (head?.kind === 'ask' && Number(input) <= (head.req.options?.length ?? 0)) {
-        s.updatePrompt(head.id, { selected: Number(input) - 1 });
-        this.exec('choose', ctx);
-      }
-      return;
-    }
-    if (!ctx || !TEXT_CONTEXTS.has(ctx)) return;
+    if (ctx === 'choice' && /^[1-9]$/.test(input)) return this.prompts.pickOption(Number(input));
+    if (!isTextContext(ctx)) return;
     let edit: TextEdit | undefined;
     if (key.backspace || key.delete) edit = { backspace: true };
     else if (input && !key.ctrl && !key.meta && !key.escape && !key.return && !key.tab) edit = { insert: input };
-    if (edit) this.edit(ctx, edit);
+    if (edit) this.edits[ctx](edit);
   }
 
-  private edit(ctx: KeyContext, edit: TextEdit): void {
-    const s = this.store.getState();
-    const head = s.prompts[0];
-    switch (ctx) {
-      case 'form':
-        s.editField(edit);
-        return;
-      case 'picker':
-      case 'drills': {
-        const next = applyEdit(s.filter, edit);
-        this.filter(next);
-        return;
-      }
-      case 'note':
-      case 'skip':
-        s.editOverlayText(edit);
-        return;
-      case 'confirm-typed':
-        if (head?.kind === 'confirm') s.updatePrompt(head.id, { typed: applyEdit(head.typed, edit), problem: undefined });
-        return;
-      case 'text-answer':
-        if (head?.kind === 'ask') s.updatePrompt(head.id, { text: applyEdit(head.text, edit), problem: undefined });
-        return;
-      default:
-        return;
-    }
+  private textHandlers(): TextHandlers {
+    const st = () => this.store.getState();
+    return {
+      form: (edit) => st().editField(edit),
+      picker: (edit) => this.pickers.editFilter(edit),
+      drills: (edit) => this.pickers.editFilter(edit),
+      note: (edit) => st().editOverlayText(edit),
+      skip: (edit) => st().editOverlayText(edit),
+      'confirm-typed': (edit) => this.prompts.editTyped(edit),
+      'text-answer': (edit) => this.prompts.editAnswer(edit),
+    };
   }
 
-  exec(command: Command, ctx: KeyContext | undefined): void {
-    const s = this.store.getState();
-    const head = s.prompts[0];
-    const page = ctx === 'timeline' || ctx === 'help' ? Math.max(3, s.size.rows - 6) : Math.max(3, s.paneRows - 1);
-    switch (command) {
-      case 'interrupt':
-        return this.interrupt();
-      case 'quit':
-        // A stray q must not abort a change in flight: while a step runs, quitting takes a second q.
-        if (stepRunning(s) && s.armed !== 'quit') {
-          const step = currentStep(s.incident) ?? 'a step';
-          return s.arm('quit', `${step} is running: ${keyOf('runner', 'quit')} again aborts it and quits (${afterQuit(s)}); any other key carries on`);
-        }
-        void this.quit();
-        return;
-      case 'help':
-        return s.openOverlay('help');
-      case 'close':
-        return s.closeOverlay();
-      case 'up':
-      case 'down': {
-        const d = command === 'up' ? -1 : 1;
-        if (ctx === 'start') return s.moveStart(d);
-        if (ctx === 'picker' || ctx === 'drills') {
-          s.movePicker(d);
-          void (ctx === 'drills' ? this.loadScenarioPreview() : this.loadPreview());
-          return;
-        }
-        if (ctx === 'choice' && head?.kind === 'ask') {
-          const n = head.req.options?.length ?? 0;
-          return s.updatePrompt(head.id, { selected: clamp(head.selected + d, 0, n - 1) });
-        }
-        if (ctx === 'timeline') return s.scrollTimeline(-d);
-        if (ctx === 'help') return s.scrollHelp(d);
-        return;
-      }
-      case 'page-up':
-      case 'page-down': {
-        const d = command === 'page-up' ? page : -page;
-        if (ctx === 'timeline') return s.scrollTimeline(d);
-        if (ctx === 'help') return s.scrollHelp(-d);
-        return s.scrollOutput(d);
-      }
-      case 'follow':
-        if (ctx === 'timeline') return s.scrollTimeline('end');
-        return s.scrollOutput('end');
-      case 'select':
-        if (ctx === 'start') {
-          const open = openIncidents(s);
-          if (s.startIndex === 0) return this.newIncident();
-          const chosen = open[s.startIndex - 1];
-          if (chosen) void this.resume(chosen.id);
-          return;
-        }
-        if (ctx === 'picker') {
-          const item = s.matches[s.pickerIndex]?.item;
-          if (item) void this.chooseRunbook(item);
-        }
-        if (ctx === 'drills') {
-          const item = s.drillMatches[s.pickerIndex]?.item;
-          if (item) void this.playDrill(item.file);
-        }
-        if (ctx === 'score') void this.openDrills();
-        return;
-      case 'new-incident':
-        return this.newIncident();
-      case 'back':
-        if (ctx === 'picker') return this.newIncident();
-        if (s.form?.id === 'inputs') {
-          s.setForm(undefined);
-          return s.setScreen({ kind: 'picker' });
-        }
-        s.setForm(undefined);
-        if (!this.open) s.endIncident();
-        this.dropLoaded();
-        s.setScreen({ kind: 'start' });
-        void this.refreshIncidents();
-        return;
-      case 'next-field':
-        return s.focusField(1);
-      case 'prev-field':
-        return s.focusField(-1);
-      case 'cycle-next':
-        return s.cycleField(1);
-      case 'cycle-prev':
-        return s.cycleField(-1);
-      case 'clear-field':
-        if (ctx) this.edit(ctx, { clear: true });
-        return;
-      case 'submit':
-        if (ctx === 'form') return void this.submitForm();
-        if (ctx === 'note') return this.saveNote();
-        if (ctx === 'skip') return this.skipWithReason();
-        if (ctx === 'confirm' && head?.kind === 'confirm') return head.choice === 'approve' ? this.approve(head) : this.decline(head);
-        if (ctx === 'confirm-typed' && head?.kind === 'confirm') {
-          const want = head.expect ?? '';
-          if (want !== '' && head.typed === want) return this.approve(head, true);
-          s.updatePrompt(head.id, { problem: want ? `type the resource id exactly to go ahead (or Esc to cancel)` : 'this step names no resource to type; Esc cancels' });
-        }
-        return;
-      case 'run-step':
-        if (head?.kind === 'gate') this.settle(head, { action: 'run' });
-        return;
-      case 'skip-step':
-        // Skipping, before a step runs or after it failed, always asks why: the post-mortem will.
-        if (head?.kind === 'gate' || head?.kind === 'failure') s.openOverlay('skip');
-        return;
-      case 'retry-step':
-        if (head?.kind === 'failure') this.settle(head, 'retry');
-        return;
-      case 'stop-run':
-        if (head?.kind === 'failure') this.settle(head, 'stop');
-        return;
-      case 'approve':
-        if (head?.kind === 'confirm') this.approve(head);
-        return;
-      case 'toggle-choice':
-        if (head?.kind === 'confirm') s.updatePrompt(head.id, { choice: head.choice === 'approve' ? 'cancel' : 'approve' });
-        return;
-      case 'decline':
-        if (head?.kind === 'confirm') this.decline(head);
-        return;
-      case 'choose':
-        if (head?.kind === 'ask') {
-          const option = head.req.options?.[head.selected];
-          if (option) this.settle(head, { value: option.value, by: this.operator });
-        }
-        return;
-      case 'answer':
-        if (head?.kind === 'ask') return this.answerText(head);
-        return;
-      case 'done':
-        if (head?.kind === 'ask') this.settle(head, { value: 'done', by: this.operator });
-        return;
-      case 'rerun':
-        return this.runEngine();
-      case 'note':
-      case 'milestone':
-        if (this.open) s.openOverlay(command);
-        return;
-      case 'timeline':
-        return s.openOverlay('timeline');
-      case 'export':
-        return this.exportTimeline();
-      case 'milestone-detected':
-      case 'milestone-mitigated':
-      case 'milestone-resolved':
-        return this.markMilestone(command.slice('milestone-'.length) as 'detected' | 'mitigated' | 'resolved');
-      case 'step-prev':
-        return s.viewStep(-1);
-      case 'step-next':
-        return s.viewStep(1);
-    }
-  }
+  private keyHandlers(): KeyHandlers {
+    const { pickers, incident, drill, forms, prompts, notes, leaving } = this;
+    const st = () => this.store.getState();
+    const clear = (ctx: TextContext) => () => this.edits[ctx]({ clear: true });
+    /** A page: of output in the runner's pane, of an overlay's lines (timeline, help). */
+    const outputPage = () => Math.max(3, st().paneRows - 1);
+    const overlayPage = () => Math.max(3, st().size.rows - 6);
+    const help = () => st().openOverlay('help');
+    const timeline = () => st().openOverlay('timeline');
+    const close = () => st().closeOverlay();
+    const quit = () => leaving.requestQuit();
 
-  // ── prompts ─────────────────────────────────────────────────────────────────────────────
+    /** What every runner context offers: notes and milestones, the timeline, the output pane, help, quit. */
+    const runner = {
+      note: () => notes.openOverlay('note'),
+      milestone: () => notes.openOverlay('milestone'),
+      timeline,
+      'page-up': () => st().scrollOutput(outputPage()),
+      'page-down': () => st().scrollOutput(-outputPage()),
+      follow: () => st().scrollOutput('end'),
+      help,
+      quit,
+    } satisfies Partial<Record<Command, KeyHandler>>;
+    /** Looking at other steps (not at a question with options: there up and down move among them). */
+    const steps = {
+      'step-prev': () => st().viewStep(-1),
+      'step-next': () => st().viewStep(1),
+    } satisfies Partial<Record<Command, KeyHandler>>;
 
-  /** Answers the prompt: it leaves the queue, then the engine's promise resolves. */
-  private settle<P extends Prompt>(prompt: P, response: Parameters<P['resolve']>[0]): void {
-    const dropped = this.store.getState().dropPrompt(prompt.id);
-    if (dropped) (dropped.resolve as (r: unknown) => void)(response);
-  }
-
-  private approve(head: Extract<Prompt, { kind: 'confirm' }>, typed = false): void {
-    this.settle(head, { approved: true, by: this.operator, ...(typed ? { typed: head.typed } : {}) });
-  }
-
-  private decline(head: Extract<Prompt, { kind: 'confirm' }>): void {
-    this.settle(head, { approved: false, by: this.operator, reason: 'cancelled at the confirmation' });
-  }
-
-  private answerText(head: Extract<Prompt, { kind: 'ask' }>): void {
-    const text = head.text.trim();
-    // The engine checks the answer with the same function; checking here keeps the prompt open.
-    const problem = answerProblem(head.req, text);
-    if (problem) return this.store.getState().updatePrompt(head.id, { problem });
-    this.settle(head, { value: text, by: this.operator, text });
-  }
-
-  private skipWithReason(): void {
-    const s = this.store.getState();
-    const head = s.prompts[0];
-    const reason = s.overlayText.trim();
-    if (!reason) return s.setMessage('a reason is required to skip a step (it goes in the journal)', 'warn');
-    s.closeOverlay();
-    if (head?.kind === 'gate' || head?.kind === 'failure') this.settle(head, { action: 'skip', reason, by: this.operator });
-  }
-
-  private saveNote(): void {
-    const s = this.store.getState();
-    const text = s.overlayText.trim();
-    s.closeOverlay();
-    if (!text || !this.open) return;
-    this.track(this.open.engine.note(text, this.operator), 'note added');
-  }
-
-  private markMilestone(m: 'detected' | 'mitigated' | 'resolved'): void {
-    const s = this.store.getState();
-    s.closeOverlay();
-    if (this.open) this.track(this.open.engine.milestone(m, this.operator), `milestone: ${m}`);
-  }
-
-  /** The timeline's export action: the post-mortem draft, from the journal, beside the operator. */
-  private exportTimeline(): void {
-    if (!this.last) return;
-    const { id, root } = this.last;
-    let file = '';
-    const t = import('../export/index.js')
-      .then((m) => {
-        file = join(this.o.cwd ?? process.cwd(), m.exportFileName(id, 'md'));
-        return m.saveExport(root, id, 'md', file, { force: true });
-      })
-      .then(
-        () => this.store.getState().setMessage(`timeline written to ${file}`),
-        (err) => this.store.getState().setMessage(`could not export: ${errorText(err)}`, 'error'),
-      );
-    this.writes.add(t);
-    void t.finally(() => this.writes.delete(t));
-  }
-
-  private track(p: Promise<unknown>, done: string): void {
-    const t = p.then(
-      () => this.store.getState().setMessage(done),
-      (err) => this.store.getState().setMessage(`could not journal it: ${errorText(err)}`, 'error'),
-    );
-    this.writes.add(t);
-    void t.finally(() => this.writes.delete(t));
-  }
-
-  /** Ctrl+C: abort the running step; when nothing runs (or pressed again), quit. */
-  private interrupt(): void {
-    const s = this.store.getState();
-    if (s.armed === 'interrupt') {
-      void this.quit();
-      return;
-    }
-    const after = afterQuit(s);
-    const step = currentStep(s.incident);
-    if (this.open && this.open.engine.abortCurrent()) {
-      // A question asked from inside the step (a decision) is part of what is aborted.
-      const head = s.prompts[0];
-      if (head?.kind === 'ask' && head.req.stepId === step) {
-        s.dropPrompt(head.id);
-        head.reject(new Error('aborted by the operator'));
-      }
-      s.arm('interrupt', `aborting ${step ?? 'the running step'}… (Ctrl+C again quits; ${after})`);
-      return;
-    }
-    s.arm('interrupt', `press Ctrl+C again to quit (${after}), or q`);
-  }
-
-  // ── flows ───────────────────────────────────────────────────────────────────────────────
-
-  newIncident(): void {
-    const s = this.store.getState();
-    const d = s.draft;
-    const fields: FieldSpec[] = [
-      { name: 'title', label: 'Title', type: 'text', help: 'What is happening, in a few words', placeholder: "the runbook's title" },
-      { name: 'severity', label: 'Severity', type: 'enum', values: SEVERITIES, help: 'SEV0 is the worst; left/right to change' },
-      { name: 'service', label: 'Service', type: 'text', help: 'The service affected (optional)', placeholder: 'optional' },
-    ];
-    s.setForm({
-      id: 'new-incident',
-      title: 'New incident',
-      subtitle: 'Then pick the runbook to follow.',
-      fields,
-      values: { title: d.title, severity: d.severity, service: d.service },
-      focus: 0,
-      problems: {},
-      check: (f, v) => (f.name === 'title' && v.length > 200 ? 'keep the title under 200 characters' : undefined),
-    });
-    s.setScreen({ kind: 'new-incident' });
-  }
-
-  private async submitForm(): Promise<void> {
-    const s = this.store.getState();
-    const form = s.form;
-    if (!form) return;
-    if (form.focus < form.fields.length - 1) return s.focusField(1);
-    const problems: Record<string, string | undefined> = {};
-    for (const f of form.fields) problems[f.name] = form.check(f, form.values[f.name] ?? '');
-    const bad = form.fields.findIndex((f) => problems[f.name]);
-    if (bad >= 0) {
-      s.setForm({ ...form, problems, focus: bad, error: `${form.fields[bad]!.label}: ${problems[form.fields[bad]!.name]}` });
-      return;
-    }
-    switch (form.id) {
-      case 'new-incident':
-        s.setDraft({ title: form.values.title ?? '', severity: form.values.severity ?? 'SEV3', service: form.values.service ?? '' });
-        s.setForm(undefined);
-        s.setScreen({ kind: 'picker' });
-        void this.loadRunbooks();
-        return;
-      case 'inputs':
-        return this.openNew(form);
-      case 'resume-secrets':
-        return this.startLoaded(pick(form.values));
-    }
-  }
-
-  /** An incident read back and locked, waiting for its secret inputs before it resumes. */
-  private loaded: LoadedIncident | undefined;
-
-  private dropLoaded(): void {
-    const loaded = this.loaded;
-    this.loaded = undefined;
-    void loaded?.close().catch(() => undefined);
-  }
-
-  async chooseRunbook(item: RunbookListing): Promise<void> {
-    const s = this.store.getState();
-    s.choose(item);
-    s.setScreen({ kind: 'busy', message: `Loading ${item.id}...` });
-    const { checkInput } = await import('../engine/inputs.js');
-    const form = inputsForm('inputs', `Inputs for ${item.id}`, item.inputs, checkInput);
-    form.subtitle = item.title;
-    const st = this.store.getState();
-    st.setForm(form);
-    if (!form.fields.length) return this.openNew(form);
-    st.setScreen({ kind: 'inputs' });
-  }
-
-  private async openNew(form: FormState): Promise<void> {
-    const s = this.store.getState();
-    const item = s.chosen;
-    if (!item) return;
-    s.setScreen({ kind: 'busy', message: `Opening an incident for ${item.id}...` });
-    try {
-      const [{ openSession, InputError }, { loadRunbook, RunbookError, formatIssue }, { Redactor }, { newIncidentId }, registry] = await Promise.all([
-        import('../engine/session.js'),
-        import('../runbook/load.js'),
-        import('../journal/redact.js'),
-        import('../journal/ids.js'),
-        this.registry(),
-      ]);
-      let loaded;
-      try {
-        loaded = await loadRunbook(item.file, registry);
-      } catch (err) {
-        const text = err instanceof RunbookError ? err.issues.map(formatIssue).join('\n') : errorText(err);
-        this.store.getState().setScreen({ kind: 'picker' });
-        this.store.getState().setMessage(text, 'error');
-        return;
-      }
-      const redactor = new Redactor();
-      const d = this.store.getState().draft;
-      let open: IncidentSession;
-      // The store listens from the first record: the id is chosen here so it can.
-      const id = newIncidentId();
-      this.store.getState().beginIncident(id, runbookView(loaded.runbook));
-      try {
-        open = await openSession({
-          id,
-          onRecord: (ev) => this.store.getState().ingest(ev),
-          root: this.o.stateDir,
-          loaded,
-          registry,
-          ports: tuiPorts(this.store, { clock: this.clock, redactor }),
-          inputs: pick(form.values),
-          title: d.title.trim() || undefined,
-          severity: d.severity,
-          service: d.service.trim() || undefined,
-          mode: this.o.mode ?? 'live',
-          readOnly: this.o.readOnly ?? false,
-          operator: this.operator,
-          redactor,
-          providers: await this.providers(),
-          ...(this.o.journalNow ? { now: this.o.journalNow } : {}),
-        });
-      } catch (err) {
-        const st = this.store.getState();
-        st.endIncident();
-        if (err instanceof InputError) {
-          const problems = Object.fromEntries(err.problems.map((p) => [p.input, p.message]));
-          const focus = Math.max(0, form.fields.findIndex((f) => problems[f.name]));
-          st.setForm({ ...form, problems, focus, error: err.message });
-          st.setScreen({ kind: 'inputs' });
-          return;
-        }
-        st.setForm(form);
-        st.setScreen({ kind: 'inputs' });
-        st.setFormError(errorText(err));
-        return;
-      }
-      this.attach(open);
-    } catch (err) {
-      this.store.getState().setScreen({ kind: 'start' });
-      this.store.getState().setMessage(errorText(err), 'error');
-    }
-  }
-
-  /**
-   * Resumes an incident: its journal is read once, folded into the store as it streams in, under
-   * the incident's lock; the runner takes over once the secret inputs (if any) are given again.
-   */
-  async resume(id: string): Promise<void> {
-    const s = this.store.getState();
-    s.setScreen({ kind: 'busy', message: `Resuming ${id}...` });
-    this.dropLoaded();
-    try {
-      const [{ loadSession }, { Redactor }, registry] = await Promise.all([import('../engine/session.js'), import('../journal/redact.js'), this.registry()]);
-      s.beginIncident(id, { id: '', title: '', version: '', steps: [] });
-      const redactor = new Redactor();
-      const loaded = await loadSession({
-        root: this.o.stateDir,
-        id,
-        registry,
-        ports: tuiPorts(this.store, { clock: this.clock, redactor }),
-        operator: this.operator,
-        redactor,
-        providers: await this.providers(),
-        onRecord: (ev, replayed) => (replayed ? this.store.getState().bulk(ev) : this.store.getState().ingest(ev)),
-      });
-      const st0 = this.store.getState();
-      st0.bulkEnd();
-      st0.setRunbook(runbookView(loaded.runbook));
-      if (this.quitting) return void loaded.close().catch(() => undefined);
-      this.loaded = loaded;
-      if (loaded.secretInputs.length) {
-        const { checkInput } = await import('../engine/inputs.js');
-        const specs = Object.fromEntries(loaded.secretInputs.map((k) => [k, loaded.runbook.inputs[k]!]));
-        // An empty secret that has a default uses it, as `oncall resume` does (secrets are never pre-filled).
-        const form = inputsForm('resume-secrets', `Secret inputs for ${id}`, specs, checkInput);
-        form.subtitle = 'The journal never holds secrets: give them again to resume.';
-        const st = this.store.getState();
-        st.setForm(form);
-        st.setScreen({ kind: 'inputs' });
-        return;
-      }
-      await this.startLoaded({});
-    } catch (err) {
-      this.failResume(err);
-    }
-  }
-
-  /** Continues the incident read back by resume() with the secret inputs given again. */
-  private async startLoaded(secrets: Record<string, string>): Promise<void> {
-    const loaded = this.loaded;
-    if (!loaded) return;
-    const { InputError } = await import('../engine/session.js');
-    let open: IncidentSession;
-    try {
-      open = await loaded.start(secrets);
-    } catch (err) {
-      if (err instanceof InputError && loaded.secretInputs.length) {
-        const st = this.store.getState();
-        st.setScreen({ kind: 'inputs' });
-        st.setFormError(err.message);
-        return;
-      }
-      this.loaded = undefined;
-      await loaded.close().catch(() => undefined);
-      return this.failResume(err);
-    }
-    this.loaded = undefined;
-    this.attach(open);
-  }
-
-  private failResume(err: unknown): void {
-    this.dropLoaded();
-    const st = this.store.getState();
-    st.setForm(undefined);
-    st.endIncident();
-    st.setScreen({ kind: 'start' });
-    st.setMessage(errorText(err), 'error');
-    void this.refreshIncidents();
-  }
-
-  /** Shows the runner for an open incident (the store already holds its records) and starts its engine. */
-  private attach(open: IncidentSession): void {
-    if (this.quitting) {
-      // The operator quit while the incident was opening: let go of its journal (and lock) at once.
-      void open.close().catch(() => undefined);
-      return;
-    }
-    this.open = open;
-    // The journal's root (live or drills) is two levels above the incident's directory.
-    this.last = { id: open.id, root: join(open.journal.dir, '..', '..') };
-    const s = this.store.getState();
-    s.setForm(undefined);
-    s.setScreen({ kind: 'runner' });
-    // Markdown rendering is loaded in the background; have it ready by the time guidance is drawn.
-    void import('./markdown.js').then((m) => m.preload()).catch(() => undefined);
-    this.runEngine();
-  }
-
-  /** Runs the engine from where the journal is, until it finishes, fails or is aborted. */
-  runEngine(): void {
-    const open = this.open;
-    const s = this.store.getState();
-    if (!open || s.running || this.quitting) return;
-    s.setRunning(true);
-    s.setMessage(undefined);
-    this.loop = open.engine.run().then(
-      (result: RunResult) => {
-        const st = this.store.getState();
-        st.setRunning(false, result);
-        // A drill ends when its runbook does: it is scored at once, while the world is as the responder left it.
-        if (this.drill && result.outcome !== 'aborted') return void this.finishDrill();
-        if (result.outcome === 'aborted') st.setMessage(`${result.failedStep ?? 'the step'} was aborted; ${keyOf('paused', 'rerun')} continues from it, ${keyOf('paused', 'quit')} quits (${afterQuit(st)})`, 'warn');
-        else if (result.outcome === 'completed') st.setMessage(`runbook completed; ${keyOf('runner', 'milestone')} marks a milestone, ${keyOf('runner', 'timeline')} shows the timeline, ${keyOf('runner', 'quit')} quits`);
-        else st.setMessage(`runbook failed at ${result.failedStep ?? '?'}: ${result.error ?? ''}`, 'error');
+    return {
+      global: { interrupt: () => leaving.interrupt() },
+      start: {
+        up: () => st().moveStart(-1),
+        down: () => st().moveStart(1),
+        select: () => {
+          const s = st();
+          if (s.startIndex === 0) return forms.newIncident();
+          const chosen = openIncidents(s)[s.startIndex - 1];
+          if (chosen) void incident.resume(chosen.id);
+        },
+        'new-incident': () => forms.newIncident(),
+        help,
+        quit,
       },
-      (err: unknown) => {
-        const st = this.store.getState();
-        st.setRunning(false, { outcome: 'failed', error: errorText(err) });
-        st.setMessage(`${errorText(err)}; the journal is intact: Enter tries again, q quits`, 'error');
+      form: {
+        'next-field': () => st().focusField(1),
+        'prev-field': () => st().focusField(-1),
+        'cycle-next': () => st().cycleField(1),
+        'cycle-prev': () => st().cycleField(-1),
+        'clear-field': clear('form'),
+        submit: () => void forms.submit(),
+        back: () => forms.back(),
       },
-    );
+      picker: {
+        up: () => pickers.moveRunbook(-1),
+        down: () => pickers.moveRunbook(1),
+        select: () => {
+          const item = st().matches[st().pickerIndex]?.item;
+          if (item) void forms.chooseRunbook(item);
+        },
+        back: () => forms.newIncident(),
+        'clear-field': clear('picker'),
+      },
+      drills: {
+        up: () => pickers.moveScenario(-1),
+        down: () => pickers.moveScenario(1),
+        select: () => {
+          const item = st().drillMatches[st().pickerIndex]?.item;
+          if (item) void drill.playDrill(item.file);
+        },
+        'clear-field': clear('drills'),
+        quit,
+      },
+      score: { select: () => void drill.openDrills(), timeline, help, quit },
+
+      runner: { ...runner, ...steps },
+      gate: { ...runner, ...steps, 'run-step': () => prompts.run(), 'skip-step': () => prompts.askSkipReason() },
+      failure: { ...runner, ...steps, 'skip-step': () => prompts.askSkipReason(), 'retry-step': () => prompts.retry(), 'stop-run': () => prompts.stop() },
+      confirm: {
+        ...runner,
+        ...steps,
+        'toggle-choice': () => prompts.toggleChoice(),
+        submit: () => prompts.confirmHighlighted(),
+        approve: () => prompts.approveShown(),
+        decline: () => prompts.declineShown(),
+      },
+      'confirm-typed': { submit: () => prompts.confirmTyped(), decline: () => prompts.declineShown(), 'clear-field': clear('confirm-typed') },
+      choice: { ...runner, up: () => prompts.moveOption(-1), down: () => prompts.moveOption(1), choose: () => prompts.choose() },
+      'text-answer': { answer: () => prompts.answer(), 'clear-field': clear('text-answer') },
+      manual: { ...runner, ...steps, done: () => prompts.done() },
+      paused: { ...runner, ...steps, rerun: () => incident.runEngine() },
+
+      help: {
+        up: () => st().scrollHelp(-1),
+        down: () => st().scrollHelp(1),
+        'page-up': () => st().scrollHelp(-overlayPage()),
+        'page-down': () => st().scrollHelp(overlayPage()),
+        close,
+      },
+      // The timeline scrolls back from its newest entry: up goes further back.
+      timeline: {
+        up: () => st().scrollTimeline(1),
+        down: () => st().scrollTimeline(-1),
+        'page-up': () => st().scrollTimeline(overlayPage()),
+        'page-down': () => st().scrollTimeline(-overlayPage()),
+        follow: () => st().scrollTimeline('end'),
+        export: () => notes.exportTimeline(),
+        close,
+        help,
+      },
+      note: { submit: () => notes.saveNote(), close, 'clear-field': clear('note') },
+      skip: { submit: () => prompts.skipWithReason(), close, 'clear-field': clear('skip') },
+      milestone: {
+        close,
+        'milestone-detected': () => notes.markMilestone('detected'),
+        'milestone-mitigated': () => notes.markMilestone('mitigated'),
+        'milestone-resolved': () => notes.markMilestone('resolved'),
+      },
+    };
   }
-
-  /** Quits: a running step is aborted (journaled), pending journal writes land, the journal closes. */
-  async quit(): Promise<void> {
-    if (this.quitting) return;
-    this.quitting = true;
-    let message: string | undefined;
-    const open = this.open;
-    if (this.drill) {
-      // Leaving a drill ends it: its simulated world cannot be rebuilt later, so it is scored as it stands.
-      message = await this.finishDrill(true);
-    } else if (open) {
-      await this.stopEngine(open);
-      await Promise.allSettled([...this.writes]);
-      await open.close().catch(() => undefined);
-      const outcome = open.engine.state.outcome;
-      message = outcome
-        ? `incident ${open.id}: runbook ${outcome}.`
-        : `incident ${open.id} stays open; resume it with 'oncall' (or 'oncall resume ${open.id}').`;
-    } else message = this.scoreText;
-    this.stop();
-    this.store.getState().flush();
-    this.store.getState().requestExit(0, message);
-  }
-
-  /** Aborts the running step (journaled), with a question it asked, and waits a little for the engine to settle. */
-  private async stopEngine(open: IncidentSession): Promise<void> {
-    if (!open.engine.abortCurrent()) return;
-    const s = this.store.getState();
-    const head = s.prompts[0];
-    if (head?.kind === 'ask') {
-      s.dropPrompt(head.id);
-      head.reject(new Error('aborted by the operator'));
-    }
-    await Promise.race([this.loop, new Promise((r) => setTimeout(r, 5000).unref?.())]);
-  }
-
-  // ── drills ──────────────────────────────────────────────────────────────────────────────
-
-  /** The score's summary, printed when the TUI closes after a drill. */
-  private scoreText: string | undefined;
-
-  /** The scenario picker: drill mode's start, and where a scored drill returns to. */
-  async openDrills(): Promise<void> {
-    const s = this.store.getState();
-    if (this.open) return;
-    this.clock = this.o.clock ?? realClock;
-    s.endIncident();
-    s.setScreen({ kind: 'drills' });
-    s.tick(this.clock.now());
-    if (this.scenarioFzf) return this.filter(s.filter);
-    try {
-      const [{ listScenarios }, fzf, dirs] = await Promise.all([import('../drill/catalog.js'), import('fzf'), this.o.scenarioDirs?.() ?? Promise.resolve([])]);
-      const list = listScenarios(dirs);
-      this.scenarioFzf = fuzzyIndex(fzf, list, (x) => `${x.id} ${x.title} ${x.runbook}`);
-      this.store.getState().setScenarios({ loading: false, list, error: undefined });
-      this.filter(this.store.getState().filter);
-      this.showPluginNotes();
-    } catch (err) {
-      this.store.getState().setScenarios({ loading: false, error: errorText(err) });
-    }
-  }
-
-  /** The highlighted scenario, validated, read once per file: its page, runbook, inputs and world. */
-  private async loadScenarioPreview(): Promise<void> {
-    const s = this.store.getState();
-    const item = s.drillMatches[s.pickerIndex]?.item;
-    if (!item || s.scenarioPreviews[item.file]) return;
-    s.setScenarioPreview(item.file, { loading: true });
-    const preview = await readScenarioPreview(item.file, this.cwd).catch((err: unknown) => ({ error: errorText(err) }));
-    this.store.getState().setScenarioPreview(item.file, { loading: false, ...preview });
-  }
-
-  /** Opens a drill on a scenario file: its simulated world, clock and runbook; the runner takes over. */
-  async playDrill(file: string): Promise<void> {
-    const s = this.store.getState();
-    if (this.open || this.drill) return;
-    s.setScreen({ kind: 'busy', message: `Setting up the drill world for ${basename(file)}...` });
-    try {
-      const [{ loadScenario }, { startDrill }, { Redactor }, { RunbookError }, { newIncidentId }, registry, pluginRunbookDirs] = await Promise.all([
-        import('../drill/scenario.js'),
-        import('../drill/session.js'),
-        import('../journal/redact.js'),
-        import('../runbook/issues.js'),
-        import('../journal/ids.js'),
-        this.registry(),
-        this.o.pluginRunbookDirs?.() ?? Promise.resolve([]),
-      ]);
-      const redactor = new Redactor();
-      let session: DrillSession;
-      try {
-        const loaded = await loadScenario(file);
-        // The store listens from the drill's first record; the runbook's steps arrive with it.
-        const id = newIncidentId();
-        this.store.getState().beginIncident(id, { id: '', title: '', version: '', steps: [] });
-        session = await startDrill({
-          id,
-          onRecord: (ev) => this.store.getState().ingest(ev),
-          loaded,
-          stateRoot: this.o.stateDir,
-          registry,
-          // The drill replaces the clock with its simulated one.
-          ports: tuiPorts(this.store, { clock: this.clock, redactor }),
-          operator: this.operator,
-          runbookDirs: this.o.runbookDirs,
-          pluginRunbookDirs,
-          redactor,
-        });
-        this.store.getState().setRunbook(runbookView(session.runbook));
-      } catch (err) {
-        this.store.getState().endIncident();
-        if (err instanceof RunbookError) throw new Error(await issuesText(err, this.cwd), { cause: err });
-        throw err;
-      }
-      if (this.quitting) {
-        await session.finish().catch(() => undefined);
-        return;
-      }
-      this.drill = session;
-      this.clock = session.clock;
-      this.store.getState().tick(session.clock.now());
-      this.attach(session.incident);
-      const page = session.incident.engine.state.drill?.page;
-      if (page) this.store.getState().setMessage(`page from ${page.from} [${page.severity}]: ${page.text}`, 'warn');
-    } catch (err) {
-      const st = this.store.getState();
-      st.setScreen({ kind: 'drills' });
-      st.setMessage(`could not start the drill: ${errorText(err)}`, 'error');
-      if (!this.scenarioFzf) void this.openDrills();
-    }
-  }
-
-  /** Scores the drill (journaled), closes its journal and world, and shows the score. Returns the summary. */
-  private async finishDrill(leaving = false): Promise<string | undefined> {
-    const drill = this.drill;
-    if (!drill) return undefined;
-    if (leaving) await this.stopEngine(drill.incident);
-    await Promise.allSettled([...this.writes]);
-    const id = drill.incident.id;
-    try {
-      const score = await drill.finish();
-      const { formatScore } = await import('../drill/score.js');
-      this.scoreText = [...formatScore(score), `the drill's journal: oncall export ${id} --drill`].join('\n');
-    } catch (err) {
-      this.scoreText = `drill ${id}: could not be scored: ${errorText(err)}`;
-      this.store.getState().setMessage(this.scoreText, 'error');
-    }
-    this.drill = undefined;
-    this.open = undefined;
-    const s = this.store.getState();
-    s.flush();
-    // The header's clock stops where the simulation ended.
-    s.tick(this.clock.now());
-    if (!leaving) s.setScreen({ kind: 'score' });
-    return this.scoreText;
-  }
-}
-
-// ── helpers ──────────────────────────────────────────────────────────────────────────────────
-
-type FzfModule = typeof import('fzf');
-
-/** An fzf index over a list, with fzf's extended syntax: space-separated terms must all match; 'exact ^prefix suffix$ !not. */
-function fuzzyIndex<T>(fzf: FzfModule, list: readonly T[], selector: (item: T) => string): Fzf<readonly T[]> {
-  // fzf's type declarations re-export its matchers extensionless, which NodeNext cannot follow.
-  const { extendedMatch } = fzf as unknown as { extendedMatch: never };
-  return new fzf.Fzf(list, { selector, casing: 'case-insensitive', match: extendedMatch } as never) as Fzf<readonly T[]>;
-}
-
-/** The list filtered by the text, best first, with the matched positions inside `${id} ${title}` (what rows show). */
-function fuzzyFind<T extends { id: string; title: string }>(index: Fzf<readonly T[]> | undefined, list: readonly T[], text: string): Match<T>[] {
-  if (!index) return [];
-  if (text.trim() === '') return list.map((item) => ({ item, positions: [] }));
-  return index.find(text.trim()).map((r: { item: T; positions: Set<number> }) => {
-    const shown = r.item.id.length + 1 + r.item.title.length;
-    return { item: r.item, positions: [...r.positions].filter((p) => p < shown).sort((a, b) => a - b) };
-  });
-}
-
-/** Non-empty values: an empty field means "use the default" (or is reported as missing). */
-function pick(values: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
-}
-
-type CheckInput = (spec: InputSpec, raw: string) => { value: unknown } | { problem: string };
-
-/** A form for runbook inputs: typed fields, defaults filled in, secrets masked, validation as you type. */
-function inputsForm(id: FormState['id'], title: string, specs: Record<string, InputSpec>, checkInput: CheckInput): FormState {
-  const fields: FieldSpec[] = [];
-  const values: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(specs)) {
-    const type = spec.type === 'string' ? 'text' : spec.type;
-    const hasDefault = spec.default !== undefined;
-    fields.push({
-      name,
-      label: name,
-      type,
-      values: spec.values,
-      secret: spec.secret,
-      help: [spec.description, spec.pattern ? `pattern ${spec.pattern}` : '', spec.min !== undefined || spec.max !== undefined ? `range ${spec.min ?? '…'}–${spec.max ?? '…'}` : '']
-        .filter(Boolean)
-        .join(' | '),
-      placeholder: spec.secret && hasDefault ? 'a default is set; leave empty to use it' : spec.required === false || hasDefault ? 'optional' : 'required',
-    });
-    values[name] = hasDefault && !spec.secret ? String(spec.default) : '';
-  }
-  const check = (f: FieldSpec, value: string): string | undefined => {
-    const spec = specs[f.name];
-    if (!spec) return undefined;
-    if (value === '') return spec.default !== undefined || spec.required === false ? undefined : 'required';
-    const r = checkInput(spec, value);
-    if (!('problem' in r)) return undefined;
-    // A secret's value is never drawn, not even inside an error message.
-    return spec.secret ? r.problem.split(value).join('••••') : r.problem;
-  };
-  const problems: Record<string, string | undefined> = {};
-  for (const f of fields) if (values[f.name] !== '') problems[f.name] = check(f, values[f.name]!);
-  return { id, title, fields, values, focus: 0, problems, check };
-}
-
-function runbookView(rb: Runbook): RunbookView {
-  return {
-    id: rb.id,
-    title: rb.title,
-    version: rb.version,
-    steps: rb.steps.map((st) => ({
-      id: st.id,
-      title: st.title,
-      kind: st.kind,
-      ...(st.guidance ? { guidance: st.guidance } : {}),
-      ...(st.expected_duration ? { expectedMs: parseDuration(st.expected_duration) } : {}),
-    })),
-  };
-}
-
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001a\u007f]/;
-
-const NO_KEY: KeyLike = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-};
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
 }

@@ -1,6 +1,9 @@
-// Small, pure formatting helpers for the TUI: durations, clocks, relative times, widths.
-import type { Color } from './hooks.js';
+// Small, pure formatting helpers for the TUI: durations, clocks, relative times, widths, colours.
+// A leaf (it imports only width.ts): the flows, the markdown renderer and the components all use it.
 import { stringWidth } from './width.js';
+
+/** The colours the TUI draws with (Ink's names); NO_COLOR turns them all off (see useColor). */
+export type Color = 'red' | 'green' | 'yellow' | 'blue' | 'cyan' | 'magenta' | 'gray' | 'white' | 'black';
 
 /** 420 ms · 3.2 s · 2m05s · 1h02m */
 export function shortDuration(ms: number | undefined): string {

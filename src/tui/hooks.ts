@@ -3,7 +3,10 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { TuiController } from './controller.js';
+import type { Color } from './format.js';
 import type { TuiStoreState } from './store.js';
+
+export type { Color } from './format.js';
 
 export const TuiContext = createContext<TuiController | null>(null);
 
@@ -22,8 +25,6 @@ export function useTui<T>(selector: (s: TuiStoreState) => T): T {
 export function useTuiShallow<T extends object>(selector: (s: TuiStoreState) => T): T {
   return useStore(useController().store, useShallow(selector));
 }
-
-export type Color = 'red' | 'green' | 'yellow' | 'blue' | 'cyan' | 'magenta' | 'gray' | 'white' | 'black';
 
 /** A colour, or undefined when NO_COLOR asks for none (bold, dim and inverse stay). */
 export function useColor(): (c: Color) => Color | undefined {

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { render, type Instance } from 'ink';
 import { createElement } from 'react';
 import type { CommandIO } from '../core/io.js';
@@ -23,7 +24,15 @@ export function colorWanted(env: NodeJS.ProcessEnv): boolean {
  */
 export function lazyPlugins(io: CommandIO, flags: string[] | undefined) {
   const notes: string[] = [];
-  const quietIO: CommandIO = { ...io, stderr: { write: (t: string) => (notes.push(String(t).trim()), true) } as unknown as NodeJS.WritableStream };
+  // A real stream whose writes become notes (as they are written: a string stays a string).
+  const stderr = new Writable({
+    decodeStrings: false,
+    write(chunk: unknown, _encoding, done) {
+      notes.push(String(chunk).trim());
+      done();
+    },
+  });
+  const quietIO: CommandIO = { ...io, stderr };
   let plugins: Promise<import('../plugins/session.js').PluginContext> | undefined;
   const context = () => (plugins ??= import('../plugins/session.js').then((m) => m.pluginContext(quietIO, flags)));
   return {
@@ -52,7 +61,8 @@ export async function drillTui(
     runbookDirs?: string[];
     plugins?: string[];
     stateDir?: string;
-    operator?: string;
+    /** Who plays: decided where the flags are read (core/operator.ts). */
+    operator: string;
   },
   io: CommandIO,
 ): Promise<number> {

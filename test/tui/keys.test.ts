@@ -1,6 +1,7 @@
 // The key table is the single source for the dispatcher, the footer and the help overlay.
 import { describe, expect, it } from 'vitest';
-import { BINDINGS, footerFor, helpSections, keyName, keyOf, resolve, TEXT_CONTEXTS, type KeyContext, type KeyLike } from '../../src/tui/keys.js';
+import { TuiController } from '../../src/tui/controller.js';
+import { BINDINGS, footerFor, helpSections, keyName, keyOf, keyPresses, resolve, TEXT_CONTEXTS, type KeyContext, type KeyLike } from '../../src/tui/keys.js';
 
 const none: KeyLike = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false };
 const CONTEXTS: KeyContext[][] = [
@@ -95,5 +96,20 @@ describe('keys', () => {
       expect(resolve([ctx], keyOf(ctx, command))).toBe(command);
     }
     expect(() => keyOf('note', 'approve')).toThrow('no key for approve in note');
+  });
+
+  it('dispatches through a handler for every binding, in its context, and has no handler without one', () => {
+    const { keys } = new TuiController({ stateDir: '/nonexistent', operator: 'tester' });
+    for (const b of BINDINGS) for (const ctx of b.contexts) expect(keys[ctx][b.command], `${b.command} in ${ctx}`).toBeTypeOf('function');
+    for (const [ctx, handlers] of Object.entries(keys)) {
+      for (const command of Object.keys(handlers)) expect(BINDINGS.some((b) => b.command === command && b.contexts.includes(ctx as KeyContext)), `${command} in ${ctx}`).toBe(true);
+    }
+  });
+
+  it('splits keys that arrive in one read (a paste, tmux send-keys) at control characters, in order', () => {
+    const presses = keyPresses('ab\rc\u0015d\u007f', none).map((p) => keyName(p.input, p.key));
+    expect(presses).toEqual(['ab', 'enter', 'c', 'ctrl+u', 'd', 'backspace']);
+    expect(keyPresses('abc', none)).toEqual([{ input: 'abc', key: none }]);
+    expect(keyPresses('\r', none)).toEqual([{ input: '\r', key: none }]);
   });
 });

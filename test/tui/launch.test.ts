@@ -114,7 +114,7 @@ describe('launch', () => {
     };
     const out = new FakeStdout();
     const launched = launchTui(
-      { stateDir: tempDir(), runbookDirs: [join(ROOT, 'examples')], env: { HOME: tempDir(), PATH: process.env.PATH }, cwd: ROOT, tickMs: 0, kubeContext: async () => undefined },
+      { stateDir: tempDir(), operator: 'tester', runbookDirs: [join(ROOT, 'examples')], env: { HOME: tempDir(), PATH: process.env.PATH }, cwd: ROOT, tickMs: 0, kubeContext: async () => undefined },
       { stdin: broken as never, stdout: out as never, stderr: new FakeStdout() as never, patchConsole: false },
     );
     await expect(launched).rejects.toThrow('stdin is gone');

@@ -1,0 +1,62 @@
+// The runner: the engine's prompt queue (only its head is drawn and answered), whether the engine
+// loop runs and how it ended, and the step in view with its output scrolled.
+import { disarmed } from './messages.js';
+import { clamp, currentStep, stepOrder } from './derived.js';
+import type { Prompt, RunnerActions, RunnerState, Slice } from './types.js';
+
+export const runnerSlice: Slice<RunnerState & RunnerActions> = (set, get) => {
+  let nextPromptId = 1;
+  return {
+    prompts: [],
+    running: false,
+    view: { scroll: 0 },
+    paneRows: 10,
+
+    pushPrompt: (p) => {
+      // What the prompt talks about must already be on screen.
+      get().flush();
+      const id = nextPromptId++;
+      const prompt: Prompt =
+        p.kind === 'confirm'
+          ? { ...p, id, choice: 'cancel', typed: '', problem: p.req.problem }
+          : p.kind === 'ask'
+            ? { ...p, id, selected: 0, text: '', problem: p.req.problem }
+            : { ...p, id };
+      // A new prompt for the current step brings the view back to it.
+      set({ prompts: [...get().prompts, prompt], view: { scroll: 0 }, ...disarmed(get()) });
+      return id;
+    },
+    updatePrompt: (id, patch) => set({ prompts: get().prompts.map((p) => (p.id === id ? ({ ...p, ...patch } as Prompt) : p)) }),
+    dropPrompt: (id) => {
+      const found = get().prompts.find((p) => p.id === id);
+      if (found) set({ prompts: get().prompts.filter((p) => p.id !== id) });
+      return found;
+    },
+    setRunning: (running, result) => {
+      get().flush();
+      set({ running, ...(result ? { result } : {}), ...(running ? { result: undefined } : {}) });
+    },
+    viewStep: (delta) => {
+      const s = get();
+      const ids = stepOrder(s);
+      if (!ids.length) return;
+      const cur = s.view.step ?? currentStep(s.incident) ?? ids[0]!;
+      const i = ids.indexOf(cur);
+      const next = i + delta;
+      // Past the end (or back at the current step) the view follows the current step again.
+      if (next >= ids.length || ids[next] === currentStep(s.incident)) return set({ view: { scroll: 0 } });
+      set({ view: { step: ids[clamp(next, 0, ids.length - 1)], scroll: 0 } });
+    },
+    scrollOutput: (delta) => {
+      const s = get();
+      if (delta === 'end') return set({ view: { scroll: 0 } });
+      const step = s.view.step ?? currentStep(s.incident);
+      const total = step ? (s.output[step]?.lines.length ?? 0) : 0;
+      // The top of the output is reached when the first line shows at the top of the pane.
+      set({ view: { ...s.view, scroll: clamp(s.view.scroll + delta, 0, Math.max(0, total - s.paneRows)) } });
+    },
+    setPaneRows: (rows) => {
+      if (get().paneRows !== rows) set({ paneRows: rows });
+    },
+  };
+};
