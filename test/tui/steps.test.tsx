@@ -407,7 +407,7 @@ describe('modes, header and layout', () => {
   it('resolves the AWS identity lazily and drops header segments on narrow terminals; resizes', async () => {
     let resolveIdentity!: (v: { account: string; principal: string }) => void;
     const identity = () => new Promise<{ account: string; principal: string }>((r) => (resolveIdentity = r));
-    const t = renderTui({ identity, env: { AWS_PROFILE: 'prod', AWS_REGION: 'eu-west-1', PATH: process.env.PATH }, kubeContext: async () => 'kind-oncall' });
+    const t = renderTui({ identity, aws: { profile: 'prod', region: 'eu-west-1' }, kubeContext: async () => 'kind-oncall' });
     await t.waitFor('aws prod/eu-west-1 identity pending');
     await t.waitFor('kube kind-oncall');
     resolveIdentity({ account: '123456789012', principal: 'arn:aws:sts::123456789012:assumed-role/oncall/alice' });
