@@ -1,7 +1,11 @@
 // `oncall run` and `oncall resume` without a terminal UI: progress on stderr, `--json` events on
 // stdout, answers from flags. Exit codes: 0 done, 1 runbook failed, 2 usage or invalid input,
 // 3 aborted, 4 a human is needed and no answer was given, 5 blocked: policy refused a change the runbook needed.
-import { InputError, openSession, resumeSession, type IncidentSession, type RecordListener } from '../engine/session.js';
+import { readFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
+import { InputError, loadSession, openSession, type IncidentSession, type RecordListener } from '../engine/session.js';
+import type { Runbook } from '../runbook/schema.js';
+import { didYouMean } from '../runbook/suggest.js';
 import { operatorName } from '../core/operator.js';
 import { parsePairs } from '../engine/inputs.js';
 import { NeedsHumanError } from '../core/step.js';
@@ -10,7 +14,7 @@ import { pluginContext } from '../plugins/session.js';
 import { liveProvidersFor } from '../providers/live.js';
 import { progressLine } from '../export/lines.js';
 import { headlessPorts } from '../headless/ports.js';
-import { JournalLockedError } from '../journal/writer.js';
+import { IncidentNotFoundError, JournalLockedError } from '../journal/writer.js';
 import { InvalidIncidentIdError } from '../journal/ids.js';
 import { RunbookError, formatIssue } from '../runbook/load.js';
 import { resolveRunbook } from '../runbook/catalog.js';
@@ -22,6 +26,9 @@ export const EXIT = { done: 0, failed: 1, usage: 2, aborted: 3, needsHuman: 4, b
 
 const common = {
   input: { type: 'string', short: 'i', multiple: true },
+  'input-env': { type: 'string', multiple: true },
+  'input-file': { type: 'string', multiple: true },
+  'input-stdin': { type: 'string' },
   answer: { type: 'string', short: 'a', multiple: true },
   yes: { type: 'boolean', short: 'y', default: false },
   rollback: { type: 'boolean', default: false },
@@ -45,7 +52,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   if (!parsed) return EXIT.usage;
   const { values, positionals } = parsed;
   if (positionals.length !== 1) return usageError(io, 'name exactly one runbook (an id from `oncall list`, or a path)', 'oncall run <runbook-id|path> [--input k=v …]');
-  const inputs = parsePairs(values.input as string[] | undefined, '--input');
+  const inputs = await gatherInputs(values, io);
   const answers = parsePairs(values.answer as string[] | undefined, '--answer');
   if (!inputs.ok) return usageError(io, inputs.message);
   if (!answers.ok) return usageError(io, answers.message);
@@ -58,6 +65,8 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   let incident: IncidentSession;
   try {
     const loaded = await resolveRunbook(positionals[0]!, registry, { extra: values.runbooks as string[] | undefined, pluginDirs: plugins.runbookDirs, env: io.env, cwd: io.cwd });
+    const wrong = answersProblem(answers.values, loaded.runbook);
+    if (wrong) return usageError(io, wrong);
     incident = await openSession({
       root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
       loaded,
@@ -76,7 +85,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
     return startFailure(io, err);
   }
   out.print(`journal: ${incident.journal.path}`);
-  return drive(incident, io, out);
+  return drive(incident, io, out, resumeHint(incident.id, values));
 }
 
 export async function resumeCommand(args: string[], io: CommandIO): Promise<number> {
@@ -84,7 +93,7 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
   if (!parsed) return EXIT.usage;
   const { values, positionals } = parsed;
   if (positionals.length !== 1) return usageError(io, 'name the incident to resume (see `oncall incidents`)');
-  const inputs = parsePairs(values.input as string[] | undefined, '--input');
+  const inputs = await gatherInputs(values, io);
   const answers = parsePairs(values.answer as string[] | undefined, '--answer');
   if (!inputs.ok) return usageError(io, inputs.message);
   if (!answers.ok) return usageError(io, answers.message);
@@ -92,13 +101,12 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
   const out = printer(io, { json: Boolean(values.json), quiet: Boolean(values.quiet) });
   let incident: IncidentSession;
   try {
-    incident = await resumeSession({
+    const loaded = await loadSession({
       forceUnlock: Boolean(values['force-unlock']),
       root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
       id: positionals[0]!,
       registry: (await pluginContext(io, values.plugin as string[] | undefined)).registry,
       ports: headlessPorts({ yes: Boolean(values.yes), rollback: Boolean(values.rollback), answers: answers.values, operator }),
-      inputs: inputs.values,
       operator,
       providers: providersFor(values, io),
       // What was already in the journal is not news: only what resuming writes is shown.
@@ -106,6 +114,17 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
         if (!replayed) out.show(ev, false);
       },
     });
+    const wrong = answersProblem(answers.values, loaded.runbook);
+    if (wrong) {
+      await loaded.close();
+      return usageError(io, wrong);
+    }
+    try {
+      incident = await loaded.start(inputs.values);
+    } catch (err) {
+      await loaded.close().catch(() => undefined);
+      throw err;
+    }
   } catch (err) {
     return startFailure(io, err);
   }
@@ -116,7 +135,75 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
     await incident.close();
     return exitFor(incident.engine.state.outcome);
   }
-  return drive(incident, io, out);
+  return drive(incident, io, out, resumeHint(incident.id, values));
+}
+
+/** How to pick the incident up again, with the flags that find it. */
+function resumeHint(id: string, values: Record<string, unknown>): string {
+  const dir = values['state-dir'];
+  // Quoted for a POSIX shell when it needs to be, so the line can be pasted as it is.
+  const quoted = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replaceAll("'", "'\\''")}'`);
+  return `oncall resume ${id}${typeof dir === 'string' ? ` --state-dir ${quoted(dir)}` : ''}`;
+}
+
+/**
+ * --answer names steps of the runbook (or `<step>.rollback` for one with a rollback): a mistyped
+ * one would otherwise be ignored silently and the run would stop later asking for it.
+ */
+function answersProblem(answers: Record<string, string>, runbook: Runbook): string | undefined {
+  const steps = runbook.steps.map((st) => st.id);
+  const valid = new Set([...steps, ...runbook.steps.filter((st) => st.rollback?.kind).map((st) => `${st.id}.rollback`)]);
+  for (const key of Object.keys(answers)) {
+    if (valid.has(key)) continue;
+    const near = didYouMean(key, valid);
+    return `--answer ${key}=…: this runbook has no step '${key}'${near ? ` — did you mean '${near}'?` : ''} (steps: ${steps.join(', ')})`;
+  }
+  return undefined;
+}
+
+/**
+ * The runbook inputs from every source: --input name=value, and for values that must not sit on a
+ * command line (/proc/<pid>/cmdline is readable by every user): --input-env name=VAR,
+ * --input-file name=path (a trailing newline is dropped) and --input-stdin name.
+ */
+async function gatherInputs(values: Record<string, unknown>, io: CommandIO): Promise<{ ok: true; values: Record<string, string> } | { ok: false; message: string }> {
+  const given = parsePairs(values.input as string[] | undefined, '--input');
+  if (!given.ok) return given;
+  const out: Record<string, string> = { ...given.values };
+  const add = (name: string, value: string, flag: string): string | undefined => {
+    if (name in out) return `input '${name}' is given twice (${flag} and another --input flag)`;
+    out[name] = value;
+    return undefined;
+  };
+  const fromEnv = parsePairs(values['input-env'] as string[] | undefined, '--input-env');
+  if (!fromEnv.ok) return fromEnv;
+  for (const [name, variable] of Object.entries(fromEnv.values)) {
+    const value = io.env[variable];
+    if (value === undefined) return { ok: false, message: `--input-env ${name}=${variable}: the environment has no variable ${variable}` };
+    const twice = add(name, value, '--input-env');
+    if (twice) return { ok: false, message: twice };
+  }
+  const fromFile = parsePairs(values['input-file'] as string[] | undefined, '--input-file');
+  if (!fromFile.ok) return fromFile;
+  for (const [name, path] of Object.entries(fromFile.values)) {
+    let text: string;
+    try {
+      text = await readFile(resolvePath(io.cwd, path), 'utf8');
+    } catch (err) {
+      return { ok: false, message: `--input-file ${name}=${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` };
+    }
+    const twice = add(name, text.replace(/\r?\n$/, ''), '--input-file');
+    if (twice) return { ok: false, message: twice };
+  }
+  const stdinName = values['input-stdin'];
+  if (typeof stdinName === 'string') {
+    if (process.stdin.isTTY) return { ok: false, message: `--input-stdin ${stdinName}: stdin is a terminal; pipe the value in (for example from a password manager)` };
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    const twice = add(stdinName, Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, ''), '--input-stdin');
+    if (twice) return { ok: false, message: twice };
+  }
+  return { ok: true, values: out };
 }
 
 /** The exit code for how a run ended. */
@@ -144,7 +231,7 @@ function printer(io: CommandIO, opts: { json: boolean; quiet: boolean }): Printe
 }
 
 /** Runs the engine to an end, wiring Ctrl+C: the first aborts the running step, the second quits. */
-async function drive(incident: IncidentSession, io: CommandIO, { print }: Printer): Promise<number> {
+async function drive(incident: IncidentSession, io: CommandIO, { print }: Printer, resume: string): Promise<number> {
   const { engine } = incident;
 
   let interrupts = 0;
@@ -154,7 +241,7 @@ async function drive(incident: IncidentSession, io: CommandIO, { print }: Printe
       print('aborting the running step (Ctrl+C again to quit; the incident stays resumable)');
       return;
     }
-    print(`stopping; resume with: oncall resume ${incident.id}`);
+    print(`stopping; resume with: ${resume}`);
     void incident.close().finally(() => process.exit(EXIT.aborted));
   };
   const handle = io.handleSignals ?? false;
@@ -170,16 +257,16 @@ async function drive(incident: IncidentSession, io: CommandIO, { print }: Printe
     }
     if (result.outcome === 'completed') return EXIT.done;
     if (result.outcome === 'aborted') {
-      print(`aborted; resume with: oncall resume ${incident.id}`);
+      print(`aborted; resume with: ${resume}`);
       return EXIT.aborted;
     }
     return EXIT.failed;
   } catch (err) {
     if (err instanceof NeedsHumanError) {
-      io.stderr.write(`${err.message}\nthe incident stays open; resume with: oncall resume ${incident.id} ${err.flag}\n`);
+      io.stderr.write(`${err.message}\nthe incident stays open; resume with: ${resume} ${err.flag}\n`);
       return EXIT.needsHuman;
     }
-    io.stderr.write(`oncall: ${err instanceof Error ? err.message : String(err)}\nthe journal is intact; resume with: oncall resume ${incident.id}\n`);
+    io.stderr.write(`oncall: ${err instanceof Error ? err.message : String(err)}\nthe journal is intact; resume with: ${resume}\n`);
     return EXIT.failed;
   } finally {
     if (handle) {
@@ -199,7 +286,7 @@ function startFailure(io: CommandIO, err: unknown): number {
     io.stderr.write(`${err.message}\n`);
     return EXIT.usage;
   }
-  if (err instanceof JournalLockedError || err instanceof InvalidIncidentIdError) {
+  if (err instanceof JournalLockedError || err instanceof InvalidIncidentIdError || err instanceof IncidentNotFoundError) {
     io.stderr.write(`oncall: ${err.message}\n`);
     return EXIT.usage;
   }

@@ -20,6 +20,8 @@ export function headlessPorts(a: HeadlessAnswers, clock = realClock): Ports {
     // again with `problem` set when it does not do, which a flag cannot change, so the run stops.
     async confirm(req: ConfirmRequest) {
       if (req.destructive) {
+        // Both: --yes says changes are approved at all, the typed resource says this one.
+        if (!a.yes) throw new NeedsHumanError(`step '${req.stepId}' is destructive (${req.intent.summary}); it needs --yes and its resource typed: --yes --answer ${req.stepId}=${req.resource ?? '<resource id>'}`, req.stepId, '--yes');
         const typed = a.answers[req.stepId];
         const need = req.resource ?? '<resource id>';
         if (typed === undefined || req.problem) {
