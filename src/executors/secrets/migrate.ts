@@ -115,15 +115,15 @@ async function writeOne(ctx: StepContext, s: PlannedSecret, policy: MigrateParam
     try {
       const { output } = await sm(
         ctx,
-        'CreateSecret',
-        {
-          Name: s.name,
-          SecretString: s.content,
-          ClientRequestToken: s.token,
-          Description: s.description,
-          Tags: s.tags,
-          ...(s.kmsKeyId ? { KmsKeyId: s.kmsKeyId } : {}),
-        },
+        (m) =>
+          new m.CreateSecretCommand({
+            Name: s.name,
+            SecretString: s.content,
+            ClientRequestToken: s.token,
+            Description: s.description,
+            Tags: s.tags,
+            ...(s.kmsKeyId ? { KmsKeyId: s.kmsKeyId } : {}),
+          }),
         s.name,
       );
       return { name: s.name, action: 'created', arn: output.ARN, version_id: output.VersionId };
@@ -163,6 +163,6 @@ async function existing(ctx: StepContext, s: PlannedSecret, d: Described, policy
   if (policy === 'abort') {
     throw new StepFailure(`${s.name} already exists with a different value (${why}); on_conflict is abort, so it was left alone`);
   }
-  const { output } = await sm(ctx, 'PutSecretValue', { SecretId: d.arn, SecretString: s.content, ClientRequestToken: s.token, VersionStages: ['AWSCURRENT', label] }, s.name);
+  const { output } = await sm(ctx, (m) => new m.PutSecretValueCommand({ SecretId: d.arn, SecretString: s.content, ClientRequestToken: s.token, VersionStages: ['AWSCURRENT', label] }), s.name);
   return { name: s.name, action: 'new-version', arn: d.arn, version_id: output.VersionId, ...(d.currentVersion ? { previous_version_id: d.currentVersion } : {}) };
 }
