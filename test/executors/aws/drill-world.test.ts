@@ -2,15 +2,15 @@
 // listener rules, target group attributes, classic tags, errors that end once targets are healthy,
 // and the plain snapshot drills score `expect.mitigated` against (through the `aws` root).
 import { describe, expect, it } from 'vitest';
-import { AwsWorld } from '../../../src/drill/aws/world.js';
+import { AwsAccount } from '../../../src/drill/aws/account.js';
 import { drillAwsProvider } from '../../../src/drill/aws/middleware.js';
 import { awsCall } from '../../../src/providers/aws/call.js';
 import { evalExpr } from '../../../src/runbook/expr.js';
 import { TestClock } from './helpers.js';
 
-function world(spec: ConstructorParameters<typeof AwsWorld>[0]) {
+function world(spec: ConstructorParameters<typeof AwsAccount>[0]) {
   const clock = new TestClock();
-  const w = new AwsWorld(spec, clock);
+  const w = new AwsAccount(spec, clock);
   return { clock, world: w, aws: drillAwsProvider(w, clock) };
 }
 
