@@ -29,7 +29,7 @@ async function kube(ctx: StepContext): Promise<{ k8s: K8s; kc: KubeConfig }> {
  * APIs of client-node 2 hand options to the observable layer, so the middleware returns its
  * Observable type.
  */
-function callOptions(k8s: K8s, signal: AbortSignal): any {
+function callOptions(k8s: K8s, signal: AbortSignal): import('@kubernetes/client-node').ConfigurationOptions {
   return {
     middleware: [
       {
@@ -48,9 +48,18 @@ function requestSignal(ctx: StepContext, timeout: string): AbortSignal {
   return AbortSignal.any([ctx.signal, AbortSignal.timeout(parseDuration(timeout))]);
 }
 
+/** An error as client-node and undici throw them: an HTTP status and body, or a chain of causes. */
+interface KubeErrorLike {
+  code?: unknown;
+  body?: unknown;
+  message?: string;
+  name?: string;
+  cause?: KubeErrorLike;
+}
+
 /** What went wrong with a call, in words; `unreachable` when the API did not answer at all. */
 export function describeKubeError(err: unknown, timeout?: string): { unreachable: boolean; message: string } {
-  const e = err as { code?: unknown; body?: unknown; message?: string; name?: string; cause?: any };
+  const e = err as KubeErrorLike | null | undefined;
   if (typeof e?.code === 'number' && e.code >= 100) {
     const body = typeof e.body === 'string' ? e.body : JSON.stringify(e.body ?? '');
     const reason = (() => {
@@ -66,7 +75,7 @@ export function describeKubeError(err: unknown, timeout?: string): { unreachable
   if (e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError') return { unreachable: true, message: `no answer within ${timeout ?? 'the timeout'}` };
   let cause = e?.cause;
   while (cause?.cause && !cause.code) cause = cause.cause;
-  const code = cause?.code ?? (e as { code?: string })?.code;
+  const code = cause?.code ?? e?.code;
   const words: Record<string, string> = {
     ECONNREFUSED: 'connection refused (nothing listening: the API server is down)',
     ECONNRESET: 'connection reset (the API server went away)',
@@ -269,7 +278,8 @@ export const k8sLeases: StepKind<z.infer<typeof leaseParams>> = {
     for (const name of p.names) {
       try {
         const lease = await coord.readNamespacedLease({ name, namespace: p.namespace }, callOptions(k8s, requestSignal(ctx, p.request_timeout)));
-        const renew = lease.spec?.renewTime ? new Date(lease.spec.renewTime as unknown as string | Date).getTime() : NaN;
+        // A V1MicroTime (a Date) by its type; new Date() also reads the string some servers' JSON leaves it as.
+        const renew = lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : NaN;
         const duration_s = lease.spec?.leaseDurationSeconds ?? 15;
         const age_s = Number.isFinite(renew) ? Math.round((now - renew) / 1000) : -1;
         const fresh = age_s >= 0 && age_s <= duration_s * 2;
