@@ -8,7 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { parseDuration } from '../../runbook/duration.js';
 import { StepFailure } from '../../core/failure.js';
 import { accountId, api, AwsSession, bucketName, duration, isoTime, percentile, regionOf, regionParam, round } from './common.js';
@@ -314,7 +314,7 @@ const params = z
   })
   .strict();
 
-export const scanAccessLogs: StepKind<z.infer<typeof params>> = {
+export const scanAccessLogs = defineKind({
   name: 'aws.s3.scanAccessLogs',
   effect: 'read',
   params,
@@ -322,7 +322,6 @@ export const scanAccessLogs: StepKind<z.infer<typeof params>> = {
     summary: `s3:ListBucket, s3:GetObject on s3://${p.bucket}${p.prefix ? `/${p.prefix}` : ''}: ${p.status} lines of ${p.load_balancer} in the last ${p.window}`,
     api: api('s3', 'GetObject'),
     resources: [`arn:aws:s3:::${p.bucket}`],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -384,6 +383,6 @@ export const scanAccessLogs: StepKind<z.infer<typeof params>> = {
       : `no ${p.status} lines in ${scanned} log files of the window`;
     return { result, summary: truncated ? `${line} (stopped early: raise max_files or max_bytes)` : line, raw: s.raw() };
   },
-};
+});
 
 export const ACCESS_LOG_KINDS = [scanAccessLogs];

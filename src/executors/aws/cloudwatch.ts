@@ -3,7 +3,7 @@
 // against a baseline window, with the 504 decision table applied; and the EC2 recover alarm.
 import type { MetricAlarm, PutMetricAlarmInput } from '@aws-sdk/client-cloudwatch';
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { parseDuration } from '../../runbook/duration.js';
 import { StepFailure } from '../../core/failure.js';
 import { api, AwsSession, duration, instanceId, iso, isoTime, partitionOf, percentile, regionOf, regionParam, round, snsTopicArn, tgArn } from './common.js';
@@ -172,25 +172,22 @@ const queryParam = z
   })
   .strict();
 
-const gmdParams = z
-  .object({
-    queries: z.array(queryParam).min(1).max(100),
-    last: duration.default('3h').describe('The window ending now (or at end)'),
-    start: isoTime.optional(),
-    end: isoTime.optional(),
-    ...regionParam,
-  })
-  .strict();
-
-export const getMetricData: StepKind<z.infer<typeof gmdParams>> = {
+export const getMetricData = defineKind({
   name: 'aws.cloudwatch.getMetricData',
   effect: 'read',
-  params: gmdParams,
+  params: z
+    .object({
+      queries: z.array(queryParam).min(1).max(100),
+      last: duration.default('3h').describe('The window ending now (or at end)'),
+      start: isoTime.optional(),
+      end: isoTime.optional(),
+      ...regionParam,
+    })
+    .strict(),
   describe: (p) => ({
     summary: `cloudwatch:GetMetricData ${p.queries.map((q) => `${q.namespace} ${q.metric} ${q.stat}`).join(', ')} over ${p.start ? `${p.start}…${p.end ?? 'now'}` : `the last ${p.last}`}`,
     api: api('cloudwatch', 'GetMetricData'),
     resources: [...new Set(p.queries.flatMap((q) => Object.values(q.dimensions)))],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -208,7 +205,7 @@ export const getMetricData: StepKind<z.infer<typeof gmdParams>> = {
     });
     return { result: { start: new Date(start).toISOString(), end: new Date(end).toISOString(), series }, summary: line.join('; '), raw: s.raw() };
   },
-};
+});
 
 // ── aws.cloudwatch.loadBalancerMetrics ──────────────────────────────────────────────────────────
 
@@ -284,7 +281,7 @@ const lbmParams = z
 
 type LbmParams = z.infer<typeof lbmParams>;
 
-export const loadBalancerMetrics: StepKind<LbmParams> = {
+export const loadBalancerMetrics = defineKind({
   name: 'aws.cloudwatch.loadBalancerMetrics',
   effect: 'read',
   params: lbmParams,
@@ -292,7 +289,6 @@ export const loadBalancerMetrics: StepKind<LbmParams> = {
     summary: `cloudwatch:GetMetricData ${p.type === 'classic' ? 'AWS/ELB' : 'AWS/ApplicationELB'} for ${p.load_balancer}: last ${p.window}${p.baseline_offset === 'none' ? '' : ` vs the same window ${p.baseline_offset} earlier`}`,
     api: api('cloudwatch', 'GetMetricData'),
     resources: [p.load_balancer],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -390,7 +386,7 @@ export const loadBalancerMetrics: StepKind<LbmParams> = {
     ];
     return { result, summary: `${parts.join(', ')} → suspected: ${suspected}`, raw: s.raw() };
   },
-};
+});
 
 interface Finding {
   id: string;
@@ -497,13 +493,12 @@ const alarmName = z
   .min(1)
   .max(255)
   .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20), { message: 'an alarm name is 1 to 255 printable characters' });
-const describeAlarmsParams = z.object({ alarm_names: z.array(alarmName).min(1).max(100), ...regionParam }).strict();
 
-export const describeAlarms: StepKind<z.infer<typeof describeAlarmsParams>> = {
+export const describeAlarms = defineKind({
   name: 'aws.cloudwatch.describeAlarms',
   effect: 'read',
-  params: describeAlarmsParams,
-  describe: (p) => ({ summary: `cloudwatch:DescribeAlarms ${p.alarm_names.join(', ')}`, api: api('cloudwatch', 'DescribeAlarms'), resources: p.alarm_names, params: p }),
+  params: z.object({ alarm_names: z.array(alarmName).min(1).max(100), ...regionParam }).strict(),
+  describe: (p) => ({ summary: `cloudwatch:DescribeAlarms ${p.alarm_names.join(', ')}`, api: api('cloudwatch', 'DescribeAlarms'), resources: p.alarm_names }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const alarms: ReturnType<typeof reduceAlarm>[] = [];
@@ -517,31 +512,28 @@ export const describeAlarms: StepKind<z.infer<typeof describeAlarmsParams>> = {
       raw: s.raw(),
     };
   },
-};
-
-const recoveryParams = z
-  .object({
-    instance_id: instanceId,
-    alarm_name: alarmName.optional().describe("Default recover-<instance id>"),
-    sns_topic_arn: z.union([snsTopicArn, z.literal('')]).default('').describe('Also notify this topic when the alarm fires'),
-    ...regionParam,
-  })
-  .strict();
+});
 
 /**
  * The documented recover alarm: StatusCheckFailed_System, Maximum over 1 minute, 2 evaluation
  * periods, >= 1, action arn:<partition>:automate:<region>:ec2:recover. The recover action works
  * on the system check only (never the instance check).
  */
-export const putRecoveryAlarm: StepKind<z.infer<typeof recoveryParams>> = {
+export const putRecoveryAlarm = defineKind({
   name: 'aws.cloudwatch.putRecoveryAlarm',
   effect: 'write',
-  params: recoveryParams,
+  params: z
+    .object({
+      instance_id: instanceId,
+      alarm_name: alarmName.optional().describe("Default recover-<instance id>"),
+      sns_topic_arn: z.union([snsTopicArn, z.literal('')]).default('').describe('Also notify this topic when the alarm fires'),
+      ...regionParam,
+    })
+    .strict(),
   describe: (p) => ({
     summary: `cloudwatch:PutMetricAlarm ${p.alarm_name ?? `recover-${p.instance_id}`}: StatusCheckFailed_System of ${p.instance_id} >= 1 for 2 × 1 min → ec2:recover${p.sns_topic_arn ? ` and ${p.sns_topic_arn}` : ''}`,
     api: api('cloudwatch', 'PutMetricAlarm'),
     resources: [p.alarm_name ?? `recover-${p.instance_id}`, p.instance_id],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -585,6 +577,6 @@ export const putRecoveryAlarm: StepKind<z.infer<typeof recoveryParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
 export const CLOUDWATCH_KINDS = [getMetricData, loadBalancerMetrics, describeAlarms, putRecoveryAlarm];

@@ -4,7 +4,8 @@
 import type { _InstanceType, Instance, InstanceStatus, InstanceStatusSummary, VolumeStatusItem } from '@aws-sdk/client-ec2';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { StepContext, StepKind, StepResult } from '../../core/step.js';
+import type { StepContext, StepResult } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { api, AwsSession, instanceId, iso, pollUntil, regionOf, regionParam, tagMap, volumeId, waitParams, type PollState } from './common.js';
 
@@ -81,13 +82,11 @@ function statusLine(r: ReturnType<typeof reduceInstanceStatus>): string {
   return `${r.instance_id} running: ${parts.join(', ')}${ev}`;
 }
 
-const statusParams = z.object({ instance_id: instanceId, ...regionParam }).strict();
-
-export const describeInstanceStatus: StepKind<z.infer<typeof statusParams>> = {
+export const describeInstanceStatus = defineKind({
   name: 'aws.ec2.describeInstanceStatus',
   effect: 'read',
-  params: statusParams,
-  describe: (p) => ({ summary: `ec2:DescribeInstanceStatus ${p.instance_id} (including stopped)`, api: api('ec2', 'DescribeInstanceStatus'), resources: [p.instance_id], params: p }),
+  params: z.object({ instance_id: instanceId, ...regionParam }).strict(),
+  describe: (p) => ({ summary: `ec2:DescribeInstanceStatus ${p.instance_id} (including stopped)`, api: api('ec2', 'DescribeInstanceStatus'), resources: [p.instance_id] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const raw = await instanceStatus(s, p.instance_id);
@@ -96,7 +95,7 @@ export const describeInstanceStatus: StepKind<z.infer<typeof statusParams>> = {
     for (const e of r.active_events) ctx.log(`scheduled event ${e.code} not before ${e.not_before ?? '?'}: ${e.description}`, 'log');
     return { result: r, summary: statusLine(r), raw: s.raw() };
   },
-};
+});
 
 const ASG_TAG = 'aws:autoscaling:groupName';
 
@@ -146,13 +145,11 @@ async function readInstance(s: AwsSession, id: string): Promise<Instance> {
   return inst;
 }
 
-const instanceParams = z.object({ instance_id: instanceId, ...regionParam }).strict();
-
-export const describeInstances: StepKind<z.infer<typeof instanceParams>> = {
+export const describeInstances = defineKind({
   name: 'aws.ec2.describeInstances',
   effect: 'read',
-  params: instanceParams,
-  describe: (p) => ({ summary: `ec2:DescribeInstances ${p.instance_id}`, api: api('ec2', 'DescribeInstances'), resources: [p.instance_id], params: p }),
+  params: z.object({ instance_id: instanceId, ...regionParam }).strict(),
+  describe: (p) => ({ summary: `ec2:DescribeInstances ${p.instance_id}`, api: api('ec2', 'DescribeInstances'), resources: [p.instance_id] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const r = reduceInstance(await readInstance(s, p.instance_id), await regionOf(ctx, p.region));
@@ -160,15 +157,13 @@ export const describeInstances: StepKind<z.infer<typeof instanceParams>> = {
     const asg = r.in_auto_scaling_group ? `, in Auto Scaling group ${r.auto_scaling_group}` : '';
     return { result: r, summary: `${r.instance_id} ${r.instance_type} ${r.state}, ${r.root_device_type}-backed, ${ip}${asg}`, raw: s.raw() };
   },
-};
+});
 
-const typeParams = z.object({ instance_type: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/, { message: 'an instance type looks like m5.large' }), ...regionParam }).strict();
-
-export const describeInstanceTypes: StepKind<z.infer<typeof typeParams>> = {
+export const describeInstanceTypes = defineKind({
   name: 'aws.ec2.describeInstanceTypes',
   effect: 'read',
-  params: typeParams,
-  describe: (p) => ({ summary: `ec2:DescribeInstanceTypes ${p.instance_type}`, api: api('ec2', 'DescribeInstanceTypes'), resources: [p.instance_type], params: p }),
+  params: z.object({ instance_type: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/, { message: 'an instance type looks like m5.large' }), ...regionParam }).strict(),
+  describe: (p) => ({ summary: `ec2:DescribeInstanceTypes ${p.instance_type}`, api: api('ec2', 'DescribeInstanceTypes'), resources: [p.instance_type] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     // A runbook may name a type newer than this SDK's list of them; EC2 decides.
@@ -189,7 +184,7 @@ export const describeInstanceTypes: StepKind<z.infer<typeof typeParams>> = {
     const bits = [r.auto_recovery_supported ? 'supports automatic recovery' : 'no automatic recovery', r.instance_storage_supported ? `has ${r.instance_storage_gb} GB instance store (lost on stop)` : 'no instance store'];
     return { result: r, summary: `${r.instance_type}: ${bits.join(', ')}`, raw: s.raw() };
   },
-};
+});
 
 // ── console output ──────────────────────────────────────────────────────────────────────────────
 
@@ -206,22 +201,20 @@ export const CONSOLE_SIGNS: { name: string; re: RegExp; hint: string }[] = [
   { name: 'selinux-policy', re: /Unable to load SELinux Policy/i, hint: 'SELinux cannot load its policy: relabel or fix the policy offline' },
 ];
 
-const consoleParams = z
-  .object({
-    instance_id: instanceId,
-    latest: z.boolean().default(true).describe('Ask for the live buffer (Nitro) rather than the last posted copy'),
-    tail_lines: z.number().int().min(1).max(200).default(40).describe('How many of the last lines to show; the rest is never stored'),
-    ...regionParam,
-  })
-  .strict();
-
 const LINE_CHARS = 300;
 
-export const getConsoleOutput: StepKind<z.infer<typeof consoleParams>> = {
+export const getConsoleOutput = defineKind({
   name: 'aws.ec2.getConsoleOutput',
   effect: 'read',
-  params: consoleParams,
-  describe: (p) => ({ summary: `ec2:GetConsoleOutput ${p.instance_id} (last ${p.tail_lines} lines)`, api: api('ec2', 'GetConsoleOutput'), resources: [p.instance_id], params: p }),
+  params: z
+    .object({
+      instance_id: instanceId,
+      latest: z.boolean().default(true).describe('Ask for the live buffer (Nitro) rather than the last posted copy'),
+      tail_lines: z.number().int().min(1).max(200).default(40).describe('How many of the last lines to show; the rest is never stored'),
+      ...regionParam,
+    })
+    .strict(),
+  describe: (p) => ({ summary: `ec2:GetConsoleOutput ${p.instance_id} (last ${p.tail_lines} lines)`, api: api('ec2', 'GetConsoleOutput'), resources: [p.instance_id] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     // The buffer may hold user-data values: the journal keeps only the tail, the matches and a digest.
@@ -243,7 +236,7 @@ export const getConsoleOutput: StepKind<z.infer<typeof consoleParams>> = {
         : `console output has ${r.total_lines} lines; no known failure strings`;
     return { result: { instance_id: p.instance_id, timestamp: iso(out.output.Timestamp) ?? null, ...result, note }, summary, raw: s.raw() };
   },
-};
+});
 
 export function summarizeConsole(text: string, tailLines: number) {
   const lines = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n').filter((_, i, a) => a.length > 1 || a[0] !== '');
@@ -269,8 +262,6 @@ export function summarizeConsole(text: string, tailLines: number) {
 
 // ── volumes ─────────────────────────────────────────────────────────────────────────────────────
 
-const volumeParams = z.object({ volume_ids: z.array(volumeId).min(1).max(50), ...regionParam }).strict();
-
 export function reduceVolumeStatus(v: VolumeStatusItem) {
   const details = v.VolumeStatus?.Details ?? [];
   const detail = (name: string) => details.find((d) => d.Name === name)?.Status ?? null;
@@ -288,11 +279,11 @@ export function reduceVolumeStatus(v: VolumeStatusItem) {
   };
 }
 
-export const describeVolumeStatus: StepKind<z.infer<typeof volumeParams>> = {
+export const describeVolumeStatus = defineKind({
   name: 'aws.ec2.describeVolumeStatus',
   effect: 'read',
-  params: volumeParams,
-  describe: (p) => ({ summary: `ec2:DescribeVolumeStatus ${p.volume_ids.join(', ')}`, api: api('ec2', 'DescribeVolumeStatus'), resources: p.volume_ids, params: p }),
+  params: z.object({ volume_ids: z.array(volumeId).min(1).max(50), ...regionParam }).strict(),
+  describe: (p) => ({ summary: `ec2:DescribeVolumeStatus ${p.volume_ids.join(', ')}`, api: api('ec2', 'DescribeVolumeStatus'), resources: p.volume_ids }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const volumes: ReturnType<typeof reduceVolumeStatus>[] = [];
@@ -310,7 +301,7 @@ export const describeVolumeStatus: StepKind<z.infer<typeof volumeParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
 // ── changes ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -328,14 +319,12 @@ function preState(i: ReturnType<typeof reduceInstance>) {
   };
 }
 
-const rebootParams = z.object({ instance_id: instanceId, ...regionParam }).strict();
-
-export const rebootInstances: StepKind<z.infer<typeof rebootParams>> = {
+export const rebootInstances = defineKind({
   name: 'aws.ec2.rebootInstances',
   effect: 'write',
-  params: rebootParams,
+  params: z.object({ instance_id: instanceId, ...regionParam }).strict(),
   destructive: () => true,
-  describe: (p) => ({ summary: `ec2:RebootInstances ${p.instance_id} (same host; keeps IPs and instance store; RAM is lost)`, api: api('ec2', 'RebootInstances'), resources: [p.instance_id], params: p }),
+  describe: (p) => ({ summary: `ec2:RebootInstances ${p.instance_id} (same host; keeps IPs and instance store; RAM is lost)`, api: api('ec2', 'RebootInstances'), resources: [p.instance_id] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const before = reduceInstance(await readInstance(s, p.instance_id));
@@ -349,26 +338,23 @@ export const rebootInstances: StepKind<z.infer<typeof rebootParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
-const stopParams = z
-  .object({
-    instance_id: instanceId,
-    force: z.boolean().default(false).describe('Force: stop without waiting for a clean OS shutdown (filesystem caches are not flushed: run fsck after)'),
-    ...regionParam,
-  })
-  .strict();
-
-export const stopInstances: StepKind<z.infer<typeof stopParams>> = {
+export const stopInstances = defineKind({
   name: 'aws.ec2.stopInstances',
   effect: 'write',
-  params: stopParams,
+  params: z
+    .object({
+      instance_id: instanceId,
+      force: z.boolean().default(false).describe('Force: stop without waiting for a clean OS shutdown (filesystem caches are not flushed: run fsck after)'),
+      ...regionParam,
+    })
+    .strict(),
   destructive: () => true,
   describe: (p) => ({
     summary: `ec2:StopInstances ${p.instance_id}${p.force ? ' Force=true (no clean shutdown)' : ''} (instance store and RAM are lost; an auto-assigned public IP changes)`,
     api: api('ec2', 'StopInstances'),
     resources: [p.instance_id],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -398,15 +384,13 @@ export const stopInstances: StepKind<z.infer<typeof stopParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
-const startParams = z.object({ instance_ids: z.array(instanceId).min(1).max(50), ...regionParam }).strict();
-
-export const startInstances: StepKind<z.infer<typeof startParams>> = {
+export const startInstances = defineKind({
   name: 'aws.ec2.startInstances',
   effect: 'write',
-  params: startParams,
-  describe: (p) => ({ summary: `ec2:StartInstances ${p.instance_ids.join(', ')} (usually on new hosts; auto-assigned public IPs change)`, api: api('ec2', 'StartInstances'), resources: p.instance_ids, params: p }),
+  params: z.object({ instance_ids: z.array(instanceId).min(1).max(50), ...regionParam }).strict(),
+  describe: (p) => ({ summary: `ec2:StartInstances ${p.instance_ids.join(', ')} (usually on new hosts; auto-assigned public IPs change)`, api: api('ec2', 'StartInstances'), resources: p.instance_ids }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const out = await s.call('ec2', (m) => new m.DescribeInstancesCommand({ InstanceIds: p.instance_ids }), p.instance_ids);
@@ -438,15 +422,13 @@ export const startInstances: StepKind<z.infer<typeof startParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
-const enableIoParams = z.object({ volume_id: volumeId, ...regionParam }).strict();
-
-export const enableVolumeIO: StepKind<z.infer<typeof enableIoParams>> = {
+export const enableVolumeIO = defineKind({
   name: 'aws.ec2.enableVolumeIO',
   effect: 'write',
-  params: enableIoParams,
-  describe: (p) => ({ summary: `ec2:EnableVolumeIO ${p.volume_id} (I/O resumes on a volume EBS found potentially inconsistent)`, api: api('ec2', 'EnableVolumeIO'), resources: [p.volume_id], params: p }),
+  params: z.object({ volume_id: volumeId, ...regionParam }).strict(),
+  describe: (p) => ({ summary: `ec2:EnableVolumeIO ${p.volume_id} (I/O resumes on a volume EBS found potentially inconsistent)`, api: api('ec2', 'EnableVolumeIO'), resources: [p.volume_id] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const read = await s.call('ec2', (m) => new m.DescribeVolumeStatusCommand({ VolumeIds: [p.volume_id] }), [p.volume_id]);
@@ -460,12 +442,9 @@ export const enableVolumeIO: StepKind<z.infer<typeof enableIoParams>> = {
     await s.call('ec2', (m) => new m.EnableVolumeIOCommand({ VolumeId: p.volume_id }), [p.volume_id]);
     return { result: { volume_id: p.volume_id, called: true, pre_state: pre, request_id: s.requestId('EnableVolumeIO') ?? null }, summary: `I/O enabled on ${p.volume_id}`, raw: s.raw() };
   },
-};
+});
 
 // ── waiters ─────────────────────────────────────────────────────────────────────────────────────
-
-const waiterParams = z.object({ instance_id: instanceId, ...waitParams, ...regionParam }).strict();
-type WaiterParams = z.infer<typeof waiterParams>;
 
 async function instanceState(s: AwsSession, id: string): Promise<{ state: string; missing: boolean; publicIp: string | null }> {
   try {
@@ -478,12 +457,12 @@ async function instanceState(s: AwsSession, id: string): Promise<{ state: string
   }
 }
 
-function waiter(name: string, o: { operation: string; defaultMax: string; what: string; poll: (s: AwsSession, id: string, ctx: StepContext) => Promise<PollState> }): StepKind<WaiterParams> {
-  return {
+function waiter(name: string, o: { operation: string; defaultMax: string; what: string; poll: (s: AwsSession, id: string, ctx: StepContext) => Promise<PollState> }) {
+  return defineKind({
     name,
     effect: 'read',
-    params: waiterParams,
-    describe: (p) => ({ summary: `wait until ${p.instance_id} ${o.what} (poll ${o.operation} every ${p.interval}, at most ${p.max_wait ?? o.defaultMax})`, api: api('ec2', o.operation), resources: [p.instance_id], params: p }),
+    params: z.object({ instance_id: instanceId, ...waitParams, ...regionParam }).strict(),
+    describe: (p) => ({ summary: `wait until ${p.instance_id} ${o.what} (poll ${o.operation} every ${p.interval}, at most ${p.max_wait ?? o.defaultMax})`, api: api('ec2', o.operation), resources: [p.instance_id] }),
     async run(p, ctx): Promise<StepResult> {
       const s = new AwsSession(ctx, p.region);
       const out = await pollUntil(ctx, { subject: p.instance_id, goal: o.what, maxWait: p.max_wait ?? o.defaultMax, interval: p.interval, onTimeout: p.on_timeout, poll: () => o.poll(s, p.instance_id, ctx) });
@@ -491,7 +470,7 @@ function waiter(name: string, o: { operation: string; defaultMax: string; what: 
       const summary = out.reached ? `${p.instance_id} ${o.what} after ${out.waited}` : `${p.instance_id} still ${out.state} after ${out.waited}`;
       return { result: { instance_id: p.instance_id, ...rest, ...detail }, summary, raw: { calls: s.calls.slice(-5), polls: out.polls } };
     },
-  };
+  });
 }
 
 export const waitUntilInstanceStopped = waiter('aws.ec2.waitUntilInstanceStopped', {

@@ -4,18 +4,18 @@
 // timeout shows as 504 (at an ALB the same mismatch is a 502).
 import type { LoadBalancerAttributes } from '@aws-sdk/client-elastic-load-balancing';
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { api, AwsSession, iso, lbName, regionParam, tagMap } from './common.js';
 import { ownershipFromTags } from './elbv2.js';
 
 const nameParams = z.object({ name: lbName, ...regionParam }).strict();
 
-export const describeClassicLoadBalancers: StepKind<z.infer<typeof nameParams>> = {
+export const describeClassicLoadBalancers = defineKind({
   name: 'aws.elb.describeLoadBalancers',
   effect: 'read',
   params: nameParams,
-  describe: (p) => ({ summary: `elasticloadbalancing:DescribeLoadBalancers (classic) ${p.name} and its tags`, api: api('elb', 'DescribeLoadBalancers'), resources: [p.name], params: p }),
+  describe: (p) => ({ summary: `elasticloadbalancing:DescribeLoadBalancers (classic) ${p.name} and its tags`, api: api('elb', 'DescribeLoadBalancers'), resources: [p.name] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const out = await s.call('elb', (m) => new m.DescribeLoadBalancersCommand({ LoadBalancerNames: [p.name] }), [p.name]);
@@ -60,7 +60,7 @@ export const describeClassicLoadBalancers: StepKind<z.infer<typeof nameParams>> 
       raw: s.raw(),
     };
   },
-};
+});
 
 export function reduceClassicAttributes(a: LoadBalancerAttributes | undefined) {
   return {
@@ -76,11 +76,11 @@ export function reduceClassicAttributes(a: LoadBalancerAttributes | undefined) {
   };
 }
 
-export const describeClassicLoadBalancerAttributes: StepKind<z.infer<typeof nameParams>> = {
+export const describeClassicLoadBalancerAttributes = defineKind({
   name: 'aws.elb.describeLoadBalancerAttributes',
   effect: 'read',
   params: nameParams,
-  describe: (p) => ({ summary: `elasticloadbalancing:DescribeLoadBalancerAttributes (classic) ${p.name}`, api: api('elb', 'DescribeLoadBalancerAttributes'), resources: [p.name], params: p }),
+  describe: (p) => ({ summary: `elasticloadbalancing:DescribeLoadBalancerAttributes (classic) ${p.name}`, api: api('elb', 'DescribeLoadBalancerAttributes'), resources: [p.name] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const out = await s.call('elb', (m) => new m.DescribeLoadBalancerAttributesCommand({ LoadBalancerName: p.name }), [p.name]);
@@ -88,25 +88,22 @@ export const describeClassicLoadBalancerAttributes: StepKind<z.infer<typeof name
     const logs = r.access_logs.enabled ? `access logs to s3://${r.access_logs.bucket}${r.access_logs.prefix ? `/${r.access_logs.prefix}` : ''}` : 'access logs off';
     return { result: r, summary: `idle timeout ${r.idle_timeout_s} s, draining ${r.connection_draining.enabled ? `${r.connection_draining.timeout_s} s` : 'off'}, ${logs}`, raw: s.raw() };
   },
-};
+});
 
-const modifyParams = z
-  .object({
-    name: lbName,
-    idle_timeout_s: z.number().int().min(1).max(4000).describe('The absolute idle timeout in seconds (1–4000)'),
-    ...regionParam,
-  })
-  .strict();
-
-export const modifyClassicLoadBalancerAttributes: StepKind<z.infer<typeof modifyParams>> = {
+export const modifyClassicLoadBalancerAttributes = defineKind({
   name: 'aws.elb.modifyLoadBalancerAttributes',
   effect: 'write',
-  params: modifyParams,
+  params: z
+    .object({
+      name: lbName,
+      idle_timeout_s: z.number().int().min(1).max(4000).describe('The absolute idle timeout in seconds (1–4000)'),
+      ...regionParam,
+    })
+    .strict(),
   describe: (p) => ({
     summary: `elasticloadbalancing:ModifyLoadBalancerAttributes (classic) ${p.name} ConnectionSettings.IdleTimeout=${p.idle_timeout_s}`,
     api: api('elb', 'ModifyLoadBalancerAttributes'),
     resources: [p.name],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -129,13 +126,13 @@ export const modifyClassicLoadBalancerAttributes: StepKind<z.infer<typeof modify
       raw: s.raw(),
     };
   },
-};
+});
 
-export const describeInstanceHealth: StepKind<z.infer<typeof nameParams>> = {
+export const describeInstanceHealth = defineKind({
   name: 'aws.elb.describeInstanceHealth',
   effect: 'read',
   params: nameParams,
-  describe: (p) => ({ summary: `elasticloadbalancing:DescribeInstanceHealth (classic) ${p.name}`, api: api('elb', 'DescribeInstanceHealth'), resources: [p.name], params: p }),
+  describe: (p) => ({ summary: `elasticloadbalancing:DescribeInstanceHealth (classic) ${p.name}`, api: api('elb', 'DescribeInstanceHealth'), resources: [p.name] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const out = await s.call('elb', (m) => new m.DescribeInstanceHealthCommand({ LoadBalancerName: p.name }), [p.name]);
@@ -146,6 +143,6 @@ export const describeInstanceHealth: StepKind<z.infer<typeof nameParams>> = {
     const result = { instances, total: instances.length, in_service: count('InService'), out_of_service: count('OutOfService'), unknown: count('Unknown'), out_of_service_ids: out_ids };
     return { result, summary: `${result.in_service}/${result.total} InService${result.out_of_service ? `, ${result.out_of_service} OutOfService` : ''}`, raw: s.raw() };
   },
-};
+});
 
 export const ELB_KINDS = [describeClassicLoadBalancers, describeClassicLoadBalancerAttributes, modifyClassicLoadBalancerAttributes, describeInstanceHealth];

@@ -4,7 +4,7 @@
 // absolute values with the previous ones kept for the rollback note.
 import type { Action, Listener, RuleCondition, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { api, AwsSession, iso, lbArn, lbName, regionParam, shortArn, tagMap, tgArn } from './common.js';
 
@@ -72,20 +72,17 @@ export function ownershipFromTags(tags: Record<string, string>, kind: 'applicati
 
 // ── the load balancer ───────────────────────────────────────────────────────────────────────────
 
-const lbParams = z
-  .object({ name: lbName.optional(), arn: lbArn.optional(), ...regionParam })
-  .strict()
-  .refine((p) => Boolean(p.name) !== Boolean(p.arn), { message: 'give either name or arn' });
-
-export const describeLoadBalancers: StepKind<z.infer<typeof lbParams>> = {
+export const describeLoadBalancers = defineKind({
   name: 'aws.elbv2.describeLoadBalancers',
   effect: 'read',
-  params: lbParams,
+  params: z
+    .object({ name: lbName.optional(), arn: lbArn.optional(), ...regionParam })
+    .strict()
+    .refine((p) => Boolean(p.name) !== Boolean(p.arn), { message: 'give either name or arn' }),
   describe: (p) => ({
     summary: `elasticloadbalancing:DescribeLoadBalancers ${p.name ?? shortArn(p.arn!)} and its tags`,
     api: api('elbv2', 'DescribeLoadBalancers'),
     resources: [p.name ?? p.arn!],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -126,11 +123,9 @@ export const describeLoadBalancers: StepKind<z.infer<typeof lbParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
 // ── attributes ──────────────────────────────────────────────────────────────────────────────────
-
-const attrParams = z.object({ arn: lbArn, ...regionParam }).strict();
 
 export function reduceAttributes(list: { Key?: string; Value?: string }[] | undefined) {
   const attributes: Record<string, string> = {};
@@ -151,11 +146,11 @@ export function reduceAttributes(list: { Key?: string; Value?: string }[] | unde
   };
 }
 
-export const describeLoadBalancerAttributes: StepKind<z.infer<typeof attrParams>> = {
+export const describeLoadBalancerAttributes = defineKind({
   name: 'aws.elbv2.describeLoadBalancerAttributes',
   effect: 'read',
-  params: attrParams,
-  describe: (p) => ({ summary: `elasticloadbalancing:DescribeLoadBalancerAttributes ${shortArn(p.arn)}`, api: api('elbv2', 'DescribeLoadBalancerAttributes'), resources: [p.arn], params: p }),
+  params: z.object({ arn: lbArn, ...regionParam }).strict(),
+  describe: (p) => ({ summary: `elasticloadbalancing:DescribeLoadBalancerAttributes ${shortArn(p.arn)}`, api: api('elbv2', 'DescribeLoadBalancerAttributes'), resources: [p.arn] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const out = await s.call('elbv2', (m) => new m.DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: p.arn }), [p.arn]);
@@ -163,7 +158,7 @@ export const describeLoadBalancerAttributes: StepKind<z.infer<typeof attrParams>
     const logs = r.access_logs.enabled ? `access logs to s3://${r.access_logs.bucket}${r.access_logs.prefix ? `/${r.access_logs.prefix}` : ''}` : 'access logs off';
     return { result: r, summary: `idle timeout ${r.idle_timeout_s} s, client keep-alive ${r.client_keep_alive_s} s, ${logs}`, raw: s.raw() };
   },
-};
+});
 
 const INT_RANGES: Record<string, [number, number]> = {
   'idle_timeout.timeout_seconds': [1, 4000],
@@ -172,37 +167,35 @@ const INT_RANGES: Record<string, [number, number]> = {
 };
 
 const attrValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
-const modifyParams = z
-  .object({
-    arn: lbArn,
-    attributes: z
-      .record(z.string().regex(/^[a-z0-9_.]+$/, { message: 'attribute keys look like idle_timeout.timeout_seconds' }), attrValue)
-      .refine((a) => Object.keys(a).length >= 1 && Object.keys(a).length <= 20, { message: 'give 1 to 20 attributes' })
-      .describe('Absolute values, e.g. idle_timeout.timeout_seconds: 120 (never deltas: a re-run sets the same value)'),
-    ...regionParam,
-  })
-  .strict()
-  .superRefine((p, c) => {
-    for (const [k, v] of Object.entries(p.attributes)) {
-      const range = INT_RANGES[k];
-      if (range && !(/^\d+$/.test(v) && Number(v) >= range[0] && Number(v) <= range[1])) {
-        c.addIssue({ code: 'custom', path: ['attributes', k], message: `${k} must be a whole number of seconds from ${range[0]} to ${range[1]}, not '${v}'` });
-      }
-      if (k.endsWith('.enabled') && v !== 'true' && v !== 'false') c.addIssue({ code: 'custom', path: ['attributes', k], message: `${k} must be true or false, not '${v}'` });
-    }
-  });
 
-export const modifyLoadBalancerAttributes: StepKind<z.infer<typeof modifyParams>> = {
+export const modifyLoadBalancerAttributes = defineKind({
   name: 'aws.elbv2.modifyLoadBalancerAttributes',
   effect: 'write',
-  params: modifyParams,
+  params: z
+    .object({
+      arn: lbArn,
+      attributes: z
+        .record(z.string().regex(/^[a-z0-9_.]+$/, { message: 'attribute keys look like idle_timeout.timeout_seconds' }), attrValue)
+        .refine((a) => Object.keys(a).length >= 1 && Object.keys(a).length <= 20, { message: 'give 1 to 20 attributes' })
+        .describe('Absolute values, e.g. idle_timeout.timeout_seconds: 120 (never deltas: a re-run sets the same value)'),
+      ...regionParam,
+    })
+    .strict()
+    .superRefine((p, c) => {
+      for (const [k, v] of Object.entries(p.attributes)) {
+        const range = INT_RANGES[k];
+        if (range && !(/^\d+$/.test(v) && Number(v) >= range[0] && Number(v) <= range[1])) {
+          c.addIssue({ code: 'custom', path: ['attributes', k], message: `${k} must be a whole number of seconds from ${range[0]} to ${range[1]}, not '${v}'` });
+        }
+        if (k.endsWith('.enabled') && v !== 'true' && v !== 'false') c.addIssue({ code: 'custom', path: ['attributes', k], message: `${k} must be true or false, not '${v}'` });
+      }
+    }),
   describe: (p) => ({
     summary: `elasticloadbalancing:ModifyLoadBalancerAttributes ${shortArn(p.arn)} ${Object.entries(p.attributes)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`,
     api: api('elbv2', 'ModifyLoadBalancerAttributes'),
     resources: [p.arn],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -229,19 +222,17 @@ export const modifyLoadBalancerAttributes: StepKind<z.infer<typeof modifyParams>
       raw: s.raw(),
     };
   },
-};
+});
 
 // ── target groups ───────────────────────────────────────────────────────────────────────────────
 
-const tgParams = z
-  .object({ load_balancer_arn: lbArn, attributes: z.boolean().default(true).describe('Also read each target group\'s attributes'), ...regionParam })
-  .strict();
-
-export const describeTargetGroups: StepKind<z.infer<typeof tgParams>> = {
+export const describeTargetGroups = defineKind({
   name: 'aws.elbv2.describeTargetGroups',
   effect: 'read',
-  params: tgParams,
-  describe: (p) => ({ summary: `elasticloadbalancing:DescribeTargetGroups of ${shortArn(p.load_balancer_arn)}`, api: api('elbv2', 'DescribeTargetGroups'), resources: [p.load_balancer_arn], params: p }),
+  params: z
+    .object({ load_balancer_arn: lbArn, attributes: z.boolean().default(true).describe('Also read each target group\'s attributes'), ...regionParam })
+    .strict(),
+  describe: (p) => ({ summary: `elasticloadbalancing:DescribeTargetGroups of ${shortArn(p.load_balancer_arn)}`, api: api('elbv2', 'DescribeTargetGroups'), resources: [p.load_balancer_arn] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const groups: TargetGroup[] = [];
@@ -297,17 +288,15 @@ export const describeTargetGroups: StepKind<z.infer<typeof tgParams>> = {
       raw: s.raw(),
     };
   },
-};
-
-const healthParams = z.object({ target_group_arns: z.array(tgArn).min(1).max(20), ...regionParam }).strict();
+});
 
 const UNHEALTHY = new Set(['unhealthy', 'unhealthy.draining']);
 
-export const describeTargetHealth: StepKind<z.infer<typeof healthParams>> = {
+export const describeTargetHealth = defineKind({
   name: 'aws.elbv2.describeTargetHealth',
   effect: 'read',
-  params: healthParams,
-  describe: (p) => ({ summary: `elasticloadbalancing:DescribeTargetHealth of ${p.target_group_arns.map(shortArn).join(', ')}`, api: api('elbv2', 'DescribeTargetHealth'), resources: p.target_group_arns, params: p }),
+  params: z.object({ target_group_arns: z.array(tgArn).min(1).max(20), ...regionParam }).strict(),
+  describe: (p) => ({ summary: `elasticloadbalancing:DescribeTargetHealth of ${p.target_group_arns.map(shortArn).join(', ')}`, api: api('elbv2', 'DescribeTargetHealth'), resources: p.target_group_arns }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const groups = [];
@@ -361,11 +350,9 @@ export const describeTargetHealth: StepKind<z.infer<typeof healthParams>> = {
     if (result.fail_open) parts.push('all unhealthy in a group: the load balancer fails open');
     return { result, summary: parts.join('; '), raw: s.raw() };
   },
-};
+});
 
 // ── listeners and rules ─────────────────────────────────────────────────────────────────────────
-
-const listenerParams = z.object({ load_balancer_arn: lbArn, rules: z.boolean().default(true).describe('Also read each listener\'s rules'), ...regionParam }).strict();
 
 function forwardTargets(actions: Action[] | undefined): string[] {
   const out: string[] = [];
@@ -382,11 +369,11 @@ function conditionText(c: RuleCondition): string {
   return `${field} ${values.join(',')}`.trim();
 }
 
-export const describeListeners: StepKind<z.infer<typeof listenerParams>> = {
+export const describeListeners = defineKind({
   name: 'aws.elbv2.describeListeners',
   effect: 'read',
-  params: listenerParams,
-  describe: (p) => ({ summary: `elasticloadbalancing:DescribeListeners${p.rules ? ' and DescribeRules' : ''} of ${shortArn(p.load_balancer_arn)}`, api: api('elbv2', 'DescribeListeners'), resources: [p.load_balancer_arn], params: p }),
+  params: z.object({ load_balancer_arn: lbArn, rules: z.boolean().default(true).describe('Also read each listener\'s rules'), ...regionParam }).strict(),
+  describe: (p) => ({ summary: `elasticloadbalancing:DescribeListeners${p.rules ? ' and DescribeRules' : ''} of ${shortArn(p.load_balancer_arn)}`, api: api('elbv2', 'DescribeListeners'), resources: [p.load_balancer_arn] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const raw: Listener[] = [];
@@ -410,6 +397,6 @@ export const describeListeners: StepKind<z.infer<typeof listenerParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
 export const ELBV2_KINDS = [describeLoadBalancers, describeLoadBalancerAttributes, modifyLoadBalancerAttributes, describeTargetGroups, describeTargetHealth, describeListeners];

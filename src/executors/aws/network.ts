@@ -4,7 +4,7 @@
 // NACL silently drops, which shows as connection errors and 504s.
 import type { NetworkAcl, SecurityGroup } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { api, AwsSession, instanceId, regionParam, securityGroupId, subnetId } from './common.js';
 
 // ── IPv4 ranges ─────────────────────────────────────────────────────────────────────────────────
@@ -127,7 +127,7 @@ const params = z
 
 const EPHEMERAL: Range = [1024, 65535];
 
-export const checkLoadBalancerPath: StepKind<z.infer<typeof params>> = {
+export const checkLoadBalancerPath = defineKind({
   name: 'aws.ec2.checkLoadBalancerPath',
   effect: 'read',
   params,
@@ -135,7 +135,6 @@ export const checkLoadBalancerPath: StepKind<z.infer<typeof params>> = {
     summary: `ec2:DescribeSecurityGroups, DescribeNetworkAcls, DescribeSubnets: can the load balancer reach its targets on ${p.ports.join(', ')} and get answers back on 1024-65535?`,
     api: api('ec2', 'DescribeNetworkAcls'),
     resources: [...p.lb_subnets, ...p.target_instance_ids],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -236,6 +235,6 @@ export const checkLoadBalancerPath: StepKind<z.infer<typeof params>> = {
     };
     return { result, summary: problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems[0]}` : 'security groups and NACLs allow the traffic and its return', raw: s.raw() };
   },
-};
+});
 
 export const NETWORK_KINDS = [checkLoadBalancerPath];

@@ -2,7 +2,7 @@
 // endpoint health, endpoint status and the member list (ids in hex, the cluster id, the leader,
 // the revision). It reads no keys and prints no values.
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { lastErrorLine, runProcess, type ProcResult } from '../files.js';
 import { clientFlags, endpointList, idHex, program, timeouts, tlsShape, tryJson } from './common.js';
@@ -44,7 +44,7 @@ export interface MemberState {
   started: boolean;
 }
 
-export const etcdCluster: StepKind<ClusterParams> = {
+export const etcdCluster = defineKind({
   name: 'etcd.cluster',
   effect: 'read',
   params,
@@ -52,7 +52,6 @@ export const etcdCluster: StepKind<ClusterParams> = {
     summary: `etcd endpoint health, endpoint status${p.cluster ? ' --cluster' : ''} and member list at ${p.endpoints.join(', ')}`,
     argv: [p.etcdctl, 'endpoint', 'health', ...(p.cluster ? ['--cluster'] : []), '-w', 'json', ...clientFlags(p.endpoints, p)],
     resources: p.endpoints,
-    params: p,
   }),
   async run(p, ctx) {
     const flags = clientFlags(p.endpoints, p);
@@ -163,7 +162,7 @@ export const etcdCluster: StepKind<ClusterParams> = {
       : `etcd does not answer at ${p.endpoints.join(', ')} (${why()})`;
     return { result, summary };
   },
-};
+});
 
 const LOCAL_PROBLEM = /no such file or directory|permission denied|x509|certificate|tls: |failed to find any PEM data/i;
 

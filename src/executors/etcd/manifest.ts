@@ -5,7 +5,8 @@
 // ctx.providers.exec), so nothing else in the file moves and the diff is exactly one line.
 import { posix } from 'node:path';
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../core/step.js';
+import type { StepContext } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { absPath, isWithin, listOf, mustRun, runProcess, splitList, whyFailed } from '../files.js';
 import { parseVersion } from './common.js';
@@ -152,17 +153,15 @@ async function readManifest(ctx: StepContext, file: string): Promise<string> {
 
 // ── etcd.manifest.read ───────────────────────────────────────────────────────────────────────
 
-const readParams = z
-  .object({
-    files: listOf(absPath, 1).describe('etcd static pod manifests, absolute paths'),
-  })
-  .strict();
-
-export const etcdManifestRead: StepKind<z.infer<typeof readParams>> = {
+export const etcdManifestRead = defineKind({
   name: 'etcd.manifest.read',
   effect: 'read',
-  params: readParams,
-  describe: (p) => ({ summary: `read the etcd manifest${p.files.length > 1 ? 's' : ''} ${p.files.join(', ')}`, argv: ['cat', '--', p.files[0]!], params: p }),
+  params: z
+    .object({
+      files: listOf(absPath, 1).describe('etcd static pod manifests, absolute paths'),
+    })
+    .strict(),
+  describe: (p) => ({ summary: `read the etcd manifest${p.files.length > 1 ? 's' : ''} ${p.files.join(', ')}`, argv: ['cat', '--', p.files[0]!] }),
   async run(p, ctx) {
     const manifests: ManifestInfo[] = [];
     for (const file of p.files) {
@@ -176,7 +175,7 @@ export const etcdManifestRead: StepKind<z.infer<typeof readParams>> = {
       summary: manifests.map((m) => `${m.name} → ${m.host_data_dir}`).join('; '),
     };
   },
-};
+});
 
 // ── etcd.manifest.setDataDir ─────────────────────────────────────────────────────────────────
 
@@ -202,7 +201,7 @@ const setParams = z
 
 export type SetDataDirParams = z.infer<typeof setParams>;
 
-export const etcdManifestSetDataDir: StepKind<SetDataDirParams> = {
+export const etcdManifestSetDataDir = defineKind({
   name: 'etcd.manifest.setDataDir',
   effect: 'write',
   params: setParams,
@@ -210,7 +209,6 @@ export const etcdManifestSetDataDir: StepKind<SetDataDirParams> = {
     summary: p.edits.map((e) => `set the etcd data hostPath in ${e.manifest} to ${e.host_path}`).join('; '),
     argv: ['sed', '-i', '-e', `<line>s|.*|<path: ${p.edits[0]!.host_path}>|`, '--', p.edits[0]!.manifest],
     resources: p.edits.map((e) => e.manifest),
-    params: p,
   }),
   async run(p, ctx) {
     const edited: Record<string, unknown>[] = [];
@@ -255,7 +253,7 @@ export const etcdManifestSetDataDir: StepKind<SetDataDirParams> = {
       : `no change: already pointing at ${p.edits.map((e) => e.host_path).join(', ')}`;
     return { result: { edited, unchanged }, summary };
   },
-};
+});
 
 /** The line with the path value swapped, keeping indentation, quotes and any comment. */
 export function replacePathOnLine(line: string, oldPath: string, newPath: string): string {

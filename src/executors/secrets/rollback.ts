@@ -8,7 +8,8 @@
 //     AWSCURRENT moved back to the version it replaced (UpdateSecretVersionStage).
 //   - anything else (pre-existing, unchanged, or changed by someone since) is left alone.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../core/step.js';
+import type { StepContext } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { awsPaginate } from '../../providers/aws/call.js';
 import type { AwsSdk } from '../../providers/aws/sdk.js';
 import { StepFailure } from '../../core/failure.js';
@@ -91,7 +92,7 @@ async function undoOne(ctx: StepContext, s: Listed, p: RollbackParams): Promise<
   return { name: s.name, action: 'untouched', detail: 'not changed by this migration' };
 }
 
-export const rollback: StepKind<RollbackParams> = {
+export const rollback = defineKind({
   name: 'aws.secrets.rollback',
   effect: 'write',
   params,
@@ -101,7 +102,6 @@ export const rollback: StepKind<RollbackParams> = {
       : `secretsmanager:DeleteSecret ${prefixOf(p.target)}/* created by this incident (recovery window ${p.recovery_window_days} days); move AWSCURRENT back where this incident added a version`,
     api: 'secretsmanager:DeleteSecret',
     resources: [`${prefixOf(p.target)}/*`],
-    params: p,
   }),
   destructive: (p) => p.force_delete_without_recovery,
   async run(p, ctx) {
@@ -121,4 +121,4 @@ export const rollback: StepKind<RollbackParams> = {
     if (count('failed')) throw new StepFailure(`rollback incomplete (${summary}): ${done.filter((d) => d.action === 'failed').map((d) => `${d.name}: ${d.detail}`).join('; ')}`, result);
     return { result, summary };
   },
-};
+});
