@@ -41,7 +41,7 @@ interface HandlerArgs<I> {
   input: I;
   request: unknown;
 }
-/** What the rest of the stack resolves with: the parsed output (absent below the deserializer) and the HTTP response. */
+/** What the rest of the stack resolves with: the parsed output and the HTTP response. */
 interface HandlerOutput<O> {
   output: O;
   response: unknown;
@@ -73,6 +73,7 @@ export function attachWorld(client: AwsClient, service: AwsService, world: AwsWo
   const pending = new WeakMap<DrillContext, WireResponse>();
 
   const answer: WorldMiddleware = <I extends object, O extends object>(next: Handler<I, O>, context: DrillContext) => async (args: HandlerArgs<I>): Promise<HandlerOutput<O>> => {
+    // The signal given to client.send(), which awsCall takes from the step.
     const signal = context.__smithy_context?.abortSignal as AbortSignal | undefined;
     if (signal?.aborted) throw abortError();
     const command = String(context.commandName ?? '').replace(/Command$/, '');
