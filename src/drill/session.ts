@@ -11,7 +11,7 @@ import { resolveRunbook } from '../runbook/catalog.js';
 import type { Runbook } from '../runbook/schema.js';
 import { VirtualClock } from './clock.js';
 import { drillAwsProvider } from './aws/middleware.js';
-import { AwsWorld } from './aws/world.js';
+import { AwsAccount } from './aws/account.js';
 import { startDrillKube } from './kube/world.js';
 import type { LoadedScenario } from './scenario.js';
 import { scoreDrill } from './score.js';
@@ -25,7 +25,7 @@ export interface DrillSession {
   clock: VirtualClock;
   world: ScriptedWorld;
   /** The simulated AWS account, when the scenario has one. */
-  aws?: AwsWorld;
+  aws?: AwsAccount;
   /** Scores the drill, writes the score to its journal, and closes the journal (once; later calls give the same score). */
   finish(): Promise<DrillScore>;
 }
@@ -56,7 +56,7 @@ export async function startDrill(o: {
   // world.kube: a Kubernetes API on 127.0.0.1 answering from the world, reached through a generated kubeconfig.
   const kube = s.world.kube ? await startDrillKube(s.world.kube, world, clock) : undefined;
   // world.aws: the simulated account, answered by a middleware inside each real SDK client.
-  const aws = s.world.aws ? new AwsWorld(s.world.aws, clock) : undefined;
+  const aws = s.world.aws ? new AwsAccount(s.world.aws, clock) : undefined;
   const providers = { ...world.providers(), ...(kube ? { kube: kube.provider } : {}), ...(aws ? { aws: drillAwsProvider(aws, clock) } : {}) };
 
   let mitigatedAtMs: number | undefined;

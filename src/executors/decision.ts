@@ -1,7 +1,7 @@
 // `decision`: choose a branch by a rule over the evidence, or ask a human.
 // The rule is templated like any parameter; an empty or unknown answer hands the choice to a person.
 import { z } from 'zod';
-import type { StepKind } from '../core/step.js';
+import { defineKind } from '../core/kind.js';
 
 const option = z
   .object({
@@ -22,11 +22,11 @@ const params = z
 
 export type DecisionParams = z.infer<typeof params>;
 
-export const decision: StepKind<DecisionParams> = {
+export const decision = defineKind({
   name: 'decision',
   effect: 'human',
   params,
-  describe: (p) => ({ summary: `decide: ${p.question} (${p.options.map((o) => o.value).join(' | ')})`, params: p }),
+  describe: (p) => ({ summary: `decide: ${p.question} (${p.options.map((o) => o.value).join(' | ')})` }),
   async run(p, ctx) {
     const byRule = typeof p.rule === 'string' ? p.options.find((o) => o.value === p.rule) : undefined;
     if (byRule) {
@@ -46,4 +46,4 @@ export const decision: StepKind<DecisionParams> = {
       summary: `${answer.by} chose ${chosen.label}`,
     };
   },
-};
+});

@@ -3,7 +3,8 @@
 // an argument array each, never a shell string, so a drill's world can answer them and a live run
 // leaves the same trail a person at the console would. `runProcess` is the helper the etcd kinds use too.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../core/step.js';
+import type { StepContext } from '../core/step.js';
+import { defineKind } from '../core/kind.js';
 import { BoundedText } from '../core/bounded.js';
 import { StepFailure } from '../core/failure.js';
 import { quoteForDisplay } from './shell.js';
@@ -177,7 +178,7 @@ const moveParams = z
 
 export type MoveParams = z.infer<typeof moveParams>;
 
-export const filesMove: StepKind<MoveParams> = {
+export const filesMove = defineKind({
   name: 'files.move',
   effect: 'write',
   params: moveParams,
@@ -185,7 +186,6 @@ export const filesMove: StepKind<MoveParams> = {
     summary: `move ${p.files.join(', ')} from ${p.from} to ${p.to}`,
     argv: ['mv', '-n', '--', `${p.from}/${p.files[0]}`, `${p.to}/${p.files[0]}`],
     resources: p.files.map((f) => `${p.from}/${f}`),
-    params: p,
   }),
   async run(p, ctx) {
     const plan: { file: string; action: 'move' | 'already' | 'missing' }[] = [];
@@ -223,7 +223,7 @@ export const filesMove: StepKind<MoveParams> = {
     if (result.missing.length) parts.push(`not on this node: ${result.missing.join(', ')}`);
     return { result, summary: parts.join('; ') };
   },
-};
+});
 
 /**
  * kubelet runs every non-hidden file in its manifests directory as a pod. A copy such as
@@ -260,11 +260,11 @@ const existParams = z
 
 export type ExistParams = z.infer<typeof existParams>;
 
-export const filesExist: StepKind<ExistParams> = {
+export const filesExist = defineKind({
   name: 'files.exist',
   effect: 'read',
   params: existParams,
-  describe: (p) => ({ summary: `check that ${p.paths.join(', ')} exist`, argv: ['test', '-e', p.paths[0]!], params: p }),
+  describe: (p) => ({ summary: `check that ${p.paths.join(', ')} exist`, argv: ['test', '-e', p.paths[0]!] }),
   async run(p, ctx) {
     const exists: Record<string, boolean> = {};
     for (const path of p.paths) exists[path] = await pathExists(ctx, path);
@@ -275,6 +275,6 @@ export const filesExist: StepKind<ExistParams> = {
       summary: absent.length === 0 ? `all ${present.length} exist` : `${absent.length} of ${p.paths.length} missing: ${absent.join(', ')}`,
     };
   },
-};
+});
 
 export const FILE_KINDS = [filesMove, filesExist];

@@ -1,7 +1,7 @@
 // `http`: a probe. Reports status, latency and headers; a network error is a result
 // (status 0 and the reason), so `assert` and `wait` decide what it means.
 import { z } from 'zod';
-import type { StepKind } from '../core/step.js';
+import { defineKind } from '../core/kind.js';
 import { parseDuration } from '../runbook/duration.js';
 import { duration } from '../runbook/schema.js';
 
@@ -21,11 +21,11 @@ const params = z
 
 export type HttpParams = z.infer<typeof params>;
 
-export const http: StepKind<HttpParams> = {
+export const http = defineKind({
   name: 'http',
   effect: (p) => p.effect ?? (SAFE.has(p.method) ? 'read' : 'write'),
   params,
-  describe: (p) => ({ summary: `${p.method} ${p.url}`, api: `HTTP ${p.method}`, resources: [p.url], params: p }),
+  describe: (p) => ({ summary: `${p.method} ${p.url}`, api: `HTTP ${p.method}`, resources: [p.url] }),
   async run(p, ctx) {
     const limitMs = parseDuration(p.request_timeout);
     const timeout = AbortSignal.timeout(limitMs);
@@ -62,7 +62,7 @@ export const http: StepKind<HttpParams> = {
       };
     }
   },
-};
+});
 
 function describeNetworkError(err: unknown): string {
   const cause = (err as { cause?: NodeJS.ErrnoException }).cause;

@@ -4,7 +4,8 @@
 // nothing here can work, so every read can report "unreachable" as a result instead of failing.
 // The node's container runtime (crictl) is the one thing checked without the API.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../core/step.js';
+import type { StepContext } from '../core/step.js';
+import { defineKind } from '../core/kind.js';
 import { parseDuration } from '../runbook/duration.js';
 import { duration } from '../runbook/schema.js';
 import { StepFailure } from '../core/failure.js';
@@ -29,7 +30,7 @@ async function kube(ctx: StepContext): Promise<{ k8s: K8s; kc: KubeConfig }> {
  * APIs of client-node 2 hand options to the observable layer, so the middleware returns its
  * Observable type.
  */
-function callOptions(k8s: K8s, signal: AbortSignal): any {
+function callOptions(k8s: K8s, signal: AbortSignal): import('@kubernetes/client-node').ConfigurationOptions {
   return {
     middleware: [
       {
@@ -48,9 +49,18 @@ function requestSignal(ctx: StepContext, timeout: string): AbortSignal {
   return AbortSignal.any([ctx.signal, AbortSignal.timeout(parseDuration(timeout))]);
 }
 
+/** An error as client-node and undici throw them: an HTTP status and body, or a chain of causes. */
+interface KubeErrorLike {
+  code?: unknown;
+  body?: unknown;
+  message?: string;
+  name?: string;
+  cause?: KubeErrorLike;
+}
+
 /** What went wrong with a call, in words; `unreachable` when the API did not answer at all. */
 export function describeKubeError(err: unknown, timeout?: string): { unreachable: boolean; message: string } {
-  const e = err as { code?: unknown; body?: unknown; message?: string; name?: string; cause?: any };
+  const e = err as KubeErrorLike | null | undefined;
   if (typeof e?.code === 'number' && e.code >= 100) {
     const body = typeof e.body === 'string' ? e.body : JSON.stringify(e.body ?? '');
     const reason = (() => {
@@ -66,7 +76,7 @@ export function describeKubeError(err: unknown, timeout?: string): { unreachable
   if (e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError') return { unreachable: true, message: `no answer within ${timeout ?? 'the timeout'}` };
   let cause = e?.cause;
   while (cause?.cause && !cause.code) cause = cause.cause;
-  const code = cause?.code ?? (e as { code?: string })?.code;
+  const code = cause?.code ?? e?.code;
   const words: Record<string, string> = {
     ECONNREFUSED: 'connection refused (nothing listening: the API server is down)',
     ECONNRESET: 'connection reset (the API server went away)',
@@ -126,18 +136,16 @@ async function readyz(k8s: K8s, kc: KubeConfig, signal: AbortSignal, timeout: st
   }
 }
 
-const readyzParams = z
-  .object({
-    request_timeout: duration.default('10s'),
-    allow_unreachable: z.boolean().default(true).describe('An API server that does not answer is a result (reachable: false), not a failure'),
-  })
-  .strict();
-
-export const k8sReadyz: StepKind<z.infer<typeof readyzParams>> = {
+export const k8sReadyz = defineKind({
   name: 'k8s.readyz',
   effect: 'read',
-  params: readyzParams,
-  describe: (p) => ({ summary: 'GET /readyz?verbose on the Kubernetes API server', api: 'GET /readyz?verbose', params: p }),
+  params: z
+    .object({
+      request_timeout: duration.default('10s'),
+      allow_unreachable: z.boolean().default(true).describe('An API server that does not answer is a result (reachable: false), not a failure'),
+    })
+    .strict(),
+  describe: () => ({ summary: 'GET /readyz?verbose on the Kubernetes API server', api: 'GET /readyz?verbose' }),
   async run(p, ctx) {
     const { k8s, kc } = await kube(ctx);
     const r = await readyz(k8s, kc, requestSignal(ctx, p.request_timeout), p.request_timeout);
@@ -145,7 +153,7 @@ export const k8sReadyz: StepKind<z.infer<typeof readyzParams>> = {
     if (!r.reachable && !p.allow_unreachable) throw new StepFailure(`the Kubernetes API at ${kc.getCurrentCluster()?.server} does not answer: ${r.error}`, { ...r });
     return { result: { ...r, server: kc.getCurrentCluster()?.server ?? '' }, summary: readyzSummary(r) };
   },
-};
+});
 
 function readyzSummary(r: Readyz): string {
   if (!r.reachable) return `API unreachable: ${r.error}`;
@@ -155,25 +163,22 @@ function readyzSummary(r: Readyz): string {
 
 // ── cluster ──────────────────────────────────────────────────────────────────────────────────
 
-const clusterParams = z
-  .object({
-    namespace: z.string().regex(/^[a-z0-9-]+$/).default('kube-system'),
-    components: listOf(z.string().regex(/^[a-z0-9-]+$/)).default(['etcd', 'kube-apiserver']).describe('Control-plane pods to list, by their component label'),
-    request_timeout: duration.default('10s'),
-    allow_unreachable: z.boolean().default(false).describe('An API server that does not answer is a result (reachable: false), not a failure'),
-  })
-  .strict();
-
 const NODE_LIMIT = 200;
 
-export const k8sCluster: StepKind<z.infer<typeof clusterParams>> = {
+export const k8sCluster = defineKind({
   name: 'k8s.cluster',
   effect: 'read',
-  params: clusterParams,
+  params: z
+    .object({
+      namespace: z.string().regex(/^[a-z0-9-]+$/).default('kube-system'),
+      components: listOf(z.string().regex(/^[a-z0-9-]+$/)).default(['etcd', 'kube-apiserver']).describe('Control-plane pods to list, by their component label'),
+      request_timeout: duration.default('10s'),
+      allow_unreachable: z.boolean().default(false).describe('An API server that does not answer is a result (reachable: false), not a failure'),
+    })
+    .strict(),
   describe: (p) => ({
     summary: `list nodes, the ${p.components.join(' and ')} pods in ${p.namespace}, and /readyz?verbose`,
     api: 'CoreV1Api.listNode, CoreV1Api.listNamespacedPod, GET /readyz?verbose',
-    params: p,
   }),
   async run(p, ctx) {
     const { k8s, kc } = await kube(ctx);
@@ -244,23 +249,21 @@ export const k8sCluster: StepKind<z.infer<typeof clusterParams>> = {
         .join(', ')}`,
     };
   },
-};
+});
 
 // ── leases ───────────────────────────────────────────────────────────────────────────────────
 
-const leaseParams = z
-  .object({
-    namespace: z.string().regex(/^[a-z0-9-]+$/).default('kube-system'),
-    names: listOf(z.string().regex(/^[a-z0-9.-]+$/), 1).default(['kube-controller-manager', 'kube-scheduler']),
-    request_timeout: duration.default('10s'),
-  })
-  .strict();
-
-export const k8sLeases: StepKind<z.infer<typeof leaseParams>> = {
+export const k8sLeases = defineKind({
   name: 'k8s.leases',
   effect: 'read',
-  params: leaseParams,
-  describe: (p) => ({ summary: `read the leader-election leases ${p.names.join(', ')} in ${p.namespace}`, api: 'CoordinationV1Api.readNamespacedLease', params: p }),
+  params: z
+    .object({
+      namespace: z.string().regex(/^[a-z0-9-]+$/).default('kube-system'),
+      names: listOf(z.string().regex(/^[a-z0-9.-]+$/), 1).default(['kube-controller-manager', 'kube-scheduler']),
+      request_timeout: duration.default('10s'),
+    })
+    .strict(),
+  describe: (p) => ({ summary: `read the leader-election leases ${p.names.join(', ')} in ${p.namespace}`, api: 'CoordinationV1Api.readNamespacedLease' }),
   async run(p, ctx) {
     const { k8s, kc } = await kube(ctx);
     const coord = kc.makeApiClient(k8s.CoordinationV1Api);
@@ -269,7 +272,8 @@ export const k8sLeases: StepKind<z.infer<typeof leaseParams>> = {
     for (const name of p.names) {
       try {
         const lease = await coord.readNamespacedLease({ name, namespace: p.namespace }, callOptions(k8s, requestSignal(ctx, p.request_timeout)));
-        const renew = lease.spec?.renewTime ? new Date(lease.spec.renewTime as unknown as string | Date).getTime() : NaN;
+        // A V1MicroTime (a Date) by its type; new Date() also reads the string some servers' JSON leaves it as.
+        const renew = lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : NaN;
         const duration_s = lease.spec?.leaseDurationSeconds ?? 15;
         const age_s = Number.isFinite(renew) ? Math.round((now - renew) / 1000) : -1;
         const fresh = age_s >= 0 && age_s <= duration_s * 2;
@@ -288,26 +292,24 @@ export const k8sLeases: StepKind<z.infer<typeof leaseParams>> = {
       summary: stale.length ? `stale or missing leases: ${stale.join(', ')}` : `${leases.length} leases renewed recently (${leases.map((l) => l.holder).join(', ')})`,
     };
   },
-};
+});
 
 // ── containers on this node (crictl) ─────────────────────────────────────────────────────────
 
-const containerParams = z
-  .object({
-    crictl: z
-      .string()
-      .regex(/^(\/)?[\w.+-]+(\/[\w.+-]+)*$/)
-      .default('crictl'),
-    names: listOf(z.string().regex(/^[a-z0-9-]+$/), 1).default(['etcd', 'kube-apiserver']),
-    optional: z.boolean().default(true).describe('When crictl is missing or cannot reach the runtime, report available: false instead of failing'),
-  })
-  .strict();
-
-export const k8sNodeContainers: StepKind<z.infer<typeof containerParams>> = {
+export const k8sNodeContainers = defineKind({
   name: 'k8s.node.containers',
   effect: 'read',
-  params: containerParams,
-  describe: (p) => ({ summary: `count running ${p.names.join(', ')} containers on this node (crictl)`, argv: [p.crictl, 'ps', '-q', '--name', `^${p.names[0]}$`], params: p }),
+  params: z
+    .object({
+      crictl: z
+        .string()
+        .regex(/^(\/)?[\w.+-]+(\/[\w.+-]+)*$/)
+        .default('crictl'),
+      names: listOf(z.string().regex(/^[a-z0-9-]+$/), 1).default(['etcd', 'kube-apiserver']),
+      optional: z.boolean().default(true).describe('When crictl is missing or cannot reach the runtime, report available: false instead of failing'),
+    })
+    .strict(),
+  describe: (p) => ({ summary: `count running ${p.names.join(', ')} containers on this node (crictl)`, argv: [p.crictl, 'ps', '-q', '--name', `^${p.names[0]}$`] }),
   async run(p, ctx) {
     const running: Record<string, number> = {};
     for (const name of p.names) {
@@ -333,6 +335,6 @@ export const k8sNodeContainers: StepKind<z.infer<typeof containerParams>> = {
     const total = Object.values(running).reduce((a, b) => a + b, 0);
     return { result: { available: true, running, total }, summary: Object.entries(running).map(([n, c]) => `${n}: ${c} running`).join(', ') };
   },
-};
+});
 
 export const K8S_KINDS = [k8sCluster, k8sReadyz, k8sLeases, k8sNodeContainers];

@@ -1,6 +1,6 @@
 // `manual`: a person carries out an instruction and says so, optionally with a typed answer.
 import { z } from 'zod';
-import type { StepKind } from '../core/step.js';
+import { defineKind } from '../core/kind.js';
 
 const params = z
   .object({
@@ -19,11 +19,11 @@ const params = z
 
 export type ManualParams = z.infer<typeof params>;
 
-export const manual: StepKind<ManualParams> = {
+export const manual = defineKind({
   name: 'manual',
   effect: 'human',
   params,
-  describe: (p) => ({ summary: `manual: ${firstLine(p.instruction)}`, params: p }),
+  describe: (p) => ({ summary: `manual: ${firstLine(p.instruction)}` }),
   async run(p, ctx) {
     const answer = await ctx.ports.ask({
       stepId: ctx.stepId,
@@ -39,7 +39,7 @@ export const manual: StepKind<ManualParams> = {
       summary: text !== undefined ? `${answer.by}: ${text}` : `done by ${answer.by}`,
     };
   },
-};
+});
 
 function firstLine(s: string): string {
   const line = s.trim().split('\n')[0] ?? '';

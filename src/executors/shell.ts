@@ -1,7 +1,7 @@
 // `shell`: run a program with an argument array. Never a shell string: values reach the
 // process as inert arguments, whatever they contain.
 import { z } from 'zod';
-import type { StepKind } from '../core/step.js';
+import { defineKind } from '../core/kind.js';
 import { BoundedText } from '../core/bounded.js';
 import { StepFailure } from '../core/failure.js';
 
@@ -23,11 +23,11 @@ const params = z
 
 export type ShellParams = z.infer<typeof params>;
 
-export const shell: StepKind<ShellParams> = {
+export const shell = defineKind({
   name: 'shell',
   effect: (p) => p.effect,
   params,
-  describe: (p) => ({ summary: `run ${p.argv.map(quoteForDisplay).join(' ')}`, argv: p.argv, params: p }),
+  describe: (p) => ({ summary: `run ${p.argv.map(quoteForDisplay).join(' ')}`, argv: p.argv }),
   async run(p, ctx) {
     const stdout = new BoundedText(OUTPUT_LIMIT);
     const stderr = new BoundedText(OUTPUT_LIMIT);
@@ -65,7 +65,7 @@ export const shell: StepKind<ShellParams> = {
     }
     return { result, summary: `exit ${res.exitCode} in ${duration_ms} ms` };
   },
-};
+});
 
 function tryJson(text: string): unknown {
   const t = text.trim();

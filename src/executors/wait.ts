@@ -1,7 +1,8 @@
 // `wait`: for a fixed time, or until an expression over a repeated read holds.
 // Time comes from the clock port, so drills pass simulated minutes in milliseconds.
 import { z } from 'zod';
-import type { StepKind, StepResult } from '../core/step.js';
+import type { StepResult } from '../core/step.js';
+import { defineKind } from '../core/kind.js';
 import { formatDuration, parseDuration } from '../runbook/duration.js';
 import { duration } from '../runbook/schema.js';
 import { StepFailure } from '../core/failure.js';
@@ -21,7 +22,7 @@ const params = z
 
 export type WaitParams = z.infer<typeof params>;
 
-export const wait: StepKind<WaitParams> = {
+export const wait = defineKind({
   name: 'wait',
   effect: 'read',
   params,
@@ -29,7 +30,6 @@ export const wait: StepKind<WaitParams> = {
   rawParams: ['until'],
   describe: (p) => ({
     summary: p.for ? `wait ${p.for}` : `every ${p.interval}, ${p.probe!.kind} until ${p.until} (at most ${p.max_wait})`,
-    params: p,
   }),
   async run(p, ctx): Promise<StepResult> {
     if (p.for) {
@@ -62,4 +62,4 @@ export const wait: StepKind<WaitParams> = {
       await ctx.clock.sleep(interval, ctx.signal);
     }
   },
-};
+});

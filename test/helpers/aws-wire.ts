@@ -1,7 +1,7 @@
 // A local AWS endpoint for wire tests: a plain HTTP server on 127.0.0.1 that speaks each service's
 // own protocol — EC2 query/XML, awsQuery/XML (ELBv2, ELB, STS), awsJson 1.0 (CloudWatch, with its
 // query-compatible errors), JSON 1.1 (Secrets Manager), REST/XML (S3) — and answers from a drill
-// AwsWorld on the wall clock. Requests are parsed, and responses written, from the SDK's own
+// AwsAccount on the wall clock. Requests are parsed, and responses written, from the SDK's own
 // operation schemas (the `<Operation>$` exports), so any operation the world simulates works;
 // errors travel as the world's WireResponse (src/drill/aws/wire.ts). The real SDK clients reach
 // it through AWS_ENDPOINT_URL_<SERVICE>, exactly as the CLI's users would point them elsewhere.
@@ -14,7 +14,7 @@ import type { AwsService } from '../../src/providers/aws/provider.js';
 import { realClock } from '../../src/core/clock.js';
 import type { AwsSpecInput } from '../../src/drill/aws/spec.js';
 import { WorldError, errorResponse, type WireResponse } from '../../src/drill/aws/wire.js';
-import { AwsWorld } from '../../src/drill/aws/world.js';
+import { AwsAccount } from '../../src/drill/aws/account.js';
 
 export interface WireRequest {
   service: AwsService;
@@ -27,7 +27,7 @@ export interface WireRequest {
 
 export interface AwsWire {
   url: string;
-  world: AwsWorld;
+  world: AwsAccount;
   requests: WireRequest[];
   /** AWS_ENDPOINT_URL_* for every service, fake static keys, no profile, no IMDS. */
   env(extra?: Record<string, string>): Record<string, string>;
@@ -128,7 +128,7 @@ function inner(xml: string): string {
 // ── the server ──────────────────────────────────────────────────────────────────────────────────
 
 export async function startAwsWire(spec: AwsSpecInput, opts: { clock?: Clock } = {}): Promise<AwsWire> {
-  const world = new AwsWorld(spec, opts.clock ?? realClock);
+  const world = new AwsAccount(spec, opts.clock ?? realClock);
   const requests: WireRequest[] = [];
 
   async function handle(req: IncomingMessage, body: Buffer): Promise<WireResponse> {

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { drillAwsProvider } from '../../src/drill/aws/middleware.js';
-import { AwsWorld } from '../../src/drill/aws/world.js';
+import { AwsAccount } from '../../src/drill/aws/account.js';
 import type { AnyEvent } from '../../src/journal/events.js';
 import { openSession } from '../../src/engine/session.js';
 import { builtinRegistry } from '../../src/executors/index.js';
@@ -34,7 +34,7 @@ const ALL = [...Object.values(CANARY), BROKEN];
 
 function world() {
   const clock = { now: () => Date.now(), sleep: async () => {}, deadline: () => new Promise<void>(() => {}) };
-  const aws = new AwsWorld(
+  const aws = new AwsAccount(
     { region: 'eu-west-1', latency_ms: 0, secretsmanager: { secrets: [{ name: 'canary-app/prod/app', value: BROKEN, tags: { app: 'canary-app' } }] } },
     clock,
   );

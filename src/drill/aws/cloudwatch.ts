@@ -1,11 +1,13 @@
 // CloudWatch in a drill: GetMetricData over the scenario's series and the world's own metrics,
 // and alarms whose state is evaluated from the same data at the simulated "now".
-import type { DescribeAlarmsInput, DescribeAlarmsOutput, GetMetricDataInput, GetMetricDataOutput, MetricAlarm, MetricDataResult, PutMetricAlarmInput } from '@aws-sdk/client-cloudwatch';
+import type { MetricAlarm, MetricDataResult, PutMetricAlarmInput } from '@aws-sdk/client-cloudwatch';
+import type { ClassicElbModel } from './elb.js';
+import type { ElbV2Model } from './elbv2.js';
 import { aggregate, defaultAbsentWhenZero, isStatistic, MetricStore, type MetricId, type Statistic } from './metrics.js';
 import { page } from './paging.js';
 import { offsetMs, type AwsSpec, type MetricSpec } from './spec.js';
 import { DrillUnsupportedError, WorldError } from './wire.js';
-import type { AwsWorld, CommandHandler } from './world.js';
+import type { AwsWorld, CommandHandlers } from './world.js';
 
 const QUERY_ID_RE = /^[a-z][a-zA-Z0-9_]*$/;
 const RECOVER_ACTION_RE = /^arn:aws[a-z-]*:automate:[^:]+:ec2:recover$/;
@@ -42,14 +44,14 @@ export class CloudWatchModel {
     }
   }
 
-  /** Loads the scenario's series (after the load balancers exist, which series may name). */
-  loadSeries(metrics: MetricSpec[]): void {
+  /** Loads the scenario's series, once the load balancers (which series may name) exist. */
+  loadSeries(metrics: MetricSpec[], lbs: { elb: ClassicElbModel; elbv2: ElbV2Model }): void {
     for (const m of metrics) {
       const dimensions = { ...m.dimensions };
-      const gated = m.while_unhealthy !== undefined ? this.world.elbv2.targetGroupByName(m.while_unhealthy) : undefined;
-      const gate = gated ? (t: number) => !this.world.elbv2.allHealthyAt(gated, t) : undefined;
-      if (m.load_balancer) Object.assign(dimensions, this.world.loadBalancerDimension(m.namespace, m.load_balancer));
-      if (m.target_group) dimensions.TargetGroup = this.world.elbv2.targetGroupByName(m.target_group).dimension;
+      const gated = m.while_unhealthy !== undefined ? lbs.elbv2.targetGroupByName(m.while_unhealthy) : undefined;
+      const gate = gated ? (t: number) => !lbs.elbv2.allHealthyAt(gated, t) : undefined;
+      if (m.load_balancer) Object.assign(dimensions, loadBalancerDimension(lbs, m.namespace, m.load_balancer));
+      if (m.target_group) dimensions.TargetGroup = lbs.elbv2.targetGroupByName(m.target_group).dimension;
       this.store.add({
         namespace: m.namespace,
         name: m.name,
@@ -98,6 +100,17 @@ export class CloudWatchModel {
   }
 }
 
+/** The CloudWatch dimension that names a load balancer: `LoadBalancerName` (classic) or `LoadBalancer` (`app/<name>/<id>`). */
+function loadBalancerDimension(lbs: { elb: ClassicElbModel; elbv2: ElbV2Model }, namespace: string, name: string): Record<string, string> {
+  if (namespace === 'AWS/ELB') {
+    if (!lbs.elb.find(name)) throw new Error(`the scenario's metrics name classic load balancer '${name}', which it does not define`);
+    return { LoadBalancerName: name };
+  }
+  const lb = lbs.elbv2.find(name);
+  if (!lb) throw new Error(`the scenario's metrics name load balancer '${name}', which it does not define`);
+  return { LoadBalancer: lb.dimension };
+}
+
 function compare(v: number, t: number, op: string): boolean {
   switch (op) {
     case 'GreaterThanOrEqualToThreshold':
@@ -119,10 +132,10 @@ function ms(value: unknown, field: string): number {
   return t;
 }
 
-export function cloudwatchCommands(model: CloudWatchModel): Record<string, CommandHandler> {
+export function cloudwatchCommands(model: CloudWatchModel): CommandHandlers<'cloudwatch'> {
   const world = model.world;
   return {
-    GetMetricData: (input: GetMetricDataInput): GetMetricDataOutput => {
+    GetMetricData: (input) => {
       const queries = input.MetricDataQueries ?? [];
       if (!queries.length) throw new WorldError('ValidationError', 'The parameter MetricDataQueries is required.');
       if (queries.length > 500) throw new WorldError('ValidationError', 'The collection MetricDataQueries must not have a size greater than 500.');
@@ -165,7 +178,7 @@ export function cloudwatchCommands(model: CloudWatchModel): Record<string, Comma
       return { MetricDataResults: results, Messages: [] };
     },
 
-    PutMetricAlarm: (input: PutMetricAlarmInput, { now }) => {
+    PutMetricAlarm: (input, { now }) => {
       if (!input.AlarmName) throw new WorldError('ValidationError', 'The parameter AlarmName is required.');
       if (!input.EvaluationPeriods || input.Threshold === undefined || !input.ComparisonOperator) {
         throw new WorldError('ValidationError', 'EvaluationPeriods, Threshold and ComparisonOperator are required.');
@@ -179,7 +192,7 @@ export function cloudwatchCommands(model: CloudWatchModel): Record<string, Comma
       return {};
     },
 
-    DescribeAlarms: (input: DescribeAlarmsInput, { now }): DescribeAlarmsOutput => {
+    DescribeAlarms: (input, { now }) => {
       const wanted = [...model.alarms.values()]
         .filter((a) => !input.AlarmNames?.length || input.AlarmNames.includes(a.input.AlarmName!))
         .filter((a) => !input.AlarmNamePrefix || a.input.AlarmName!.startsWith(input.AlarmNamePrefix))

@@ -1,29 +1,13 @@
 // EC2's API in a drill: the request filters and pagination EC2 applies, and responses shaped as
 // the SDK returns them, read from the instance model in ec2.ts.
-import type {
-  DescribeInstanceTypesResult,
-  DescribeSubnetsResult,
-  DescribeInstanceStatusResult,
-  DescribeInstancesResult,
-  DescribeNetworkAclsResult,
-  DescribeSecurityGroupsResult,
-  DescribeVolumeStatusResult,
-  GetConsoleOutputResult,
-  Instance,
-  InstanceStatus,
-  InstanceStatusSummary,
-  IpPermission,
-  NetworkAcl,
-  SecurityGroup,
-  VolumeStatusItem,
-} from '@aws-sdk/client-ec2';
+import type { Instance, InstanceStatus, InstanceStatusSummary, IpPermission, NetworkAcl, SecurityGroup, VolumeStatusItem } from '@aws-sdk/client-ec2';
 import { STATE_CODE, defaultSubnet, type Check, type Ec2Model, type SimInstance } from './ec2.js';
 import { hexId } from './ids.js';
 import { instanceTypeInfo } from './instance-types.js';
-import { matchesFilters, page, tagList, type Ec2Filter } from './paging.js';
+import { matchesFilters, page, tagList } from './paging.js';
 import type { AwsSpec } from './spec.js';
 import { WorldError } from './wire.js';
-import type { CommandHandler } from './world.js';
+import type { CommandHandlers } from './world.js';
 
 function summary(check: Check, since: number | undefined): InstanceStatusSummary {
   if (check === 'not-applicable') return { Status: 'not-applicable' };
@@ -188,10 +172,10 @@ function rule(r: AwsSpec['ec2']['security_groups'][number]['ingress'][number], a
 
 const PROTOCOL_NUMBER: Record<string, string> = { tcp: '6', udp: '17', icmp: '1', all: '-1' };
 
-export function ec2Commands(model: Ec2Model): Record<string, CommandHandler> {
+export function ec2Commands(model: Ec2Model): CommandHandlers<'ec2'> {
   const world = model.world;
   return {
-    DescribeInstances: (input: { InstanceIds?: string[]; Filters?: Ec2Filter[]; MaxResults?: number; NextToken?: string }): DescribeInstancesResult => {
+    DescribeInstances: (input) => {
       checkMaxResults(input, 5);
       const chosen = input.InstanceIds?.length ? model.resolve(input.InstanceIds) : [...model.instances.values()];
       const matching = chosen.filter((i) => matchesFilters(input.Filters, (n) => instanceFilter(i, n))).sort((a, b) => a.id.localeCompare(b.id));
@@ -207,10 +191,7 @@ export function ec2Commands(model: Ec2Model): Record<string, CommandHandler> {
       };
     },
 
-    DescribeInstanceStatus: (
-      input: { InstanceIds?: string[]; IncludeAllInstances?: boolean; Filters?: Ec2Filter[]; MaxResults?: number; NextToken?: string },
-      { now },
-    ): DescribeInstanceStatusResult => {
+    DescribeInstanceStatus: (input, { now }) => {
       checkMaxResults(input, 5);
       const chosen = input.InstanceIds?.length ? model.resolve(input.InstanceIds) : [...model.instances.values()];
       // Without IncludeAllInstances only running instances are described.
@@ -222,7 +203,7 @@ export function ec2Commands(model: Ec2Model): Record<string, CommandHandler> {
       return { InstanceStatuses: p.items.map((i) => instanceStatus(i, now)), ...(p.next ? { NextToken: p.next } : {}) };
     },
 
-    DescribeVolumeStatus: (input: { VolumeIds?: string[]; MaxResults?: number; NextToken?: string }, { now }): DescribeVolumeStatusResult => {
+    DescribeVolumeStatus: (input, { now }) => {
       const ids = input.VolumeIds?.length ? input.VolumeIds : [...model.volumes.keys()].sort();
       const missing = ids.filter((id) => !model.volumes.has(id));
       if (missing.length) throw new WorldError('InvalidVolume.NotFound', `The volume${missing.length > 1 ? 's' : ''} '${missing.join(', ')}' ${missing.length > 1 ? 'do' : 'does'} not exist.`);
@@ -263,7 +244,7 @@ export function ec2Commands(model: Ec2Model): Record<string, CommandHandler> {
       };
     },
 
-    GetConsoleOutput: (input: { InstanceId?: string; Latest?: boolean }, { now }): GetConsoleOutputResult => {
+    GetConsoleOutput: (input, { now }) => {
       const inst = model.get(input.InstanceId ?? '');
       return {
         InstanceId: inst.id,
@@ -272,12 +253,12 @@ export function ec2Commands(model: Ec2Model): Record<string, CommandHandler> {
       };
     },
 
-    EnableVolumeIO: (input: { VolumeId?: string }, { now }) => {
+    EnableVolumeIO: (input, { now }) => {
       model.enableVolumeIO(input.VolumeId ?? '', now);
       return {};
     },
 
-    DescribeInstanceTypes: (input: { InstanceTypes?: string[]; MaxResults?: number; NextToken?: string }): DescribeInstanceTypesResult => {
+    DescribeInstanceTypes: (input) => {
       const wanted = input.InstanceTypes?.length ? input.InstanceTypes : [...new Set([...model.instances.values()].map((i) => i.spec.type))].sort();
       const infos = wanted.map((t) => {
         const info = instanceTypeInfo(t);
@@ -288,7 +269,7 @@ export function ec2Commands(model: Ec2Model): Record<string, CommandHandler> {
       return { InstanceTypes: p.items, ...(p.next ? { NextToken: p.next } : {}) };
     },
 
-    DescribeSubnets: (input: { SubnetIds?: string[]; Filters?: Ec2Filter[] }): DescribeSubnetsResult => {
+    DescribeSubnets: (input) => {
       const ids = input.SubnetIds?.length ? input.SubnetIds : model.subnetIds();
       const subnets = ids.map((id) => {
         const sn = model.subnet(id);
@@ -302,18 +283,18 @@ export function ec2Commands(model: Ec2Model): Record<string, CommandHandler> {
       };
     },
 
-    StopInstances: (input: { InstanceIds?: string[]; Force?: boolean }, { now }) => ({
+    StopInstances: (input, { now }) => ({
       StoppingInstances: model.stop(input.InstanceIds ?? [], input.Force === true, now),
     }),
 
-    StartInstances: (input: { InstanceIds?: string[] }, { now }) => ({ StartingInstances: model.start(input.InstanceIds ?? [], now) }),
+    StartInstances: (input, { now }) => ({ StartingInstances: model.start(input.InstanceIds ?? [], now) }),
 
-    RebootInstances: (input: { InstanceIds?: string[] }, { now }) => {
+    RebootInstances: (input, { now }) => {
       model.reboot(input.InstanceIds ?? [], now);
       return {};
     },
 
-    DescribeSecurityGroups: (input: { GroupIds?: string[]; GroupNames?: string[]; Filters?: Ec2Filter[] }): DescribeSecurityGroupsResult => {
+    DescribeSecurityGroups: (input) => {
       for (const id of input.GroupIds ?? []) {
         if (!model.securityGroups.some((g) => g.id === id)) throw new WorldError('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
       }
@@ -341,7 +322,7 @@ export function ec2Commands(model: Ec2Model): Record<string, CommandHandler> {
       };
     },
 
-    DescribeNetworkAcls: (input: { NetworkAclIds?: string[]; Filters?: Ec2Filter[] }): DescribeNetworkAclsResult => {
+    DescribeNetworkAcls: (input) => {
       for (const id of input.NetworkAclIds ?? []) {
         if (!model.networkAcls.some((a) => a.id === id)) throw new WorldError('InvalidNetworkAclID.NotFound', `The network ACL ID '${id}' does not exist`);
       }

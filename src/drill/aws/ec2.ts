@@ -3,7 +3,7 @@
 // fix a system check (the wrong turn the scoring looks for). Status metrics follow the same facts.
 import type { InstanceStateChange } from '@aws-sdk/client-ec2';
 import { hexId } from './ids.js';
-import type { Sample } from './metrics.js';
+import type { MetricStore, Sample } from './metrics.js';
 import { offsetMs, type AwsSpec, type InstanceSpec } from './spec.js';
 import { WorldError } from './wire.js';
 import type { AwsWorld } from './world.js';
@@ -143,6 +143,14 @@ export interface SimVolume {
   status: 'ok' | 'warning' | 'impaired' | 'insufficient-data';
 }
 
+/** What EC2 reads of the rest of the account. */
+export interface Ec2Peers {
+  /** CloudWatch's metric store, where the status-check metrics come from. */
+  metrics: MetricStore;
+  /** The subnets the load balancers name (with their zone when the load balancer says). */
+  loadBalancerSubnets: () => { subnet: string; zone?: string }[];
+}
+
 export class Ec2Model {
   readonly instances = new Map<string, SimInstance>();
   readonly volumes = new Map<string, SimVolume>();
@@ -153,12 +161,13 @@ export class Ec2Model {
   constructor(
     readonly world: AwsWorld,
     spec: AwsSpec['ec2'],
+    private readonly peers: Ec2Peers,
   ) {
     this.securityGroups = spec.security_groups;
     this.networkAcls = spec.network_acls;
     this.subnets = spec.subnets;
     for (const s of spec.instances) this.addInstance(s);
-    world.cloudwatch.store.addSource((id, start, end) => this.statusMetric(id, start, end));
+    peers.metrics.addSource((id, start, end) => this.statusMetric(id, start, end));
   }
 
   private addInstance(s: InstanceSpec): void {
@@ -227,8 +236,7 @@ export class Ec2Model {
     const ids = new Set(this.subnets.map((sn) => sn.id));
     for (const i of this.instances.values()) ids.add(i.spec.subnet_id ?? defaultSubnet(i.az));
     for (const a of this.networkAcls) for (const sn of a.subnets) ids.add(sn);
-    for (const lb of this.world.elbv2.loadBalancers) for (const z of lb.spec.zones) ids.add(z.subnet);
-    for (const lb of this.world.elb.loadBalancers) for (const sn of lb.spec.subnets) ids.add(sn);
+    for (const z of this.peers.loadBalancerSubnets()) ids.add(z.subnet);
     return [...ids].sort();
   }
 
@@ -237,7 +245,7 @@ export class Ec2Model {
     const defined = this.subnets.find((sn) => sn.id === id);
     const az =
       defined?.az ??
-      this.world.elbv2.loadBalancers.flatMap((lb) => lb.spec.zones).find((z) => z.subnet === id)?.zone ??
+      this.peers.loadBalancerSubnets().find((z) => z.subnet === id && z.zone !== undefined)?.zone ??
       [...this.instances.values()].find((i) => (i.spec.subnet_id ?? defaultSubnet(i.az)) === id)?.az ??
       `${this.world.region}a`;
     if (defined) return { id, cidr: defined.cidr, az, vpc_id: defined.vpc_id };

@@ -1,18 +1,13 @@
 // Classic Load Balancers in a drill: idle timeout, draining, access logs and instance health.
 // Registered instances follow their EC2 instances (a stopped one is OutOfService).
-import type {
-  DescribeAccessPointsOutput,
-  DescribeEndPointStateOutput,
-  DescribeLoadBalancerAttributesOutput,
-  DescribeTagsOutput,
-  LoadBalancerAttributes,
-  ModifyLoadBalancerAttributesOutput,
-} from '@aws-sdk/client-elastic-load-balancing';
+import type { LoadBalancerAttributes } from '@aws-sdk/client-elastic-load-balancing';
+import type { SimInstance } from './ec2.js';
 import { hexId } from './ids.js';
+import type { MetricStore } from './metrics.js';
 import { page, tagList } from './paging.js';
 import type { AwsSpec, ClassicLoadBalancerSpec } from './spec.js';
 import { WorldError } from './wire.js';
-import type { AwsWorld, CommandHandler } from './world.js';
+import type { AwsWorld, CommandHandlers } from './world.js';
 
 export class SimClassicLoadBalancer {
   attributes: Required<Pick<LoadBalancerAttributes, 'CrossZoneLoadBalancing' | 'AccessLog' | 'ConnectionDraining' | 'ConnectionSettings'>>;
@@ -43,12 +38,21 @@ export class SimClassicLoadBalancer {
   }
 }
 
+/** What a load balancer model reads of the rest of the account. */
+export interface LoadBalancerPeers {
+  /** CloudWatch's metric store, where slow requests show as errors until the idle timeout is raised. */
+  metrics: MetricStore;
+  /** EC2's instances: registered instances follow them. */
+  instances: ReadonlyMap<string, SimInstance>;
+}
+
 export class ClassicElbModel {
   readonly loadBalancers: SimClassicLoadBalancer[];
 
   constructor(
     readonly world: AwsWorld,
     spec: AwsSpec['elb'],
+    readonly peers: LoadBalancerPeers,
   ) {
     this.loadBalancers = spec.load_balancers.map((lb) => new SimClassicLoadBalancer(lb, world));
   }
@@ -70,17 +74,17 @@ export class ClassicElbModel {
       if (!slow) continue;
       for (const name of slow.metrics ?? ['HTTPCode_ELB_5XX']) {
         const id = { namespace: 'AWS/ELB', name, dimensions: { LoadBalancerName: lb.name } };
-        if ((lb.attributes.ConnectionSettings.IdleTimeout ?? 60) > slow.duration_s) this.world.cloudwatch.store.suppress(id, at);
-        else this.world.cloudwatch.store.unsuppress(id, at);
+        if ((lb.attributes.ConnectionSettings.IdleTimeout ?? 60) > slow.duration_s) this.peers.metrics.suppress(id, at);
+        else this.peers.metrics.unsuppress(id, at);
       }
     }
   }
 }
 
-export function elbCommands(model: ClassicElbModel): Record<string, CommandHandler> {
+export function elbCommands(model: ClassicElbModel): CommandHandlers<'elb'> {
   const world = model.world;
   return {
-    DescribeLoadBalancers: (input: { LoadBalancerNames?: string[]; Marker?: string; PageSize?: number }): DescribeAccessPointsOutput => {
+    DescribeLoadBalancers: (input) => {
       const list = input.LoadBalancerNames?.length ? input.LoadBalancerNames.map((n) => model.get(n)) : model.loadBalancers;
       const p = page(list, input.PageSize, input.Marker, 'ValidationError');
       return {
@@ -111,11 +115,11 @@ export function elbCommands(model: ClassicElbModel): Record<string, CommandHandl
       };
     },
 
-    DescribeLoadBalancerAttributes: (input: { LoadBalancerName?: string }): DescribeLoadBalancerAttributesOutput => ({
+    DescribeLoadBalancerAttributes: (input) => ({
       LoadBalancerAttributes: { ...structuredClone(model.get(input.LoadBalancerName).attributes), AdditionalAttributes: [{ Key: 'elb.http.desyncmitigationmode', Value: 'defensive' }] },
     }),
 
-    ModifyLoadBalancerAttributes: (input: { LoadBalancerName?: string; LoadBalancerAttributes?: LoadBalancerAttributes }, { now }): ModifyLoadBalancerAttributesOutput => {
+    ModifyLoadBalancerAttributes: (input, { now }) => {
       const lb = model.get(input.LoadBalancerName);
       const change = input.LoadBalancerAttributes ?? {};
       const idle = change.ConnectionSettings?.IdleTimeout;
@@ -136,20 +140,20 @@ export function elbCommands(model: ClassicElbModel): Record<string, CommandHandl
       return { LoadBalancerName: lb.name, LoadBalancerAttributes: structuredClone(lb.attributes) };
     },
 
-    DescribeTags: (input: { LoadBalancerNames?: string[] }): DescribeTagsOutput => {
+    DescribeTags: (input) => {
       const names = input.LoadBalancerNames ?? [];
       if (!names.length || names.length > 20) throw new WorldError('ValidationError', 'LoadBalancerNames must contain between 1 and 20 names');
       return { TagDescriptions: names.map((n) => ({ LoadBalancerName: n, Tags: tagList(model.get(n).spec.tags) })) };
     },
 
-    DescribeInstanceHealth: (input: { LoadBalancerName?: string; Instances?: { InstanceId?: string }[] }, { now }): DescribeEndPointStateOutput => {
+    DescribeInstanceHealth: (input, { now }) => {
       const lb = model.get(input.LoadBalancerName);
       const wanted = input.Instances?.length ? input.Instances.map((i) => i.InstanceId ?? '') : lb.spec.instances.map((i) => i.id);
       return {
         InstanceStates: wanted.map((id) => {
           const registered = lb.spec.instances.find((i) => i.id === id);
           if (!registered) throw new WorldError('InvalidInstance', `Could not find EC2 instance ${id}.`);
-          const inst = world.ec2.instances.get(id);
+          const inst = model.peers.instances.get(id);
           if (inst && inst.state !== 'running') {
             return { InstanceId: id, State: 'OutOfService', ReasonCode: 'Instance', Description: `Instance is in ${inst.state} state.` };
           }

@@ -1,24 +1,13 @@
 // Application and Network Load Balancers in a drill. Attributes change as the operator sets them,
 // and a load balancer with slow requests stops producing 504s once its idle timeout exceeds how
 // long those requests take. Instance targets follow their EC2 instances (stopped → unused).
-import type {
-  DescribeListenersOutput,
-  DescribeLoadBalancerAttributesOutput,
-  DescribeLoadBalancersOutput,
-  DescribeTagsOutput,
-  DescribeTargetGroupsOutput,
-  DescribeTargetHealthOutput,
-  DescribeRulesOutput,
-  DescribeTargetGroupAttributesOutput,
-  Rule,
-  TargetHealth,
-  TargetHealthDescription,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Rule, TargetHealth, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { LoadBalancerPeers } from './elb.js';
 import { hexId } from './ids.js';
 import { page, tagList } from './paging.js';
 import type { AwsSpec, LoadBalancerV2Spec } from './spec.js';
 import { WorldError } from './wire.js';
-import type { AwsWorld, CommandHandler } from './world.js';
+import type { AwsWorld, CommandHandlers } from './world.js';
 
 type TargetSpec = LoadBalancerV2Spec['target_groups'][number]['targets'][number];
 type HealthState = TargetSpec['state'];
@@ -159,6 +148,7 @@ export class ElbV2Model {
   constructor(
     readonly world: AwsWorld,
     spec: AwsSpec['elbv2'],
+    readonly peers: LoadBalancerPeers,
   ) {
     this.loadBalancers = spec.load_balancers.map((lb) => new SimLoadBalancer(lb, world));
   }
@@ -204,8 +194,8 @@ export class ElbV2Model {
       const namespace = lb.spec.type === 'application' ? 'AWS/ApplicationELB' : 'AWS/NetworkELB';
       for (const name of slow.metrics ?? ['HTTPCode_ELB_504_Count']) {
         const id = { namespace, name, dimensions: { LoadBalancer: lb.dimension } };
-        if (lb.idleTimeoutS > slow.duration_s) this.world.cloudwatch.store.suppress(id, at);
-        else this.world.cloudwatch.store.unsuppress(id, at);
+        if (lb.idleTimeoutS > slow.duration_s) this.peers.metrics.suppress(id, at);
+        else this.peers.metrics.unsuppress(id, at);
       }
     }
   }
@@ -215,7 +205,7 @@ export class ElbV2Model {
     return tg.targets.every((t) => {
       const override = tg.overrides.get(t.id);
       if (override) return override.state === 'healthy';
-      const inst = tg.spec.target_type === 'instance' ? this.world.ec2.instances.get(t.id) : undefined;
+      const inst = tg.spec.target_type === 'instance' ? this.peers.instances.get(t.id) : undefined;
       if (!inst) return t.state === 'healthy';
       const f = inst.factsAt(at);
       if (!f || f.state !== 'running') return false;
@@ -229,7 +219,7 @@ export class ElbV2Model {
   health(tg: SimTargetGroup, t: TargetSpec, now: number): TargetHealth {
     const override = tg.overrides.get(t.id);
     if (override) return described(override.state, override.reason, override.description);
-    const inst = tg.spec.target_type === 'instance' ? this.world.ec2.instances.get(t.id) : undefined;
+    const inst = tg.spec.target_type === 'instance' ? this.peers.instances.get(t.id) : undefined;
     if (inst) {
       if (inst.state !== 'running') return { State: 'unused', Reason: 'Target.InvalidState', Description: `Target is in the ${inst.state} state` };
       const c = inst.checksAt(now);
@@ -252,10 +242,10 @@ function namesAndArns(input: { Names?: string[]; LoadBalancerArns?: string[] }):
   }
 }
 
-export function elbv2Commands(model: ElbV2Model): Record<string, CommandHandler> {
+export function elbv2Commands(model: ElbV2Model): CommandHandlers<'elbv2'> {
   const world = model.world;
   return {
-    DescribeLoadBalancers: (input: { Names?: string[]; LoadBalancerArns?: string[]; Marker?: string; PageSize?: number }): DescribeLoadBalancersOutput => {
+    DescribeLoadBalancers: (input) => {
       namesAndArns(input);
       let list = model.loadBalancers;
       if (input.Names?.length || input.LoadBalancerArns?.length) {
@@ -284,11 +274,11 @@ export function elbv2Commands(model: ElbV2Model): Record<string, CommandHandler>
       };
     },
 
-    DescribeLoadBalancerAttributes: (input: { LoadBalancerArn?: string }): DescribeLoadBalancerAttributesOutput => ({
+    DescribeLoadBalancerAttributes: (input) => ({
       Attributes: [...model.byArn(input.LoadBalancerArn).attributes].map(([Key, Value]) => ({ Key, Value })),
     }),
 
-    ModifyLoadBalancerAttributes: (input: { LoadBalancerArn?: string; Attributes?: { Key?: string; Value?: string }[] }, { now }) => {
+    ModifyLoadBalancerAttributes: (input, { now }) => {
       const lb = model.byArn(input.LoadBalancerArn);
       const changes = input.Attributes ?? [];
       if (!changes.length) throw new WorldError('ValidationError', 'Attributes must contain at least one attribute');
@@ -312,7 +302,7 @@ export function elbv2Commands(model: ElbV2Model): Record<string, CommandHandler>
       return { Attributes: [...lb.attributes].map(([Key, Value]) => ({ Key, Value })) };
     },
 
-    DescribeTargetGroups: (input: { LoadBalancerArn?: string; TargetGroupArns?: string[]; Names?: string[]; Marker?: string; PageSize?: number }): DescribeTargetGroupsOutput => {
+    DescribeTargetGroups: (input) => {
       let list = model.targetGroups;
       if (input.LoadBalancerArn) list = model.byArn(input.LoadBalancerArn).targetGroups;
       if (input.TargetGroupArns?.length) list = input.TargetGroupArns.map((a) => model.targetGroupByArn(a));
@@ -352,7 +342,7 @@ export function elbv2Commands(model: ElbV2Model): Record<string, CommandHandler>
       };
     },
 
-    DescribeTargetHealth: (input: { TargetGroupArn?: string; Targets?: { Id?: string; Port?: number }[] }, { now }): DescribeTargetHealthOutput => {
+    DescribeTargetHealth: (input, { now }) => {
       const tg = model.targetGroupByArn(input.TargetGroupArn);
       const wanted = input.Targets?.length ? input.Targets : tg.targets.map((t) => ({ Id: t.id, Port: t.port }));
       return {
@@ -367,13 +357,13 @@ export function elbv2Commands(model: ElbV2Model): Record<string, CommandHandler>
               TargetHealth: { State: 'unused', Reason: 'Target.NotRegistered', Description: 'Target is not registered to the target group' },
             };
           }
-          const az = t.az ?? world.ec2.instances.get(t.id)?.az;
+          const az = t.az ?? model.peers.instances.get(t.id)?.az;
           return { Target: { Id: t.id, Port: port, ...(az ? { AvailabilityZone: az } : {}) }, HealthCheckPort: healthPort, TargetHealth: model.health(tg, t, now) };
         }),
       };
     },
 
-    DescribeListeners: (input: { LoadBalancerArn?: string; ListenerArns?: string[]; Marker?: string; PageSize?: number }): DescribeListenersOutput => {
+    DescribeListeners: (input) => {
       if (!input.LoadBalancerArn && !input.ListenerArns?.length) throw new WorldError('ValidationError', 'You must specify either listener ARNs or a load balancer ARN');
       const all = model.loadBalancers.flatMap((lb) => lb.listeners.map((l) => ({ lb, l })));
       let list = all;
@@ -403,11 +393,11 @@ export function elbv2Commands(model: ElbV2Model): Record<string, CommandHandler>
       };
     },
 
-    DescribeTargetGroupAttributes: (input: { TargetGroupArn?: string }): DescribeTargetGroupAttributesOutput => ({
+    DescribeTargetGroupAttributes: (input) => ({
       Attributes: [...model.targetGroupByArn(input.TargetGroupArn).attributes].map(([Key, Value]) => ({ Key, Value })),
     }),
 
-    DescribeRules: (input: { ListenerArn?: string; RuleArns?: string[]; Marker?: string; PageSize?: number }): DescribeRulesOutput => {
+    DescribeRules: (input) => {
       if (!input.ListenerArn && !input.RuleArns?.length) throw new WorldError('ValidationError', 'A listener ARN or a set of rule ARNs must be specified');
       const listeners = model.loadBalancers.flatMap((lb) => lb.listeners);
       const all = listeners.flatMap((l) => [
@@ -448,7 +438,7 @@ export function elbv2Commands(model: ElbV2Model): Record<string, CommandHandler>
       return { Rules: p.items, ...(p.next ? { NextMarker: p.next } : {}) };
     },
 
-    DescribeTags: (input: { ResourceArns?: string[] }): DescribeTagsOutput => {
+    DescribeTags: (input) => {
       const arns = input.ResourceArns ?? [];
       if (!arns.length || arns.length > 20) throw new WorldError('ValidationError', 'ResourceArns must contain between 1 and 20 ARNs');
       return {

@@ -12,12 +12,10 @@
 // SDK's own. Everything after serialization runs locally; the request handler itself refuses.
 import { Readable } from 'node:stream';
 import type { Clock } from '../../core/step.js';
-import { createAwsProvider, type AwsProvider, type AwsService } from '../../providers/aws/provider.js';
+import { createAwsProvider, resolvedRegion, type AwsProvider } from '../../providers/aws/provider.js';
+import type { AwsClient, AwsClientConfig, AwsService } from '../../providers/aws/sdk.js';
 import { WorldError, errorResponse, type WireResponse } from './wire.js';
 import type { AwsWorld } from './world.js';
-
-const WIRE = Symbol('oncall.drill.wire');
-const SMITHY_CONTEXT = '__smithy_context';
 
 /** Obviously fake keys: requests are signed locally and never sent. */
 export const DRILL_CREDENTIALS = Object.freeze({ accessKeyId: 'AKIAIOSFODNN7DRILL00', secretAccessKey: 'drill/secret/not-a-real-key/never-sent' });
@@ -34,16 +32,52 @@ const refusingHandler = {
   destroy(): void {},
 };
 
-/** Attaches `world` to an SDK client of `service` (idempotent). */
-export function attachWorld(client: any, service: AwsService, world: AwsWorld, clock: Clock = world.clock): void {
-  const stack = client.middlewareStack;
-  if (stack.identify().some((n: string) => n.startsWith('oncallDrillWorld'))) return;
+// The parts of smithy's middleware contract the drill uses, written out so that naming them
+// needs no SDK package. Both middlewares are generic in the command's input and output, so one
+// pair fits every client's stack.
 
-  const answer = (next: (args: any) => Promise<any>, context: any) => async (args: any) => {
-    const signal: AbortSignal | undefined = context[SMITHY_CONTEXT]?.abortSignal;
+/** What a middleware is called with: the command's input and (from serialization on) the HTTP request. */
+interface HandlerArgs<I> {
+  input: I;
+  request: unknown;
+}
+/** What the rest of the stack resolves with: the parsed output and the HTTP response. */
+interface HandlerOutput<O> {
+  output: O;
+  response: unknown;
+}
+type Handler<I, O> = (args: HandlerArgs<I>) => Promise<HandlerOutput<O>>;
+/** Below the deserializer the output is not parsed yet. */
+type DeserializeHandler<I, O> = (args: HandlerArgs<I>) => Promise<{ response: unknown; output?: O }>;
+/** The execution context the SDK passes along a command's middlewares. */
+interface DrillContext {
+  commandName?: string;
+  __smithy_context?: { abortSignal?: unknown };
+}
+type WorldMiddleware = <I extends object, O extends object>(next: Handler<I, O>, context: DrillContext) => Handler<I, O>;
+type TransportMiddleware = <I extends object, O extends object>(next: DeserializeHandler<I, O>, context: DrillContext) => DeserializeHandler<I, O>;
+
+/** The part of a client's middleware stack the drill uses. Every SDK client's stack is one. */
+interface DrillStack {
+  identify(): string[];
+  addRelativeTo(middleware: WorldMiddleware, options: { relation: 'before'; toMiddleware: string; name: string; tags: string[] }): void;
+  add(middleware: TransportMiddleware, options: { step: 'deserialize'; priority: 'low'; name: string; tags: string[] }): void;
+}
+
+/** Attaches `world` to an SDK client of `service` (idempotent). */
+export function attachWorld(client: AwsClient, service: AwsService, world: AwsWorld, clock: Clock = world.clock): void {
+  const stack: DrillStack = client.middlewareStack;
+  if (stack.identify().some((n) => n.startsWith('oncallDrillWorld'))) return;
+  // An error (or S3's streaming body) travels from the world middleware down to the transport as
+  // the response to hand over, per request.
+  const pending = new WeakMap<DrillContext, WireResponse>();
+
+  const answer: WorldMiddleware = <I extends object, O extends object>(next: Handler<I, O>, context: DrillContext) => async (args: HandlerArgs<I>): Promise<HandlerOutput<O>> => {
+    // The signal given to client.send(), which awsCall takes from the step.
+    const signal = context.__smithy_context?.abortSignal as AbortSignal | undefined;
     if (signal?.aborted) throw abortError();
     const command = String(context.commandName ?? '').replace(/Command$/, '');
-    const region = await resolveRegion(client);
+    const region = await resolvedRegion(client);
     if (region && region !== world.region) {
       throw new Error(`the drill world simulates ${world.region} only; this ${service}:${command} call asked for ${region}`);
     }
@@ -54,28 +88,28 @@ export function attachWorld(client: any, service: AwsService, world: AwsWorld, c
         throw abortError();
       }
     }
-    const attempt = Number(/attempt=(\d+)/.exec(String(args.request?.headers?.['amz-sdk-request'] ?? ''))?.[1] ?? 1);
+    const attempt = Number(/attempt=(\d+)/.exec(String(headersOf(args.request)['amz-sdk-request'] ?? ''))?.[1] ?? 1);
     let wire: WireResponse;
     try {
-      const reply = world.invoke(service, command, args.input ?? {}, { attempt });
+      const reply = world.invoke(service, command, args.input, { attempt });
       if ('output' in reply) {
-        return {
-          output: { ...reply.output, $metadata: { httpStatusCode: 200, requestId: reply.requestId } },
-          response: { statusCode: 200, headers: { 'x-amzn-requestid': reply.requestId } },
-        };
+        // The world found the handler by this command's name, and the handler is typed with the
+        // command's output (CommandHandlers): what it answered is this command's output.
+        const output = { ...reply.output, $metadata: { httpStatusCode: 200, requestId: reply.requestId } } as O;
+        return { output, response: { statusCode: 200, headers: { 'x-amzn-requestid': reply.requestId } } };
       }
       wire = reply.wire;
     } catch (err) {
       if (!(err instanceof WorldError)) throw err;
       wire = errorResponse(service, err, err.requestId ?? 'drill');
     }
-    context[WIRE] = wire;
+    pending.set(context, wire);
     return next(args);
   };
 
-  const transport = (_next: unknown, context: any) => async () => {
-    const wire: WireResponse | undefined = context[WIRE];
-    delete context[WIRE];
+  const transport: TransportMiddleware = (_next, context) => async () => {
+    const wire = pending.get(context);
+    pending.delete(context);
     if (!wire) throw new Error('the drill world has no response for this request; nothing is sent to AWS');
     // A fresh stream per attempt, as a real socket would give.
     return { response: { statusCode: wire.statusCode, headers: { ...wire.headers }, body: Readable.from([Buffer.from(wire.body)]) } };
@@ -89,7 +123,7 @@ export function attachWorld(client: any, service: AwsService, world: AwsWorld, c
  * The AWS provider for a drill: real SDK clients with static fake credentials, the world's region,
  * no configured endpoints, no credential chain, and the world attached to every client.
  */
-export function drillAwsProvider(world: AwsWorld, clock: Clock = world.clock, opts: { clientConfig?: Record<string, unknown> } = {}): AwsProvider {
+export function drillAwsProvider(world: AwsWorld, clock: Clock = world.clock, opts: { clientConfig?: AwsClientConfig } = {}): AwsProvider {
   return createAwsProvider({
     region: world.region,
     // The operator's AWS_PROFILE/AWS_REGION must not leak into a drill.
@@ -109,13 +143,9 @@ export function drillAwsProvider(world: AwsWorld, clock: Clock = world.clock, op
   });
 }
 
-async function resolveRegion(client: any): Promise<string | undefined> {
-  const r = client?.config?.region;
-  try {
-    return typeof r === 'function' ? await r() : r;
-  } catch {
-    return undefined;
-  }
+function headersOf(request: unknown): Record<string, unknown> {
+  const headers: unknown = request !== null && typeof request === 'object' ? (request as { headers?: unknown }).headers : undefined;
+  return headers !== null && typeof headers === 'object' ? (headers as Record<string, unknown>) : {};
 }
 
 function abortError(): Error {

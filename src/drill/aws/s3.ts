@@ -1,13 +1,13 @@
 // S3 in a drill: buckets of objects, typically ALB access logs (gzip). GetObject goes back to the
 // SDK as an HTTP response, so its own deserializer wraps the body and `Body.transformToString()`
 // and friends behave exactly as with the real service.
-import type { ListObjectsV2Output, ListObjectsV2Request, _Object } from '@aws-sdk/client-s3';
+import type { _Object } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { decodeToken, encodeToken } from './ids.js';
 import type { AwsSpec } from './spec.js';
 import { RawReply, WorldError, bodyResponse } from './wire.js';
-import type { AwsWorld, CommandHandler } from './world.js';
+import type { AwsWorld, CommandHandlers } from './world.js';
 
 export interface SimObject {
   bucket: string;
@@ -52,9 +52,9 @@ export class S3Model {
   }
 }
 
-export function s3Commands(model: S3Model): Record<string, CommandHandler> {
+export function s3Commands(model: S3Model): CommandHandlers<'s3'> {
   return {
-    ListObjectsV2: (input: ListObjectsV2Request): ListObjectsV2Output => {
+    ListObjectsV2: (input) => {
       const objects = [...model.bucket(input.Bucket ?? '').values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       const prefix = input.Prefix ?? '';
       const max = input.MaxKeys ?? 1000;
@@ -101,7 +101,7 @@ export function s3Commands(model: S3Model): Record<string, CommandHandler> {
       };
     },
 
-    GetObject: (input: { Bucket?: string; Key?: string }, { requestId }) => {
+    GetObject: (input, { requestId }) => {
       const o = model.bucket(input.Bucket ?? '').get(input.Key ?? '');
       if (!o) throw new WorldError('NoSuchKey', 'The specified key does not exist.', 404, { Key: input.Key ?? '' });
       return new RawReply(

@@ -1,26 +1,13 @@
 // Secrets Manager in a drill, with the rules a migration trips over: versions are immutable (the
 // same ClientRequestToken is a no-op with the same value and an error with another), a deleted
 // secret is unreadable and its name taken until the recovery window ends.
-import type {
-  CreateSecretRequest,
-  CreateSecretResponse,
-  DeleteSecretRequest,
-  DeleteSecretResponse,
-  DescribeSecretResponse,
-  GetSecretValueResponse,
-  ListSecretsRequest,
-  ListSecretsResponse,
-  PutSecretValueRequest,
-  PutSecretValueResponse,
-  SecretListEntry,
-  Tag,
-} from '@aws-sdk/client-secrets-manager';
+import type { SecretListEntry, Tag } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 import { secretSuffix, uuidFrom } from './ids.js';
 import { page } from './paging.js';
 import type { AwsSpec } from './spec.js';
 import { WorldError } from './wire.js';
-import type { AwsWorld, CommandHandler } from './world.js';
+import type { AwsWorld, CommandHandlers } from './world.js';
 
 const DAY = 86_400_000;
 const NAME_RE = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
@@ -191,10 +178,10 @@ function summary(s: SimSecret, region: string) {
   };
 }
 
-export function secretsCommands(model: SecretsModel): Record<string, CommandHandler> {
+export function secretsCommands(model: SecretsModel): CommandHandlers<'secretsmanager'> {
   const world = model.world;
   return {
-    CreateSecret: (input: CreateSecretRequest, { now }): CreateSecretResponse => {
+    CreateSecret: (input, { now }) => {
       const name = input.Name ?? '';
       if (!NAME_RE.test(name)) throw new WorldError('InvalidParameterException', 'Invalid name. Must be 1-512 characters of letters, digits and /_+=.@-');
       const value = valueOf(input);
@@ -223,7 +210,7 @@ export function secretsCommands(model: SecretsModel): Record<string, CommandHand
       };
     },
 
-    PutSecretValue: (input: PutSecretValueRequest, { now }): PutSecretValueResponse => {
+    PutSecretValue: (input, { now }) => {
       const secret = model.active(input.SecretId);
       const value = valueOf(input);
       if (!value) throw new WorldError('InvalidParameterException', 'You must provide either SecretString or SecretBinary.');
@@ -237,7 +224,7 @@ export function secretsCommands(model: SecretsModel): Record<string, CommandHand
       return { ARN: secret.arn, Name: secret.name, VersionId: version.id, VersionStages: [...version.stages] };
     },
 
-    GetSecretValue: (input: { SecretId?: string; VersionId?: string; VersionStage?: string }, { now }): GetSecretValueResponse => {
+    GetSecretValue: (input, { now }) => {
       const secret = model.active(input.SecretId);
       const stage = input.VersionStage ?? (input.VersionId ? undefined : 'AWSCURRENT');
       const version = input.VersionId ? secret.versions.get(input.VersionId) : [...secret.versions.values()].find((v) => v.stages.has(stage!));
@@ -259,13 +246,13 @@ export function secretsCommands(model: SecretsModel): Record<string, CommandHand
       };
     },
 
-    DescribeSecret: (input: { SecretId?: string }): DescribeSecretResponse => {
+    DescribeSecret: (input) => {
       const s = model.resolve(input.SecretId);
       const { stages, ...rest } = summary(s, world.region);
       return { ...rest, VersionIdsToStages: stages };
     },
 
-    ListSecrets: (input: ListSecretsRequest): ListSecretsResponse => {
+    ListSecrets: (input) => {
       if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 100)) {
         throw new WorldError('InvalidParameterException', 'MaxResults must be between 1 and 100.');
       }
@@ -287,7 +274,7 @@ export function secretsCommands(model: SecretsModel): Record<string, CommandHand
       };
     },
 
-    DeleteSecret: (input: DeleteSecretRequest, { now }): DeleteSecretResponse => {
+    DeleteSecret: (input, { now }) => {
       if (input.ForceDeleteWithoutRecovery && input.RecoveryWindowInDays !== undefined) {
         throw new WorldError('InvalidParameterException', "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
       }
@@ -306,7 +293,7 @@ export function secretsCommands(model: SecretsModel): Record<string, CommandHand
       return { ARN: s.arn, Name: s.name, DeletionDate: new Date(s.deletionDate!) };
     },
 
-    RestoreSecret: (input: { SecretId?: string }) => {
+    RestoreSecret: (input) => {
       const s = model.resolve(input.SecretId);
       delete s.deletedAt;
       delete s.deletionDate;
@@ -316,10 +303,7 @@ export function secretsCommands(model: SecretsModel): Record<string, CommandHand
     // Moves a staging label between versions (a rollback moves AWSCURRENT back). As in the API, a
     // label attached elsewhere moves only when RemoveFromVersionId names where it is, and when
     // AWSCURRENT moves, the version it leaves becomes AWSPREVIOUS.
-    UpdateSecretVersionStage: (
-      input: { SecretId?: string; VersionStage?: string; MoveToVersionId?: string; RemoveFromVersionId?: string },
-      { now },
-    ) => {
+    UpdateSecretVersionStage: (input, { now }) => {
       const secret = model.active(input.SecretId);
       const stage = input.VersionStage ?? '';
       if (stage.length < 1 || stage.length > 256) throw new WorldError('InvalidParameterException', 'VersionStage must be between 1 and 256 characters long.');
@@ -350,7 +334,7 @@ export function secretsCommands(model: SecretsModel): Record<string, CommandHand
       return { ARN: secret.arn, Name: secret.name };
     },
 
-    TagResource: (input: { SecretId?: string; Tags?: Tag[] }, { now }) => {
+    TagResource: (input, { now }) => {
       const s = model.active(input.SecretId);
       for (const t of input.Tags ?? []) if (t.Key) s.tags.set(t.Key, t.Value ?? '');
       s.lastChanged = now;

@@ -1,10 +1,9 @@
 // STS in a drill: who the operator is in the simulated account.
-import type { GetCallerIdentityResponse } from '@aws-sdk/client-sts';
-import type { AwsWorld, CommandHandler } from './world.js';
+import type { AwsWorld, CommandHandlers } from './world.js';
 
-export function stsCommands(world: AwsWorld): Record<string, CommandHandler> {
+export function stsCommands(world: AwsWorld): CommandHandlers<'sts'> {
   return {
-    GetCallerIdentity: (): GetCallerIdentityResponse => ({
+    GetCallerIdentity: () => ({
       UserId: world.spec.identity.user_id,
       Account: world.spec.identity.account,
       Arn: world.spec.identity.arn,

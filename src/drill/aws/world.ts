@@ -1,20 +1,13 @@
-// The simulated AWS account behind a drill. It holds the state the scenario describes, answers
-// SDK commands by name from it, and moves with the drill's simulated clock: a stop takes its
-// simulated seconds, a raised idle timeout clears the 504s from that moment on. Every call is
-// recorded (with secret values removed) for scoring.
+// The simulated AWS account's machinery: the scenario's spec, the simulated clock, the calls made,
+// the changes scheduled for later, injected faults and denied actions, and the table of commands
+// the world answers. Each service model (ec2.ts, elbv2.ts, …) is given this world and registers
+// its commands with it (answer()); this file imports none of them, and account.ts puts the
+// account together. Every call is recorded (with secret values removed) for scoring.
 import type { Clock } from '../../core/step.js';
 import { iamAction } from '../../providers/aws/modules.js';
-import type { AwsService } from '../../providers/aws/provider.js';
-import { CloudWatchModel, cloudwatchCommands } from './cloudwatch.js';
-import { ec2Commands } from './ec2-api.js';
-import { Ec2Model } from './ec2.js';
-import { ClassicElbModel, elbCommands } from './elb.js';
-import { ElbV2Model, elbv2Commands } from './elbv2.js';
+import type { AwsCommand, AwsOutput, AwsSdk, AwsService } from '../../providers/aws/sdk.js';
 import { uuidFrom } from './ids.js';
-import { S3Model, s3Commands } from './s3.js';
-import { SecretsModel, secretsCommands } from './secrets.js';
 import { awsSpecSchema, resolveWhen, type AwsSpec, type AwsSpecInput, type FaultSpec } from './spec.js';
-import { stsCommands } from './sts.js';
 import { DrillUnsupportedError, RawReply, WorldError, defaultStatus, type WireResponse } from './wire.js';
 
 export interface AwsWorldCall {
@@ -35,59 +28,39 @@ export interface AwsWorldCall {
   request_id: string;
 }
 
-/** A plain JSON view of the account (AwsWorld.snapshot). */
-export interface AwsSnapshot {
-  region: string;
-  account: string;
-  now: string;
-  elapsed_s: number;
-  ec2: {
-    instances: Record<
-      string,
-      {
-        state: string;
-        type: string;
-        az: string;
-        public_ip: string | null;
-        checks: { system: string; instance: string; attached_ebs: string };
-        /** Running with all three checks ok. */
-        ok: boolean;
-        boots: number;
-        events: { code: string; description: string; done: boolean }[];
-        pending_events: number;
-      }
-    >;
-    volumes: Record<string, { instance: string; status: string; io_enabled: boolean }>;
-  };
-  elbv2: {
-    load_balancers: Record<
-      string,
-      {
-        arn: string;
-        attributes: Record<string, string>;
-        idle_timeout_s: number;
-        attribute_changes: number;
-        target_groups: Record<string, { targets: Record<string, string>; healthy: number; total: number; all_healthy: boolean }>;
-      }
-    >;
-  };
-  elb: { load_balancers: Record<string, { idle_timeout_s: number; access_logs: boolean; attribute_changes: number }> };
-  cloudwatch: { alarms: Record<string, { namespace: string; metric: string; dimensions: Record<string, string>; actions: string[]; evaluation_periods: number; state: string }> };
-  /** Names only: values never leave the world. */
-  secretsmanager: { secrets: Record<string, { deleted: boolean; versions: number }> };
-  /** Successful calls per `service:Command`. */
-  calls: Record<string, number>;
-}
-
 export interface CommandContext {
-  world: AwsWorld;
   now: number;
   requestId: string;
 }
 
-export type CommandHandler = (input: any, ctx: CommandContext) => object;
+/** The commands of a service's package, by operation: `DescribeInstances` → DescribeInstancesCommand. */
+type Commands<S extends AwsService> = {
+  [K in keyof AwsSdk[S] & string as K extends `${infer Op}Command` ? (AwsSdk[S][K] extends abstract new (input: never) => AwsCommand ? Op : never) : never]: AwsSdk[S][K];
+};
+/** The operations of a service, e.g. `'DescribeInstances' | 'StopInstances' | …` for EC2. */
+export type Operation<S extends AwsService> = keyof Commands<S> & string;
+type CommandOf<S extends AwsService, Op extends Operation<S>> = Commands<S>[Op] extends abstract new (input: never) => infer C ? C : never;
+/** What the SDK sends for an operation (e.g. DescribeInstancesCommandInput). */
+export type CommandInput<S extends AwsService, Op extends Operation<S>> = CommandOf<S, Op> extends { readonly input: infer I } ? I : never;
+/** What a handler answers: the operation's output without `$metadata`, which the middleware adds. */
+export type CommandResult<S extends AwsService, Op extends Operation<S>> = Omit<AwsOutput<CommandOf<S, Op>>, '$metadata'>;
+
+/**
+ * The commands a service model answers, typed by the SDK: each handler gets its command's input
+ * and returns its output (or, for a streaming body, the HTTP response the SDK parses).
+ */
+export type CommandHandlers<S extends AwsService> = {
+  [Op in Operation<S>]?: (input: CommandInput<S, Op>, ctx: CommandContext) => CommandResult<S, Op> | RawReply;
+};
+
+/**
+ * A handler as the table stores it. The drill middleware finds it by the name of the command the
+ * SDK is sending and hands it that command's input, so the input is the one it was typed for.
+ */
+type StoredHandler = (input: object, ctx: CommandContext) => object;
+
 export type WorldReply = ({ output: Record<string, unknown> } | { wire: WireResponse }) & { requestId: string };
-export type Reaction = (input: any, world: AwsWorld) => void;
+export type Reaction = (input: object, world: AwsWorld) => void;
 
 interface Scheduled {
   at: number;
@@ -110,13 +83,7 @@ export class AwsWorld {
   /** Simulated epoch milliseconds when the drill started; scenario offsets count from here. */
   readonly start: number;
   readonly calls: AwsWorldCall[] = [];
-  readonly ec2: Ec2Model;
-  readonly elbv2: ElbV2Model;
-  readonly elb: ClassicElbModel;
-  readonly cloudwatch: CloudWatchModel;
-  readonly s3: S3Model;
-  readonly secrets: SecretsModel;
-  private readonly handlers: Record<AwsService, Record<string, CommandHandler>>;
+  private readonly handlers = new Map<string, StoredHandler>();
   private readonly reactions = new Map<string, Reaction[]>();
   private readonly queue: Scheduled[] = [];
   private readonly faults: FaultState[];
@@ -133,27 +100,14 @@ export class AwsWorld {
     this.account = this.spec.identity.account;
     this.start = clock.now();
     this.faults = this.spec.faults.map((f) => ({ spec: f, seen: 0, fired: 0 }));
-    this.cloudwatch = new CloudWatchModel(this, this.spec.cloudwatch);
-    this.ec2 = new Ec2Model(this, this.spec.ec2);
-    this.elbv2 = new ElbV2Model(this, this.spec.elbv2);
-    this.elb = new ClassicElbModel(this, this.spec.elb);
-    this.s3 = new S3Model(this, this.spec.s3);
-    this.secrets = new SecretsModel(this, this.spec.secretsmanager);
-    // Series may name load balancers; they exist only now.
-    this.cloudwatch.loadSeries(this.spec.cloudwatch.metrics);
-    this.elbv2.applySlowRequests(this.start);
-    this.elb.applySlowRequests(this.start);
-    this.handlers = {
-      sts: stsCommands(this),
-      ec2: ec2Commands(this.ec2),
-      elbv2: elbv2Commands(this.elbv2),
-      elb: elbCommands(this.elb),
-      cloudwatch: cloudwatchCommands(this.cloudwatch),
-      s3: s3Commands(this.s3),
-      secretsmanager: secretsCommands(this.secrets),
-    };
-    // Whatever the scenario set in motion before the start (a deletion window that ended) is done.
-    this.settle(this.start);
+  }
+
+  /** Registers the commands a service model answers (a later registration of a name replaces it). */
+  answer<S extends AwsService>(service: S, handlers: CommandHandlers<S>): void {
+    for (const [command, handler] of Object.entries<unknown>(handlers)) {
+      // Stored untyped, looked up by the command's own name: see StoredHandler.
+      if (typeof handler === 'function') this.handlers.set(`${service}:${command}`, handler as StoredHandler);
+    }
   }
 
   now(): number {
@@ -179,17 +133,6 @@ export class AwsWorld {
     };
   }
 
-  /** The CloudWatch dimension that names a load balancer: `LoadBalancerName` (classic) or `LoadBalancer` (`app/<name>/<id>`). */
-  loadBalancerDimension(namespace: string, name: string): Record<string, string> {
-    if (namespace === 'AWS/ELB') {
-      if (!this.elb.find(name)) throw new Error(`the scenario's metrics name classic load balancer '${name}', which it does not define`);
-      return { LoadBalancerName: name };
-    }
-    const lb = this.elbv2.find(name);
-    if (!lb) throw new Error(`the scenario's metrics name load balancer '${name}', which it does not define`);
-    return { LoadBalancer: lb.dimension };
-  }
-
   /** Runs `fn` once simulated time reaches `at` (applied lazily, before the next command, in time order). */
   schedule(at: number, fn: (at: number) => void): void {
     this.queue.push({ at, seq: this.scheduled++, run: fn });
@@ -208,11 +151,14 @@ export class AwsWorld {
 
   /** The commands the world answers for a service. */
   commands(service: AwsService): string[] {
-    return Object.keys(this.handlers[service] ?? {}).sort();
+    return [...this.handlers.keys()]
+      .filter((k) => k.startsWith(`${service}:`))
+      .map((k) => k.slice(service.length + 1))
+      .sort();
   }
 
   /** Answers one SDK command. Throws WorldError (an AWS error) or DrillUnsupportedError. */
-  invoke(service: AwsService, command: string, input: Record<string, unknown> = {}, opts: { attempt?: number } = {}): WorldReply {
+  invoke(service: AwsService, command: string, input: object = {}, opts: { attempt?: number } = {}): WorldReply {
     const now = this.now();
     this.settle(now);
     const seq = ++this.seq;
@@ -232,10 +178,10 @@ export class AwsWorld {
     try {
       this.injectFault(service, command);
       this.checkPermission(service, command);
-      if (service === 'ec2' && input.DryRun === true) throw new WorldError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
-      const handler = this.handlers[service]?.[command];
+      if (service === 'ec2' && 'DryRun' in input && input.DryRun === true) throw new WorldError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
+      const handler = this.handlers.get(`${service}:${command}`);
       if (!handler) throw new DrillUnsupportedError(`the drill world does not simulate ${service}:${command}`);
-      const result = handler(input, { world: this, now, requestId });
+      const result = handler(input, { now, requestId });
       call.ok = true;
       for (const fn of [...(this.reactions.get(command) ?? []), ...(this.reactions.get(`${service}:${command}`) ?? [])]) fn(input, this);
       return result instanceof RawReply ? { wire: result.wire, requestId } : { output: result as Record<string, unknown>, requestId };
@@ -252,80 +198,6 @@ export class AwsWorld {
   onCall(listener: (call: AwsWorldCall) => void): () => void {
     this.callListeners.add(listener);
     return () => this.callListeners.delete(listener);
-  }
-
-  /**
-   * The account as plain JSON, as of now: what a scenario's `expect.mitigated` reads through the
-   * `aws` root, e.g. `aws.ec2.instances["i-0abc…"].ok` or
-   * `aws.elbv2.load_balancers.web.attributes["idle_timeout.timeout_seconds"]`. Secret values are
-   * never part of it.
-   */
-  snapshot(): AwsSnapshot {
-    const now = this.now();
-    this.settle(now);
-    const instances: AwsSnapshot['ec2']['instances'] = {};
-    for (const inst of this.ec2.instances.values()) {
-      const c = inst.checksAt(now);
-      instances[inst.id] = {
-        state: inst.state,
-        type: inst.spec.type,
-        az: inst.az,
-        public_ip: inst.publicIp ?? null,
-        checks: { system: c.system, instance: c.instance, attached_ebs: c.ebs },
-        ok: inst.state === 'running' && c.system === 'ok' && c.instance === 'ok' && c.ebs === 'ok',
-        boots: inst.boots,
-        events: inst.events.map((e) => ({ code: e.code, description: e.description, done: /^\[(Completed|Canceled)\]/.test(e.description) })),
-        pending_events: inst.events.filter((e) => !/^\[(Completed|Canceled)\]/.test(e.description)).length,
-      };
-    }
-    const volumes: AwsSnapshot['ec2']['volumes'] = {};
-    for (const [id, v] of this.ec2.volumes) volumes[id] = { instance: v.instanceId, status: v.status, io_enabled: v.ioEnabled };
-    const loadBalancers: AwsSnapshot['elbv2']['load_balancers'] = {};
-    for (const lb of this.elbv2.loadBalancers) {
-      const groups: AwsSnapshot['elbv2']['load_balancers'][string]['target_groups'] = {};
-      for (const tg of lb.targetGroups) {
-        const targets: Record<string, string> = {};
-        for (const t of tg.targets) targets[t.id] = String(this.elbv2.health(tg, t, now).State);
-        const states = Object.values(targets);
-        groups[tg.spec.name] = { targets, healthy: states.filter((x) => x === 'healthy').length, total: states.length, all_healthy: states.length > 0 && states.every((x) => x === 'healthy') };
-      }
-      loadBalancers[lb.spec.name] = {
-        arn: lb.arn,
-        attributes: Object.fromEntries(lb.attributes),
-        idle_timeout_s: lb.idleTimeoutS,
-        attribute_changes: lb.attributeChanges.length,
-        target_groups: groups,
-      };
-    }
-    const classic: AwsSnapshot['elb']['load_balancers'] = {};
-    for (const lb of this.elb.loadBalancers) {
-      classic[lb.name] = { idle_timeout_s: lb.attributes.ConnectionSettings.IdleTimeout ?? 60, access_logs: lb.attributes.AccessLog.Enabled === true, attribute_changes: lb.attributeChanges.length };
-    }
-    const alarms: AwsSnapshot['cloudwatch']['alarms'] = {};
-    for (const [name, a] of this.cloudwatch.alarms) {
-      alarms[name] = {
-        namespace: a.input.Namespace ?? '',
-        metric: a.input.MetricName ?? '',
-        dimensions: Object.fromEntries((a.input.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? ''])),
-        actions: a.input.AlarmActions ?? [],
-        evaluation_periods: a.input.EvaluationPeriods ?? 0,
-        state: this.cloudwatch.alarmState(a, now).state,
-      };
-    }
-    const calls: Record<string, number> = {};
-    for (const c of this.calls) if (c.ok) calls[`${c.service}:${c.command}`] = (calls[`${c.service}:${c.command}`] ?? 0) + 1;
-    return {
-      region: this.region,
-      account: this.account,
-      now: new Date(now).toISOString(),
-      elapsed_s: Math.floor((now - this.start) / 1000),
-      ec2: { instances, volumes },
-      elbv2: { load_balancers: loadBalancers },
-      elb: { load_balancers: classic },
-      cloudwatch: { alarms },
-      secretsmanager: { secrets: Object.fromEntries(this.secrets.secrets.map((x) => [x.name, { deleted: x.deletedAt !== undefined, versions: x.versions.size }])) },
-      calls,
-    };
   }
 
   /** Calls of one command, for scoring (`world.callsOf('ec2', 'RebootInstances')`). */

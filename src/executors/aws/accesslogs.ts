@@ -8,7 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { parseDuration } from '../../runbook/duration.js';
 import { StepFailure } from '../../core/failure.js';
 import { accountId, api, AwsSession, bucketName, duration, isoTime, percentile, regionOf, regionParam, round } from './common.js';
@@ -145,9 +145,13 @@ export function fileEndTime(key: string): number | undefined {
 
 // ── streaming ───────────────────────────────────────────────────────────────────────────────────
 
+/** An S3 object's body: a stream of bytes in Node, or (elsewhere) something that reads into one array. */
+type ObjectBody = AsyncIterable<Uint8Array> | { transformToByteArray(): Promise<Uint8Array> };
+
 /** Lines of an S3 body, gunzipped when it starts with the gzip magic bytes. */
-async function* bodyLines(body: any, signal: AbortSignal, maxLineChars: number): AsyncGenerator<string> {
-  const source: AsyncIterable<Uint8Array> = typeof body?.[Symbol.asyncIterator] === 'function' ? body : Readable.from([await body.transformToByteArray()]);
+async function* bodyLines(body: ObjectBody | undefined, signal: AbortSignal, maxLineChars: number): AsyncGenerator<string> {
+  if (!body) throw new Error('S3 returned the object without a body');
+  const source: AsyncIterable<Uint8Array> = Symbol.asyncIterator in body ? body : Readable.from([await body.transformToByteArray()]);
   const iterator = source[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) return;
@@ -310,7 +314,7 @@ const params = z
   })
   .strict();
 
-export const scanAccessLogs: StepKind<z.infer<typeof params>> = {
+export const scanAccessLogs = defineKind({
   name: 'aws.s3.scanAccessLogs',
   effect: 'read',
   params,
@@ -318,7 +322,6 @@ export const scanAccessLogs: StepKind<z.infer<typeof params>> = {
     summary: `s3:ListBucket, s3:GetObject on s3://${p.bucket}${p.prefix ? `/${p.prefix}` : ''}: ${p.status} lines of ${p.load_balancer} in the last ${p.window}`,
     api: api('s3', 'GetObject'),
     resources: [`arn:aws:s3:::${p.bucket}`],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -333,13 +336,13 @@ export const scanAccessLogs: StepKind<z.infer<typeof params>> = {
     const keys: { key: string; size: number }[] = [];
     let listed = 0;
     for (const prefix of dayPrefixes({ prefix: p.prefix, account, region, start, end })) {
-      for await (const page of s.pages('s3', 'ListObjectsV2', { Bucket: p.bucket, Prefix: prefix }, { maxPages: 200 })) {
+      for await (const page of s.pages('s3', (m) => new m.ListObjectsV2Command({ Bucket: p.bucket, Prefix: prefix }), { maxPages: 200 })) {
         for (const o of page.Contents ?? []) {
           listed++;
-          const key = String(o?.Key ?? '');
+          const key = String(o.Key ?? '');
           const t = fileEndTime(key);
           if (!key.includes(marker) || t === undefined) continue;
-          if (t >= start && t - FILE_WINDOW_MS <= end) keys.push({ key, size: Number(o?.Size ?? 0) });
+          if (t >= start && t - FILE_WINDOW_MS <= end) keys.push({ key, size: Number(o.Size ?? 0) });
         }
       }
     }
@@ -356,7 +359,7 @@ export const scanAccessLogs: StepKind<z.infer<typeof params>> = {
         stoppedAtBytes = true;
         break;
       }
-      const out = await s.call('s3', 'GetObject', { Bucket: p.bucket, Key: f.key }, [`s3://${p.bucket}/${f.key}`], (o: any) => ({ ContentLength: o?.ContentLength, ContentType: o?.ContentType, ETag: o?.ETag }));
+      const out = await s.call('s3', (m) => new m.GetObjectCommand({ Bucket: p.bucket, Key: f.key }), [`s3://${p.bucket}/${f.key}`], (o) => ({ ContentLength: o.ContentLength, ContentType: o.ContentType, ETag: o.ETag }));
       bytes += Number(out.output.ContentLength ?? f.size ?? 0);
       for await (const line of bodyLines(out.output.Body, ctx.signal, 16_384)) countLine(counts, parse(line), { start, end, status: p.status });
       scanned++;
@@ -380,6 +383,6 @@ export const scanAccessLogs: StepKind<z.infer<typeof params>> = {
       : `no ${p.status} lines in ${scanned} log files of the window`;
     return { result, summary: truncated ? `${line} (stopped early: raise max_files or max_bytes)` : line, raw: s.raw() };
   },
-};
+});
 
 export const ACCESS_LOG_KINDS = [scanAccessLogs];

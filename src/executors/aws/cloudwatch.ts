@@ -1,8 +1,9 @@
 // CloudWatch step kinds: raw GetMetricData reduced to what people read (stats and run-length
 // segments rather than thousands of points); a load-balancer summary over an incident window
 // against a baseline window, with the 504 decision table applied; and the EC2 recover alarm.
+import type { MetricAlarm, PutMetricAlarmInput } from '@aws-sdk/client-cloudwatch';
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { parseDuration } from '../../runbook/duration.js';
 import { StepFailure } from '../../core/failure.js';
 import { api, AwsSession, duration, instanceId, iso, isoTime, partitionOf, percentile, regionOf, regionParam, round, snsTopicArn, tgArn } from './common.js';
@@ -33,7 +34,7 @@ export async function fetchSeries(s: AwsSession, queries: Query[], start: number
     const input = {
       StartTime: new Date(start),
       EndTime: new Date(end),
-      ScanBy: 'TimestampAscending',
+      ScanBy: 'TimestampAscending' as const,
       MetricDataQueries: chunk.map((q) => ({
         Id: q.id,
         ...(q.label ? { Label: q.label } : {}),
@@ -45,9 +46,9 @@ export async function fetchSeries(s: AwsSession, queries: Query[], start: number
         },
       })),
     };
-    for await (const page of s.pages('cloudwatch', 'GetMetricData', input, { maxPages: 50 })) {
+    for await (const page of s.pages('cloudwatch', (m) => new m.GetMetricDataCommand(input), { maxPages: 50 })) {
       for (const r of page.MetricDataResults ?? []) {
-        const series = out.get(String(r?.Id));
+        const series = out.get(String(r.Id));
         if (!series) continue;
         const ts: unknown[] = r.Timestamps ?? [];
         ts.forEach((t, j) => {
@@ -171,25 +172,22 @@ const queryParam = z
   })
   .strict();
 
-const gmdParams = z
-  .object({
-    queries: z.array(queryParam).min(1).max(100),
-    last: duration.default('3h').describe('The window ending now (or at end)'),
-    start: isoTime.optional(),
-    end: isoTime.optional(),
-    ...regionParam,
-  })
-  .strict();
-
-export const getMetricData: StepKind<z.infer<typeof gmdParams>> = {
+export const getMetricData = defineKind({
   name: 'aws.cloudwatch.getMetricData',
   effect: 'read',
-  params: gmdParams,
+  params: z
+    .object({
+      queries: z.array(queryParam).min(1).max(100),
+      last: duration.default('3h').describe('The window ending now (or at end)'),
+      start: isoTime.optional(),
+      end: isoTime.optional(),
+      ...regionParam,
+    })
+    .strict(),
   describe: (p) => ({
     summary: `cloudwatch:GetMetricData ${p.queries.map((q) => `${q.namespace} ${q.metric} ${q.stat}`).join(', ')} over ${p.start ? `${p.start}…${p.end ?? 'now'}` : `the last ${p.last}`}`,
     api: api('cloudwatch', 'GetMetricData'),
     resources: [...new Set(p.queries.flatMap((q) => Object.values(q.dimensions)))],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -207,7 +205,7 @@ export const getMetricData: StepKind<z.infer<typeof gmdParams>> = {
     });
     return { result: { start: new Date(start).toISOString(), end: new Date(end).toISOString(), series }, summary: line.join('; '), raw: s.raw() };
   },
-};
+});
 
 // ── aws.cloudwatch.loadBalancerMetrics ──────────────────────────────────────────────────────────
 
@@ -283,7 +281,7 @@ const lbmParams = z
 
 type LbmParams = z.infer<typeof lbmParams>;
 
-export const loadBalancerMetrics: StepKind<LbmParams> = {
+export const loadBalancerMetrics = defineKind({
   name: 'aws.cloudwatch.loadBalancerMetrics',
   effect: 'read',
   params: lbmParams,
@@ -291,7 +289,6 @@ export const loadBalancerMetrics: StepKind<LbmParams> = {
     summary: `cloudwatch:GetMetricData ${p.type === 'classic' ? 'AWS/ELB' : 'AWS/ApplicationELB'} for ${p.load_balancer}: last ${p.window}${p.baseline_offset === 'none' ? '' : ` vs the same window ${p.baseline_offset} earlier`}`,
     api: api('cloudwatch', 'GetMetricData'),
     resources: [p.load_balancer],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -389,7 +386,7 @@ export const loadBalancerMetrics: StepKind<LbmParams> = {
     ];
     return { result, summary: `${parts.join(', ')} → suspected: ${suspected}`, raw: s.raw() };
   },
-};
+});
 
 interface Finding {
   id: string;
@@ -397,10 +394,27 @@ interface Finding {
   text: string;
 }
 
-function decide(m: Record<string, any>, p: LbmParams, classic: boolean): Finding[] {
+/** The figures of the load-balancer summary that the decision table reads (null: not measured). */
+interface LbFigures {
+  lb_504: number;
+  lb_504_metric: string;
+  lb_502: number | null;
+  target_5xx: number;
+  connection_errors: number;
+  tls_errors: number | null;
+  lambda_errors: number | null;
+  lambda_internal: number | null;
+  response_max_s: number;
+  healthy_min: number | null;
+  unhealthy_max: number | null;
+  unhealthy_min_points: number;
+  traffic_ratio: number | null;
+}
+
+function decide(m: LbFigures, p: LbmParams, classic: boolean): Finding[] {
   const out: Finding[] = [];
   const idle = p.idle_timeout_s;
-  const lb504 = m.lb_504 as number;
+  const lb504 = m.lb_504;
   if (lb504 === 0 && m.target_5xx > 0) {
     out.push({
       id: 'D1',
@@ -412,7 +426,7 @@ function decide(m: Record<string, any>, p: LbmParams, classic: boolean): Finding
   const fastCloses = idle !== undefined && m.response_max_s < 0.5 * idle;
   // At a CLB a back-end closing keep-alive connections early shows as 504 with connection errors
   // on quick requests and healthy hosts; at an ALB the same mismatch shows as 502.
-  const clbKeepAlive = classic && lb504 > 0 && m.connection_errors > 0 && fastCloses && !(m.unhealthy_max > 0);
+  const clbKeepAlive = classic && lb504 > 0 && m.connection_errors > 0 && fastCloses && !((m.unhealthy_max ?? 0) > 0);
   if (m.connection_errors > 0 && !clbKeepAlive) {
     out.push({
       id: 'D2',
@@ -420,12 +434,12 @@ function decide(m: Record<string, any>, p: LbmParams, classic: boolean): Finding
       text: `${m.connection_errors} failed connections to targets: check security groups, NACL return ports 1024-65535, whether anything listens, and the 10 s connect limit before touching timeouts`,
     });
   }
-  if (!classic && m.tls_errors > 0) out.push({ id: 'C', cause: 'target-tls', text: `${m.tls_errors} TLS negotiation errors to HTTPS targets (10 s handshake limit)` });
-  if (!classic && m.lambda_errors > 0) {
+  if (!classic && (m.tls_errors ?? 0) > 0) out.push({ id: 'C', cause: 'target-tls', text: `${m.tls_errors} TLS negotiation errors to HTTPS targets (10 s handshake limit)` });
+  if (!classic && (m.lambda_errors ?? 0) > 0) {
     out.push({
       id: 'D6',
       cause: 'lambda',
-      text: `Lambda target errors (${m.lambda_internal} internal, ${m.lambda_errors - m.lambda_internal} user): LambdaInternalError means the Lambda service did not answer in time (504); a function hitting its own timeout is a user error and shows as 502`,
+      text: `Lambda target errors (${m.lambda_internal} internal, ${(m.lambda_errors ?? 0) - (m.lambda_internal ?? 0)} user): LambdaInternalError means the Lambda service did not answer in time (504); a function hitting its own timeout is a user error and shows as 502`,
     });
   }
   const unhealthyLong = m.unhealthy_min_points >= 2;
@@ -448,7 +462,7 @@ function decide(m: Record<string, any>, p: LbmParams, classic: boolean): Finding
       cause: 'keep-alive',
       text: `504s with back-end connection errors on quick requests (max ${m.response_max_s} s, idle timeout ${idle} s) and healthy hosts: the back-ends close keep-alive connections before the idle timeout`,
     });
-  } else if (!classic && m.lb_502 > 0 && lb504 > 0) {
+  } else if (!classic && (m.lb_502 ?? 0) > 0 && lb504 > 0) {
     out.push({ id: 'H', cause: 'keep-alive', text: `${m.lb_502} ELB 502s as well: targets closing connections early (keep-alive shorter than the idle timeout) — a 502 cause at an ALB` });
   }
   return out;
@@ -456,21 +470,21 @@ function decide(m: Record<string, any>, p: LbmParams, classic: boolean): Finding
 
 // ── alarms ──────────────────────────────────────────────────────────────────────────────────────
 
-function reduceAlarm(a: any) {
+function reduceAlarm(a: MetricAlarm) {
   return {
-    name: a?.AlarmName ?? '',
-    state: a?.StateValue ?? null,
-    namespace: a?.Namespace ?? null,
-    metric: a?.MetricName ?? null,
-    dimensions: Object.fromEntries((a?.Dimensions ?? []).map((d: any) => [d?.Name ?? '', d?.Value ?? ''])),
-    statistic: a?.Statistic ?? a?.ExtendedStatistic ?? null,
-    period: a?.Period ?? null,
-    evaluation_periods: a?.EvaluationPeriods ?? null,
-    threshold: a?.Threshold ?? null,
-    comparison: a?.ComparisonOperator ?? null,
-    actions: a?.AlarmActions ?? [],
-    ok_actions: a?.OKActions ?? [],
-    updated: iso(a?.AlarmConfigurationUpdatedTimestamp) ?? null,
+    name: a.AlarmName ?? '',
+    state: a.StateValue ?? null,
+    namespace: a.Namespace ?? null,
+    metric: a.MetricName ?? null,
+    dimensions: Object.fromEntries((a.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? ''])),
+    statistic: a.Statistic ?? a.ExtendedStatistic ?? null,
+    period: a.Period ?? null,
+    evaluation_periods: a.EvaluationPeriods ?? null,
+    threshold: a.Threshold ?? null,
+    comparison: a.ComparisonOperator ?? null,
+    actions: a.AlarmActions ?? [],
+    ok_actions: a.OKActions ?? [],
+    updated: iso(a.AlarmConfigurationUpdatedTimestamp) ?? null,
   };
 }
 
@@ -479,17 +493,18 @@ const alarmName = z
   .min(1)
   .max(255)
   .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20), { message: 'an alarm name is 1 to 255 printable characters' });
-const describeAlarmsParams = z.object({ alarm_names: z.array(alarmName).min(1).max(100), ...regionParam }).strict();
 
-export const describeAlarms: StepKind<z.infer<typeof describeAlarmsParams>> = {
+export const describeAlarms = defineKind({
   name: 'aws.cloudwatch.describeAlarms',
   effect: 'read',
-  params: describeAlarmsParams,
-  describe: (p) => ({ summary: `cloudwatch:DescribeAlarms ${p.alarm_names.join(', ')}`, api: api('cloudwatch', 'DescribeAlarms'), resources: p.alarm_names, params: p }),
+  params: z.object({ alarm_names: z.array(alarmName).min(1).max(100), ...regionParam }).strict(),
+  describe: (p) => ({ summary: `cloudwatch:DescribeAlarms ${p.alarm_names.join(', ')}`, api: api('cloudwatch', 'DescribeAlarms'), resources: p.alarm_names }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const alarms: ReturnType<typeof reduceAlarm>[] = [];
-    for await (const page of s.pages('cloudwatch', 'DescribeAlarms', { AlarmNames: p.alarm_names, AlarmTypes: ['MetricAlarm'] }, { maxPages: 10 })) alarms.push(...(page.MetricAlarms ?? []).map(reduceAlarm));
+    for await (const page of s.pages('cloudwatch', (m) => new m.DescribeAlarmsCommand({ AlarmNames: p.alarm_names, AlarmTypes: ['MetricAlarm'] }), { maxPages: 10 })) {
+      alarms.push(...(page.MetricAlarms ?? []).map(reduceAlarm));
+    }
     const missing = p.alarm_names.filter((n) => !alarms.some((a) => a.name === n));
     return {
       result: { alarms, found: alarms.length, missing },
@@ -497,31 +512,28 @@ export const describeAlarms: StepKind<z.infer<typeof describeAlarmsParams>> = {
       raw: s.raw(),
     };
   },
-};
-
-const recoveryParams = z
-  .object({
-    instance_id: instanceId,
-    alarm_name: alarmName.optional().describe("Default recover-<instance id>"),
-    sns_topic_arn: z.union([snsTopicArn, z.literal('')]).default('').describe('Also notify this topic when the alarm fires'),
-    ...regionParam,
-  })
-  .strict();
+});
 
 /**
  * The documented recover alarm: StatusCheckFailed_System, Maximum over 1 minute, 2 evaluation
  * periods, >= 1, action arn:<partition>:automate:<region>:ec2:recover. The recover action works
  * on the system check only (never the instance check).
  */
-export const putRecoveryAlarm: StepKind<z.infer<typeof recoveryParams>> = {
+export const putRecoveryAlarm = defineKind({
   name: 'aws.cloudwatch.putRecoveryAlarm',
   effect: 'write',
-  params: recoveryParams,
+  params: z
+    .object({
+      instance_id: instanceId,
+      alarm_name: alarmName.optional().describe("Default recover-<instance id>"),
+      sns_topic_arn: z.union([snsTopicArn, z.literal('')]).default('').describe('Also notify this topic when the alarm fires'),
+      ...regionParam,
+    })
+    .strict(),
   describe: (p) => ({
     summary: `cloudwatch:PutMetricAlarm ${p.alarm_name ?? `recover-${p.instance_id}`}: StatusCheckFailed_System of ${p.instance_id} >= 1 for 2 × 1 min → ec2:recover${p.sns_topic_arn ? ` and ${p.sns_topic_arn}` : ''}`,
     api: api('cloudwatch', 'PutMetricAlarm'),
     resources: [p.alarm_name ?? `recover-${p.instance_id}`, p.instance_id],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -530,7 +542,7 @@ export const putRecoveryAlarm: StepKind<z.infer<typeof recoveryParams>> = {
     const name = p.alarm_name ?? `recover-${p.instance_id}`;
     const recover = `arn:${partitionOf(where)}:automate:${where}:ec2:recover`;
     const actions = [recover, ...(p.sns_topic_arn ? [p.sns_topic_arn] : [])];
-    const wanted = {
+    const wanted: PutMetricAlarmInput = {
       AlarmName: name,
       AlarmDescription: `Recover ${p.instance_id} onto healthy hardware when its system status check fails (created by oncall during incident ${ctx.incidentId})`,
       Namespace: 'AWS/EC2',
@@ -544,8 +556,8 @@ export const putRecoveryAlarm: StepKind<z.infer<typeof recoveryParams>> = {
       AlarmActions: actions,
       ActionsEnabled: true,
     };
-    const read = await s.call('cloudwatch', 'DescribeAlarms', { AlarmNames: [name], AlarmTypes: ['MetricAlarm'] }, [name]);
-    const existing = read.output.MetricAlarms?.find((a: any) => a?.AlarmName === name);
+    const read = await s.call('cloudwatch', (m) => new m.DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ['MetricAlarm'] }), [name]);
+    const existing = read.output.MetricAlarms?.find((a) => a.AlarmName === name);
     const previous = existing ? reduceAlarm(existing) : null;
     const same =
       previous &&
@@ -558,13 +570,13 @@ export const putRecoveryAlarm: StepKind<z.infer<typeof recoveryParams>> = {
       ctx.log(`alarm ${name} already recovers ${p.instance_id}; nothing to change`, 'log');
       return { result: { alarm_name: name, called: false, created: false, previous, actions, request_id: null }, summary: `${name} already in place`, raw: s.raw() };
     }
-    await s.call('cloudwatch', 'PutMetricAlarm', wanted, [name]);
+    await s.call('cloudwatch', (m) => new m.PutMetricAlarmCommand(wanted), [name]);
     return {
       result: { alarm_name: name, called: true, created: previous === null, previous, actions, request_id: s.requestId('PutMetricAlarm') ?? null },
       summary: `${previous ? 'updated' : 'created'} ${name}: recover ${p.instance_id} after 2 failed system checks`,
       raw: s.raw(),
     };
   },
-};
+});
 
 export const CLOUDWATCH_KINDS = [getMetricData, loadBalancerMetrics, describeAlarms, putRecoveryAlarm];

@@ -1,12 +1,14 @@
 // Shared by the AWS step kinds: parameter patterns, reaching the AWS provider, the journal's copy
 // of what AWS answered (bounded, with request ids), and polling on the step's clock. Nothing here
-// imports the SDK: awsCall loads each client package on first use.
+// imports the SDK at run time: awsCall loads each client package on first use, and the packages'
+// types arrive through type-only imports.
 import { z } from 'zod';
 import type { StepContext } from '../../core/step.js';
 import { awsCall, awsPaginate, type AwsCallMeta, type AwsCallResult } from '../../providers/aws/call.js';
 import { AwsStepError } from '../../providers/aws/errors.js';
 import { iamAction } from '../../providers/aws/modules.js';
-import type { AwsProvider, AwsService } from '../../providers/aws/provider.js';
+import { resolvedRegion, type AwsProvider } from '../../providers/aws/provider.js';
+import type { AwsCommand, AwsCommandBuilder, AwsOutput, AwsService } from '../../providers/aws/sdk.js';
 import { formatDuration, parseDuration } from '../../runbook/duration.js';
 import { duration } from '../../runbook/schema.js';
 import { boundJson } from '../../core/bounded.js';
@@ -50,9 +52,7 @@ export async function regionOf(ctx: StepContext, wanted?: string): Promise<strin
   const aws = awsOf(ctx);
   if (aws.region) return aws.region;
   try {
-    const client = await aws.client('sts');
-    const r = client?.config?.region;
-    return typeof r === 'function' ? await r() : r;
+    return await resolvedRegion(await aws.client('sts'));
   } catch {
     return undefined;
   }
@@ -82,39 +82,62 @@ export class AwsSession {
     return awsOf(this.ctx);
   }
 
-  /** One call; `keep` says what of the output the journal may hold (default: all of it, bounded). */
-  async call<T = any>(service: AwsService, command: string, input: Record<string, unknown>, ids?: string[], keep?: (output: T) => unknown): Promise<AwsCallResult<T>> {
-    const res = await awsCall<T>(this.provider, service, command, input, { signal: this.ctx.signal, ...(this.region ? { region: this.region } : {}), ...(ids ? { ids } : {}) });
-    this.note(service, command, res.meta);
-    this.keep(command, keep ? keep(res.output) : res.output);
+  /**
+   * One call, e.g. `s.call('ec2', (m) => new m.RebootInstancesCommand({ InstanceIds: [id] }), [id])`;
+   * `ids` are named in errors, `keep` says what of the output the journal may hold (default: all of
+   * it, bounded).
+   */
+  async call<S extends AwsService, C extends AwsCommand>(
+    service: S,
+    build: AwsCommandBuilder<S, C>,
+    ids?: string[],
+    keep?: (output: AwsOutput<C>) => unknown,
+  ): Promise<AwsCallResult<AwsOutput<C>>> {
+    const res = await awsCall(this.provider, service, build, { signal: this.ctx.signal, ...(this.region ? { region: this.region } : {}), ...(ids ? { ids } : {}) });
+    this.note(service, res.operation, res.meta);
+    this.keep(res.operation, keep ? keep(res.output) : res.output);
     return res;
   }
 
-  /** Every page of a listing (the package's paginator), at most `maxPages`. */
-  async *pages<T = any>(service: AwsService, command: string, input: Record<string, unknown>, opts: { ids?: string[]; maxPages?: number; pageSize?: number } = {}): AsyncGenerator<T> {
-    for await (const page of awsPaginate<T>(this.provider, service, command, input, {
+  /** Every page of a listing (the package's paginator for the command), at most `maxPages`. */
+  async *pages<S extends AwsService, C extends AwsCommand>(
+    service: S,
+    build: AwsCommandBuilder<S, C>,
+    opts: { ids?: string[]; maxPages?: number; pageSize?: number } = {},
+  ): AsyncGenerator<AwsOutput<C>> {
+    for await (const page of awsPaginate(this.provider, service, build, {
       signal: this.ctx.signal,
       ...(this.region ? { region: this.region } : {}),
       ...(opts.ids ? { ids: opts.ids } : {}),
       ...(opts.maxPages ? { maxPages: opts.maxPages } : {}),
       ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
     })) {
-      this.note(service, command, page.meta);
-      this.keep(command, page.output);
+      this.note(service, page.operation, page.meta);
+      this.keep(page.operation, page.output);
       yield page.output;
     }
   }
 
   /**
-   * EC2's permission check for a change: DryRun answers DryRunOperation when allowed, and the
-   * same AccessDenied a real call would when not (thrown, in plain words).
+   * EC2's permission check for a change, built with `DryRun: true`:
+   * `s.dryRun((m) => new m.StopInstancesCommand({ ...input, DryRun: true }), ids)`. EC2 answers
+   * DryRunOperation when allowed, and the same AccessDenied a real call would when not (thrown, in
+   * plain words).
    */
-  async dryRun(command: string, input: Record<string, unknown>, ids?: string[]): Promise<void> {
+  async dryRun<C extends AwsCommand & { readonly input: { DryRun?: boolean } }>(build: AwsCommandBuilder<'ec2', C>, ids?: string[]): Promise<void> {
     try {
-      await this.call('ec2', command, { ...input, DryRun: true }, ids);
+      await this.call(
+        'ec2',
+        (m) => {
+          const command = build(m);
+          if (command.input.DryRun !== true) throw new TypeError('dryRun needs a command built with DryRun: true');
+          return command;
+        },
+        ids,
+      );
     } catch (err) {
       if (err instanceof AwsStepError && err.code === 'DryRunOperation') {
-        this.calls.push({ api: `${iamAction('ec2', command)} (dry run: allowed)` });
+        this.calls.push({ api: `${iamAction('ec2', err.operation)} (dry run: allowed)` });
         return;
       }
       throw err;

@@ -1,9 +1,11 @@
 // EC2 step kinds for status-check recovery: what the instance, its checks, its type, its volumes
 // and its console say; reboot, stop (and force stop), start and Enable IO with the state checked
 // first and the pre-state kept; and waiters that poll on the step's clock with a countdown.
+import type { _InstanceType, Instance, InstanceStatus, InstanceStatusSummary, VolumeStatusItem } from '@aws-sdk/client-ec2';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { StepContext, StepKind, StepResult } from '../../core/step.js';
+import type { StepContext, StepResult } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { api, AwsSession, instanceId, iso, pollUntil, regionOf, regionParam, tagMap, volumeId, waitParams, type PollState } from './common.js';
 
@@ -17,9 +19,9 @@ export interface CheckSummary {
   impaired_since?: string;
 }
 
-function check(s: any): CheckSummary {
+function check(s: InstanceStatusSummary | undefined): CheckSummary {
   const status = String(s?.Status ?? 'not-applicable');
-  const detail = (s?.Details ?? []).find((d: any) => d?.Name === 'reachability') ?? s?.Details?.[0];
+  const detail = (s?.Details ?? []).find((d) => d.Name === 'reachability') ?? s?.Details?.[0];
   return {
     status,
     ...(detail?.Status ? { reachability: String(detail.Status) } : {}),
@@ -27,33 +29,33 @@ function check(s: any): CheckSummary {
   };
 }
 
-export function reduceInstanceStatus(s: any, id: string) {
-  const system = check(s?.SystemStatus);
-  const instance = check(s?.InstanceStatus);
-  const attached_ebs = check(s?.AttachedEbsStatus);
+export function reduceInstanceStatus(s: InstanceStatus, id: string) {
+  const system = check(s.SystemStatus);
+  const instance = check(s.InstanceStatus);
+  const attached_ebs = check(s.AttachedEbsStatus);
   const checks: Record<CheckName, CheckSummary> = { system, instance, attached_ebs };
   const failing = (Object.keys(checks) as CheckName[]).filter((k) => checks[k].status === 'impaired');
   const initializing = (Object.keys(checks) as CheckName[]).filter((k) => ['initializing', 'insufficient-data'].includes(checks[k].status));
-  const events = (s?.Events ?? []).map((e: any) => {
-    const description = String(e?.Description ?? '');
+  const events = (s.Events ?? []).map((e) => {
+    const description = String(e.Description ?? '');
     return {
-      id: e?.InstanceEventId ?? '',
-      code: String(e?.Code ?? ''),
+      id: e.InstanceEventId ?? '',
+      code: String(e.Code ?? ''),
       description,
-      not_before: iso(e?.NotBefore) ?? null,
-      not_after: iso(e?.NotAfter) ?? null,
-      not_before_deadline: iso(e?.NotBeforeDeadline) ?? null,
+      not_before: iso(e.NotBefore) ?? null,
+      not_after: iso(e.NotAfter) ?? null,
+      not_before_deadline: iso(e.NotBeforeDeadline) ?? null,
       // Done events keep their description, prefixed.
       active: !/^\[(Completed|Canceled)\]/.test(description),
-      reschedulable: Boolean(e?.NotBeforeDeadline),
+      reschedulable: Boolean(e.NotBeforeDeadline),
     };
   });
   const sinceList = failing.map((k) => checks[k].impaired_since).filter((x): x is string => Boolean(x)).sort();
-  const state = String(s?.InstanceState?.Name ?? 'unknown');
+  const state = String(s.InstanceState?.Name ?? 'unknown');
   return {
     instance_id: id,
     state,
-    az: s?.AvailabilityZone ?? null,
+    az: s.AvailabilityZone ?? null,
     system,
     instance,
     attached_ebs,
@@ -64,29 +66,27 @@ export function reduceInstanceStatus(s: any, id: string) {
     first_failed: sinceList.length ? (failing.find((k) => checks[k].impaired_since === sinceList[0]) ?? null) : (failing[0] ?? null),
     impaired_since: sinceList[0] ?? null,
     events,
-    active_events: events.filter((e: { active: boolean }) => e.active),
+    active_events: events.filter((e) => e.active),
   };
 }
 
-async function instanceStatus(s: AwsSession, id: string): Promise<any | undefined> {
-  const out = await s.call('ec2', 'DescribeInstanceStatus', { InstanceIds: [id], IncludeAllInstances: true }, [id]);
-  return out.output.InstanceStatuses?.find((x: any) => x?.InstanceId === id) ?? out.output.InstanceStatuses?.[0];
+async function instanceStatus(s: AwsSession, id: string): Promise<InstanceStatus | undefined> {
+  const out = await s.call('ec2', (m) => new m.DescribeInstanceStatusCommand({ InstanceIds: [id], IncludeAllInstances: true }), [id]);
+  return out.output.InstanceStatuses?.find((x) => x.InstanceId === id) ?? out.output.InstanceStatuses?.[0];
 }
 
 function statusLine(r: ReturnType<typeof reduceInstanceStatus>): string {
   if (r.state !== 'running') return `${r.instance_id} is ${r.state}`;
   const parts = [`system ${r.system.status}`, `instance ${r.instance.status}`, `attached EBS ${r.attached_ebs.status}`];
-  const ev = r.active_events.length ? `; ${r.active_events.length} scheduled event${r.active_events.length > 1 ? 's' : ''} (${r.active_events.map((e: { code: string }) => e.code).join(', ')})` : '';
+  const ev = r.active_events.length ? `; ${r.active_events.length} scheduled event${r.active_events.length > 1 ? 's' : ''} (${r.active_events.map((e) => e.code).join(', ')})` : '';
   return `${r.instance_id} running: ${parts.join(', ')}${ev}`;
 }
 
-const statusParams = z.object({ instance_id: instanceId, ...regionParam }).strict();
-
-export const describeInstanceStatus: StepKind<z.infer<typeof statusParams>> = {
+export const describeInstanceStatus = defineKind({
   name: 'aws.ec2.describeInstanceStatus',
   effect: 'read',
-  params: statusParams,
-  describe: (p) => ({ summary: `ec2:DescribeInstanceStatus ${p.instance_id} (including stopped)`, api: api('ec2', 'DescribeInstanceStatus'), resources: [p.instance_id], params: p }),
+  params: z.object({ instance_id: instanceId, ...regionParam }).strict(),
+  describe: (p) => ({ summary: `ec2:DescribeInstanceStatus ${p.instance_id} (including stopped)`, api: api('ec2', 'DescribeInstanceStatus'), resources: [p.instance_id] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const raw = await instanceStatus(s, p.instance_id);
@@ -95,18 +95,19 @@ export const describeInstanceStatus: StepKind<z.infer<typeof statusParams>> = {
     for (const e of r.active_events) ctx.log(`scheduled event ${e.code} not before ${e.not_before ?? '?'}: ${e.description}`, 'log');
     return { result: r, summary: statusLine(r), raw: s.raw() };
   },
-};
+});
 
 const ASG_TAG = 'aws:autoscaling:groupName';
 
-export function reduceInstance(i: any, regionName?: string) {
-  const tags = tagMap(i?.Tags);
-  const nics: any[] = i?.NetworkInterfaces ?? [];
-  const publicIp: string | null = i?.PublicIpAddress ?? null;
-  // An Elastic IP is owned by the account; an auto-assigned address by 'amazon'.
-  const assoc = nics.map((n) => n?.Association).find((a) => a?.PublicIp && a.PublicIp === publicIp) ?? nics.map((n) => n?.Association).find((a) => a?.PublicIp);
-  const elasticIp = Boolean(assoc && (assoc.AllocationId || (assoc.IpOwnerId && assoc.IpOwnerId !== 'amazon')));
-  const volumes = (i?.BlockDeviceMappings ?? []).filter((b: any) => b?.Ebs?.VolumeId).map((b: any) => ({ device: b.DeviceName ?? null, volume_id: b.Ebs.VolumeId }));
+export function reduceInstance(i: Instance, regionName?: string) {
+  const tags = tagMap(i.Tags);
+  const nics = i.NetworkInterfaces ?? [];
+  const publicIp: string | null = i.PublicIpAddress ?? null;
+  // An Elastic IP is owned by the account; an auto-assigned address by 'amazon'. (DescribeInstances
+  // names no allocation id in the association: the owner is what tells them apart.)
+  const assoc = nics.map((n) => n.Association).find((a) => a?.PublicIp && a.PublicIp === publicIp) ?? nics.map((n) => n.Association).find((a) => a?.PublicIp);
+  const elasticIp = Boolean(assoc?.IpOwnerId && assoc.IpOwnerId !== 'amazon');
+  const volumes = (i.BlockDeviceMappings ?? []).flatMap((b) => (b.Ebs?.VolumeId ? [{ device: b.DeviceName ?? null, volume_id: b.Ebs.VolumeId }] : []));
   return {
     instance_id: i?.InstanceId ?? '',
     state: i?.State?.Name ?? 'unknown',
@@ -125,9 +126,9 @@ export function reduceInstance(i: any, regionName?: string) {
     private_ip: i?.PrivateIpAddress ?? null,
     subnet_id: i?.SubnetId ?? null,
     vpc_id: i?.VpcId ?? null,
-    security_groups: (i?.SecurityGroups ?? []).map((g: any) => g?.GroupId).filter(Boolean),
+    security_groups: (i.SecurityGroups ?? []).map((g) => g.GroupId).filter(Boolean),
     volumes,
-    volume_ids: volumes.map((v: { volume_id: string }) => v.volume_id),
+    volume_ids: volumes.map((v) => v.volume_id),
     auto_recovery: i?.MaintenanceOptions?.AutoRecovery ?? 'default',
     auto_scaling_group: tags[ASG_TAG] ?? null,
     in_auto_scaling_group: tags[ASG_TAG] !== undefined,
@@ -137,20 +138,18 @@ export function reduceInstance(i: any, regionName?: string) {
   };
 }
 
-async function readInstance(s: AwsSession, id: string): Promise<any> {
-  const out = await s.call('ec2', 'DescribeInstances', { InstanceIds: [id] }, [id]);
-  const inst = (out.output.Reservations ?? []).flatMap((r: any) => r?.Instances ?? []).find((x: any) => x?.InstanceId === id);
+async function readInstance(s: AwsSession, id: string): Promise<Instance> {
+  const out = await s.call('ec2', (m) => new m.DescribeInstancesCommand({ InstanceIds: [id] }), [id]);
+  const inst = (out.output.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((x) => x.InstanceId === id);
   if (!inst) throw new StepFailure(`EC2 did not describe ${id}; check the id and the region`);
   return inst;
 }
 
-const instanceParams = z.object({ instance_id: instanceId, ...regionParam }).strict();
-
-export const describeInstances: StepKind<z.infer<typeof instanceParams>> = {
+export const describeInstances = defineKind({
   name: 'aws.ec2.describeInstances',
   effect: 'read',
-  params: instanceParams,
-  describe: (p) => ({ summary: `ec2:DescribeInstances ${p.instance_id}`, api: api('ec2', 'DescribeInstances'), resources: [p.instance_id], params: p }),
+  params: z.object({ instance_id: instanceId, ...regionParam }).strict(),
+  describe: (p) => ({ summary: `ec2:DescribeInstances ${p.instance_id}`, api: api('ec2', 'DescribeInstances'), resources: [p.instance_id] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const r = reduceInstance(await readInstance(s, p.instance_id), await regionOf(ctx, p.region));
@@ -158,18 +157,17 @@ export const describeInstances: StepKind<z.infer<typeof instanceParams>> = {
     const asg = r.in_auto_scaling_group ? `, in Auto Scaling group ${r.auto_scaling_group}` : '';
     return { result: r, summary: `${r.instance_id} ${r.instance_type} ${r.state}, ${r.root_device_type}-backed, ${ip}${asg}`, raw: s.raw() };
   },
-};
+});
 
-const typeParams = z.object({ instance_type: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/, { message: 'an instance type looks like m5.large' }), ...regionParam }).strict();
-
-export const describeInstanceTypes: StepKind<z.infer<typeof typeParams>> = {
+export const describeInstanceTypes = defineKind({
   name: 'aws.ec2.describeInstanceTypes',
   effect: 'read',
-  params: typeParams,
-  describe: (p) => ({ summary: `ec2:DescribeInstanceTypes ${p.instance_type}`, api: api('ec2', 'DescribeInstanceTypes'), resources: [p.instance_type], params: p }),
+  params: z.object({ instance_type: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/, { message: 'an instance type looks like m5.large' }), ...regionParam }).strict(),
+  describe: (p) => ({ summary: `ec2:DescribeInstanceTypes ${p.instance_type}`, api: api('ec2', 'DescribeInstanceTypes'), resources: [p.instance_type] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
-    const out = await s.call('ec2', 'DescribeInstanceTypes', { InstanceTypes: [p.instance_type] }, [p.instance_type]);
+    // A runbook may name a type newer than this SDK's list of them; EC2 decides.
+    const out = await s.call('ec2', (m) => new m.DescribeInstanceTypesCommand({ InstanceTypes: [p.instance_type as _InstanceType] }), [p.instance_type]);
     const t = out.output.InstanceTypes?.[0];
     if (!t) throw new StepFailure(`EC2 does not know instance type ${p.instance_type} in this region`);
     const storage = t.InstanceStorageInfo;
@@ -186,7 +184,7 @@ export const describeInstanceTypes: StepKind<z.infer<typeof typeParams>> = {
     const bits = [r.auto_recovery_supported ? 'supports automatic recovery' : 'no automatic recovery', r.instance_storage_supported ? `has ${r.instance_storage_gb} GB instance store (lost on stop)` : 'no instance store'];
     return { result: r, summary: `${r.instance_type}: ${bits.join(', ')}`, raw: s.raw() };
   },
-};
+});
 
 // ── console output ──────────────────────────────────────────────────────────────────────────────
 
@@ -203,28 +201,26 @@ export const CONSOLE_SIGNS: { name: string; re: RegExp; hint: string }[] = [
   { name: 'selinux-policy', re: /Unable to load SELinux Policy/i, hint: 'SELinux cannot load its policy: relabel or fix the policy offline' },
 ];
 
-const consoleParams = z
-  .object({
-    instance_id: instanceId,
-    latest: z.boolean().default(true).describe('Ask for the live buffer (Nitro) rather than the last posted copy'),
-    tail_lines: z.number().int().min(1).max(200).default(40).describe('How many of the last lines to show; the rest is never stored'),
-    ...regionParam,
-  })
-  .strict();
-
 const LINE_CHARS = 300;
 
-export const getConsoleOutput: StepKind<z.infer<typeof consoleParams>> = {
+export const getConsoleOutput = defineKind({
   name: 'aws.ec2.getConsoleOutput',
   effect: 'read',
-  params: consoleParams,
-  describe: (p) => ({ summary: `ec2:GetConsoleOutput ${p.instance_id} (last ${p.tail_lines} lines)`, api: api('ec2', 'GetConsoleOutput'), resources: [p.instance_id], params: p }),
+  params: z
+    .object({
+      instance_id: instanceId,
+      latest: z.boolean().default(true).describe('Ask for the live buffer (Nitro) rather than the last posted copy'),
+      tail_lines: z.number().int().min(1).max(200).default(40).describe('How many of the last lines to show; the rest is never stored'),
+      ...regionParam,
+    })
+    .strict(),
+  describe: (p) => ({ summary: `ec2:GetConsoleOutput ${p.instance_id} (last ${p.tail_lines} lines)`, api: api('ec2', 'GetConsoleOutput'), resources: [p.instance_id] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     // The buffer may hold user-data values: the journal keeps only the tail, the matches and a digest.
-    const out = await s.call('ec2', 'GetConsoleOutput', { InstanceId: p.instance_id, Latest: p.latest }, [p.instance_id], (o: any) => ({
+    const out = await s.call('ec2', (m) => new m.GetConsoleOutputCommand({ InstanceId: p.instance_id, Latest: p.latest }), [p.instance_id], (o) => ({
       ...o,
-      Output: o?.Output ? `«${String(o.Output).length} base64 characters, not kept»` : undefined,
+      Output: o.Output ? `«${String(o.Output).length} base64 characters, not kept»` : undefined,
     }));
     const text = out.output.Output ? Buffer.from(String(out.output.Output), 'base64').toString('utf8') : '';
     const r = summarizeConsole(text, p.tail_lines);
@@ -240,7 +236,7 @@ export const getConsoleOutput: StepKind<z.infer<typeof consoleParams>> = {
         : `console output has ${r.total_lines} lines; no known failure strings`;
     return { result: { instance_id: p.instance_id, timestamp: iso(out.output.Timestamp) ?? null, ...result, note }, summary, raw: s.raw() };
   },
-};
+});
 
 export function summarizeConsole(text: string, tailLines: number) {
   const lines = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n').filter((_, i, a) => a.length > 1 || a[0] !== '');
@@ -266,34 +262,32 @@ export function summarizeConsole(text: string, tailLines: number) {
 
 // ── volumes ─────────────────────────────────────────────────────────────────────────────────────
 
-const volumeParams = z.object({ volume_ids: z.array(volumeId).min(1).max(50), ...regionParam }).strict();
-
-export function reduceVolumeStatus(v: any) {
-  const details: any[] = v?.VolumeStatus?.Details ?? [];
-  const detail = (name: string) => details.find((d) => d?.Name === name)?.Status ?? null;
-  const events = (v?.Events ?? []).map((e: any) => ({ type: e?.EventType ?? '', description: e?.Description ?? '', not_before: iso(e?.NotBefore) ?? null }));
-  const actions = (v?.Actions ?? []).map((a: any) => String(a?.Code ?? ''));
+export function reduceVolumeStatus(v: VolumeStatusItem) {
+  const details = v.VolumeStatus?.Details ?? [];
+  const detail = (name: string) => details.find((d) => d.Name === name)?.Status ?? null;
+  const events = (v.Events ?? []).map((e) => ({ type: e.EventType ?? '', description: e.Description ?? '', not_before: iso(e.NotBefore) ?? null }));
+  const actions = (v.Actions ?? []).map((a) => String(a.Code ?? ''));
   return {
-    volume_id: v?.VolumeId ?? '',
-    status: v?.VolumeStatus?.Status ?? 'insufficient-data',
+    volume_id: v.VolumeId ?? '',
+    status: v.VolumeStatus?.Status ?? 'insufficient-data',
     io_enabled: detail('io-enabled'),
     io_performance: detail('io-performance'),
     events,
     actions,
-    awaiting_enable_io: actions.includes('enable-volume-io') || events.some((e: { description: string }) => /Awaiting Action: Enable IO/i.test(e.description)),
-    instance_ids: (v?.AttachmentStatuses ?? []).map((a: any) => a?.InstanceId).filter(Boolean),
+    awaiting_enable_io: actions.includes('enable-volume-io') || events.some((e) => /Awaiting Action: Enable IO/i.test(e.description)),
+    instance_ids: (v.AttachmentStatuses ?? []).map((a) => a.InstanceId).filter(Boolean),
   };
 }
 
-export const describeVolumeStatus: StepKind<z.infer<typeof volumeParams>> = {
+export const describeVolumeStatus = defineKind({
   name: 'aws.ec2.describeVolumeStatus',
   effect: 'read',
-  params: volumeParams,
-  describe: (p) => ({ summary: `ec2:DescribeVolumeStatus ${p.volume_ids.join(', ')}`, api: api('ec2', 'DescribeVolumeStatus'), resources: p.volume_ids, params: p }),
+  params: z.object({ volume_ids: z.array(volumeId).min(1).max(50), ...regionParam }).strict(),
+  describe: (p) => ({ summary: `ec2:DescribeVolumeStatus ${p.volume_ids.join(', ')}`, api: api('ec2', 'DescribeVolumeStatus'), resources: p.volume_ids }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const volumes: ReturnType<typeof reduceVolumeStatus>[] = [];
-    for await (const page of s.pages('ec2', 'DescribeVolumeStatus', { VolumeIds: p.volume_ids }, { ids: p.volume_ids, maxPages: 20 })) {
+    for await (const page of s.pages('ec2', (m) => new m.DescribeVolumeStatusCommand({ VolumeIds: p.volume_ids }), { ids: p.volume_ids, maxPages: 20 })) {
       for (const v of page.VolumeStatuses ?? []) volumes.push(reduceVolumeStatus(v));
     }
     const impaired = volumes.filter((v) => v.status === 'impaired' || v.io_enabled === 'failed');
@@ -307,7 +301,7 @@ export const describeVolumeStatus: StepKind<z.infer<typeof volumeParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
 // ── changes ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -325,20 +319,18 @@ function preState(i: ReturnType<typeof reduceInstance>) {
   };
 }
 
-const rebootParams = z.object({ instance_id: instanceId, ...regionParam }).strict();
-
-export const rebootInstances: StepKind<z.infer<typeof rebootParams>> = {
+export const rebootInstances = defineKind({
   name: 'aws.ec2.rebootInstances',
   effect: 'write',
-  params: rebootParams,
+  params: z.object({ instance_id: instanceId, ...regionParam }).strict(),
   destructive: () => true,
-  describe: (p) => ({ summary: `ec2:RebootInstances ${p.instance_id} (same host; keeps IPs and instance store; RAM is lost)`, api: api('ec2', 'RebootInstances'), resources: [p.instance_id], params: p }),
+  describe: (p) => ({ summary: `ec2:RebootInstances ${p.instance_id} (same host; keeps IPs and instance store; RAM is lost)`, api: api('ec2', 'RebootInstances'), resources: [p.instance_id] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const before = reduceInstance(await readInstance(s, p.instance_id));
     if (before.state !== 'running') throw new StepFailure(`${p.instance_id} is ${before.state}, not running: a reboot needs a running instance (start it instead)`);
-    await s.dryRun('RebootInstances', { InstanceIds: [p.instance_id] }, [p.instance_id]);
-    await s.call('ec2', 'RebootInstances', { InstanceIds: [p.instance_id] }, [p.instance_id]);
+    await s.dryRun((m) => new m.RebootInstancesCommand({ InstanceIds: [p.instance_id], DryRun: true }), [p.instance_id]);
+    await s.call('ec2', (m) => new m.RebootInstancesCommand({ InstanceIds: [p.instance_id] }), [p.instance_id]);
     ctx.log(`reboot requested for ${p.instance_id}; EC2 hard-reboots it if the OS does not shut down within a few minutes`, 'log');
     return {
       result: { instance_id: p.instance_id, rebooted: true, pre_state: preState(before), request_id: s.requestId('RebootInstances') ?? null },
@@ -346,26 +338,23 @@ export const rebootInstances: StepKind<z.infer<typeof rebootParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
-const stopParams = z
-  .object({
-    instance_id: instanceId,
-    force: z.boolean().default(false).describe('Force: stop without waiting for a clean OS shutdown (filesystem caches are not flushed: run fsck after)'),
-    ...regionParam,
-  })
-  .strict();
-
-export const stopInstances: StepKind<z.infer<typeof stopParams>> = {
+export const stopInstances = defineKind({
   name: 'aws.ec2.stopInstances',
   effect: 'write',
-  params: stopParams,
+  params: z
+    .object({
+      instance_id: instanceId,
+      force: z.boolean().default(false).describe('Force: stop without waiting for a clean OS shutdown (filesystem caches are not flushed: run fsck after)'),
+      ...regionParam,
+    })
+    .strict(),
   destructive: () => true,
   describe: (p) => ({
     summary: `ec2:StopInstances ${p.instance_id}${p.force ? ' Force=true (no clean shutdown)' : ''} (instance store and RAM are lost; an auto-assigned public IP changes)`,
     api: api('ec2', 'StopInstances'),
     resources: [p.instance_id],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
@@ -383,9 +372,10 @@ export const stopInstances: StepKind<z.infer<typeof stopParams>> = {
     if (before.state !== 'running' && before.state !== 'pending' && before.state !== 'stopping') {
       throw new StepFailure(`${p.instance_id} is ${before.state}: it cannot be stopped`, base);
     }
-    await s.dryRun('StopInstances', { InstanceIds: [p.instance_id], ...(p.force ? { Force: true } : {}) }, [p.instance_id]);
-    const out = await s.call('ec2', 'StopInstances', { InstanceIds: [p.instance_id], ...(p.force ? { Force: true } : {}) }, [p.instance_id]);
-    const change = out.output.StoppingInstances?.find((x: any) => x?.InstanceId === p.instance_id);
+    const input = { InstanceIds: [p.instance_id], ...(p.force ? { Force: true } : {}) };
+    await s.dryRun((m) => new m.StopInstancesCommand({ ...input, DryRun: true }), [p.instance_id]);
+    const out = await s.call('ec2', (m) => new m.StopInstancesCommand(input), [p.instance_id]);
+    const change = out.output.StoppingInstances?.find((x) => x.InstanceId === p.instance_id);
     const current = change?.CurrentState?.Name ?? 'stopping';
     if (before.public_ip && !before.elastic_ip) ctx.log(`the auto-assigned public IP ${before.public_ip} is released; a new one comes with the start`, 'log');
     return {
@@ -394,20 +384,18 @@ export const stopInstances: StepKind<z.infer<typeof stopParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
-const startParams = z.object({ instance_ids: z.array(instanceId).min(1).max(50), ...regionParam }).strict();
-
-export const startInstances: StepKind<z.infer<typeof startParams>> = {
+export const startInstances = defineKind({
   name: 'aws.ec2.startInstances',
   effect: 'write',
-  params: startParams,
-  describe: (p) => ({ summary: `ec2:StartInstances ${p.instance_ids.join(', ')} (usually on new hosts; auto-assigned public IPs change)`, api: api('ec2', 'StartInstances'), resources: p.instance_ids, params: p }),
+  params: z.object({ instance_ids: z.array(instanceId).min(1).max(50), ...regionParam }).strict(),
+  describe: (p) => ({ summary: `ec2:StartInstances ${p.instance_ids.join(', ')} (usually on new hosts; auto-assigned public IPs change)`, api: api('ec2', 'StartInstances'), resources: p.instance_ids }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
-    const out = await s.call('ec2', 'DescribeInstances', { InstanceIds: p.instance_ids }, p.instance_ids);
+    const out = await s.call('ec2', (m) => new m.DescribeInstancesCommand({ InstanceIds: p.instance_ids }), p.instance_ids);
     const found = new Map<string, ReturnType<typeof reduceInstance>>();
-    for (const i of (out.output.Reservations ?? []).flatMap((r: any) => r?.Instances ?? [])) found.set(i.InstanceId, reduceInstance(i));
+    for (const i of (out.output.Reservations ?? []).flatMap((r) => r.Instances ?? [])) if (i.InstanceId) found.set(i.InstanceId, reduceInstance(i));
     const pre_state: Record<string, ReturnType<typeof preState>> = {};
     const skipped: { instance_id: string; state: string; why: string }[] = [];
     const toStart: string[] = [];
@@ -424,9 +412,9 @@ export const startInstances: StepKind<z.infer<typeof startParams>> = {
     for (const x of skipped) ctx.log(`${x.instance_id} is ${x.state}; nothing to do`, 'log');
     let started: { instance_id: string; previous_state: string; current_state: string }[] = [];
     if (toStart.length) {
-      await s.dryRun('StartInstances', { InstanceIds: toStart }, toStart);
-      const res = await s.call('ec2', 'StartInstances', { InstanceIds: toStart }, toStart);
-      started = (res.output.StartingInstances ?? []).map((c: any) => ({ instance_id: c?.InstanceId, previous_state: c?.PreviousState?.Name ?? 'stopped', current_state: c?.CurrentState?.Name ?? 'pending' }));
+      await s.dryRun((m) => new m.StartInstancesCommand({ InstanceIds: toStart, DryRun: true }), toStart);
+      const res = await s.call('ec2', (m) => new m.StartInstancesCommand({ InstanceIds: toStart }), toStart);
+      started = (res.output.StartingInstances ?? []).map((c) => ({ instance_id: c.InstanceId ?? '', previous_state: c.PreviousState?.Name ?? 'stopped', current_state: c.CurrentState?.Name ?? 'pending' }));
     }
     return {
       result: { called: toStart.length > 0, started, started_ids: toStart, skipped, pre_state, request_id: s.requestId('StartInstances') ?? null },
@@ -434,34 +422,29 @@ export const startInstances: StepKind<z.infer<typeof startParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
-const enableIoParams = z.object({ volume_id: volumeId, ...regionParam }).strict();
-
-export const enableVolumeIO: StepKind<z.infer<typeof enableIoParams>> = {
+export const enableVolumeIO = defineKind({
   name: 'aws.ec2.enableVolumeIO',
   effect: 'write',
-  params: enableIoParams,
-  describe: (p) => ({ summary: `ec2:EnableVolumeIO ${p.volume_id} (I/O resumes on a volume EBS found potentially inconsistent)`, api: api('ec2', 'EnableVolumeIO'), resources: [p.volume_id], params: p }),
+  params: z.object({ volume_id: volumeId, ...regionParam }).strict(),
+  describe: (p) => ({ summary: `ec2:EnableVolumeIO ${p.volume_id} (I/O resumes on a volume EBS found potentially inconsistent)`, api: api('ec2', 'EnableVolumeIO'), resources: [p.volume_id] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
-    const read = await s.call('ec2', 'DescribeVolumeStatus', { VolumeIds: [p.volume_id] }, [p.volume_id]);
+    const read = await s.call('ec2', (m) => new m.DescribeVolumeStatusCommand({ VolumeIds: [p.volume_id] }), [p.volume_id]);
     const before = reduceVolumeStatus(read.output.VolumeStatuses?.[0] ?? { VolumeId: p.volume_id });
     const pre = { status: before.status, io_enabled: before.io_enabled, awaiting_enable_io: before.awaiting_enable_io };
     if (before.io_enabled === 'passed' && !before.awaiting_enable_io) {
       ctx.log(`${p.volume_id} already has I/O enabled; nothing to do`, 'log');
       return { result: { volume_id: p.volume_id, called: false, pre_state: pre, request_id: null }, summary: `${p.volume_id}: I/O already enabled`, raw: s.raw() };
     }
-    await s.dryRun('EnableVolumeIO', { VolumeId: p.volume_id }, [p.volume_id]);
-    await s.call('ec2', 'EnableVolumeIO', { VolumeId: p.volume_id }, [p.volume_id]);
+    await s.dryRun((m) => new m.EnableVolumeIOCommand({ VolumeId: p.volume_id, DryRun: true }), [p.volume_id]);
+    await s.call('ec2', (m) => new m.EnableVolumeIOCommand({ VolumeId: p.volume_id }), [p.volume_id]);
     return { result: { volume_id: p.volume_id, called: true, pre_state: pre, request_id: s.requestId('EnableVolumeIO') ?? null }, summary: `I/O enabled on ${p.volume_id}`, raw: s.raw() };
   },
-};
+});
 
 // ── waiters ─────────────────────────────────────────────────────────────────────────────────────
-
-const waiterParams = z.object({ instance_id: instanceId, ...waitParams, ...regionParam }).strict();
-type WaiterParams = z.infer<typeof waiterParams>;
 
 async function instanceState(s: AwsSession, id: string): Promise<{ state: string; missing: boolean; publicIp: string | null }> {
   try {
@@ -474,12 +457,12 @@ async function instanceState(s: AwsSession, id: string): Promise<{ state: string
   }
 }
 
-function waiter(name: string, o: { operation: string; defaultMax: string; what: string; poll: (s: AwsSession, id: string, ctx: StepContext) => Promise<PollState> }): StepKind<WaiterParams> {
-  return {
+function waiter(name: string, o: { operation: string; defaultMax: string; what: string; poll: (s: AwsSession, id: string, ctx: StepContext) => Promise<PollState> }) {
+  return defineKind({
     name,
     effect: 'read',
-    params: waiterParams,
-    describe: (p) => ({ summary: `wait until ${p.instance_id} ${o.what} (poll ${o.operation} every ${p.interval}, at most ${p.max_wait ?? o.defaultMax})`, api: api('ec2', o.operation), resources: [p.instance_id], params: p }),
+    params: z.object({ instance_id: instanceId, ...waitParams, ...regionParam }).strict(),
+    describe: (p) => ({ summary: `wait until ${p.instance_id} ${o.what} (poll ${o.operation} every ${p.interval}, at most ${p.max_wait ?? o.defaultMax})`, api: api('ec2', o.operation), resources: [p.instance_id] }),
     async run(p, ctx): Promise<StepResult> {
       const s = new AwsSession(ctx, p.region);
       const out = await pollUntil(ctx, { subject: p.instance_id, goal: o.what, maxWait: p.max_wait ?? o.defaultMax, interval: p.interval, onTimeout: p.on_timeout, poll: () => o.poll(s, p.instance_id, ctx) });
@@ -487,7 +470,7 @@ function waiter(name: string, o: { operation: string; defaultMax: string; what: 
       const summary = out.reached ? `${p.instance_id} ${o.what} after ${out.waited}` : `${p.instance_id} still ${out.state} after ${out.waited}`;
       return { result: { instance_id: p.instance_id, ...rest, ...detail }, summary, raw: { calls: s.calls.slice(-5), polls: out.polls } };
     },
-  };
+  });
 }
 
 export const waitUntilInstanceStopped = waiter('aws.ec2.waitUntilInstanceStopped', {
@@ -526,7 +509,7 @@ export const waitUntilInstanceStatusOk = waiter('aws.ec2.waitUntilInstanceStatus
   defaultMax: '15m',
   what: 'passes all three status checks',
   async poll(s, id) {
-    let raw: any;
+    let raw: InstanceStatus | undefined;
     try {
       raw = await instanceStatus(s, id);
     } catch (err) {

@@ -2,8 +2,9 @@
 // configuration (tags), its attributes (the idle timeout, access logs), target groups with their
 // health checks and attributes, listeners and rules, target health; and setting attributes to
 // absolute values with the previous ones kept for the rollback note.
+import type { Action, Listener, RuleCondition, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { api, AwsSession, iso, lbArn, lbName, regionParam, shortArn, tagMap, tgArn } from './common.js';
 
@@ -71,34 +72,31 @@ export function ownershipFromTags(tags: Record<string, string>, kind: 'applicati
 
 // ── the load balancer ───────────────────────────────────────────────────────────────────────────
 
-const lbParams = z
-  .object({ name: lbName.optional(), arn: lbArn.optional(), ...regionParam })
-  .strict()
-  .refine((p) => Boolean(p.name) !== Boolean(p.arn), { message: 'give either name or arn' });
-
-export const describeLoadBalancers: StepKind<z.infer<typeof lbParams>> = {
+export const describeLoadBalancers = defineKind({
   name: 'aws.elbv2.describeLoadBalancers',
   effect: 'read',
-  params: lbParams,
+  params: z
+    .object({ name: lbName.optional(), arn: lbArn.optional(), ...regionParam })
+    .strict()
+    .refine((p) => Boolean(p.name) !== Boolean(p.arn), { message: 'give either name or arn' }),
   describe: (p) => ({
     summary: `elasticloadbalancing:DescribeLoadBalancers ${p.name ?? shortArn(p.arn!)} and its tags`,
     api: api('elbv2', 'DescribeLoadBalancers'),
     resources: [p.name ?? p.arn!],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
-    const out = await s.call('elbv2', 'DescribeLoadBalancers', p.name ? { Names: [p.name] } : { LoadBalancerArns: [p.arn] }, [p.name ?? p.arn!]);
+    const out = await s.call('elbv2', (m) => new m.DescribeLoadBalancersCommand(p.name ? { Names: [p.name] } : { LoadBalancerArns: [p.arn!] }), [p.name ?? p.arn!]);
     const lb = out.output.LoadBalancers?.[0];
     if (!lb) throw new StepFailure(`no load balancer ${p.name ?? p.arn} in this account and region`);
     const arn = String(lb.LoadBalancerArn);
-    const tagsOut = await s.call('elbv2', 'DescribeTags', { ResourceArns: [arn] }, [arn]);
-    const tags = tagMap(tagsOut.output.TagDescriptions?.find((d: any) => d?.ResourceArn === arn)?.Tags);
+    const tagsOut = await s.call('elbv2', (m) => new m.DescribeTagsCommand({ ResourceArns: [arn] }), [arn]);
+    const tags = tagMap(tagsOut.output.TagDescriptions?.find((d) => d.ResourceArn === arn)?.Tags);
     const owner = ownershipFromTags(tags);
     const [, , , arnRegion = '', account = ''] = arn.split(':');
     // app/<name>/<id>: the CloudWatch dimension; app.<name>.<id>: how access-log file names spell it.
     const dimension = arn.slice(arn.indexOf(':loadbalancer/') + ':loadbalancer/'.length);
-    const zones = (lb.AvailabilityZones ?? []).map((z: any) => ({ zone: z?.ZoneName ?? '', subnet: z?.SubnetId ?? '' }));
+    const zones = (lb.AvailabilityZones ?? []).map((z) => ({ zone: z.ZoneName ?? '', subnet: z.SubnetId ?? '' }));
     const result = {
       arn,
       name: lb.LoadBalancerName ?? '',
@@ -109,7 +107,7 @@ export const describeLoadBalancers: StepKind<z.infer<typeof lbParams>> = {
       dns_name: lb.DNSName ?? null,
       created: iso(lb.CreatedTime) ?? null,
       zones,
-      subnets: zones.map((z: { subnet: string }) => z.subnet).filter(Boolean),
+      subnets: zones.map((z) => z.subnet).filter(Boolean),
       security_groups: lb.SecurityGroups ?? [],
       dimension,
       log_file_id: dimension.replace(/\//g, '.'),
@@ -125,11 +123,9 @@ export const describeLoadBalancers: StepKind<z.infer<typeof lbParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
 // ── attributes ──────────────────────────────────────────────────────────────────────────────────
-
-const attrParams = z.object({ arn: lbArn, ...regionParam }).strict();
 
 export function reduceAttributes(list: { Key?: string; Value?: string }[] | undefined) {
   const attributes: Record<string, string> = {};
@@ -150,19 +146,19 @@ export function reduceAttributes(list: { Key?: string; Value?: string }[] | unde
   };
 }
 
-export const describeLoadBalancerAttributes: StepKind<z.infer<typeof attrParams>> = {
+export const describeLoadBalancerAttributes = defineKind({
   name: 'aws.elbv2.describeLoadBalancerAttributes',
   effect: 'read',
-  params: attrParams,
-  describe: (p) => ({ summary: `elasticloadbalancing:DescribeLoadBalancerAttributes ${shortArn(p.arn)}`, api: api('elbv2', 'DescribeLoadBalancerAttributes'), resources: [p.arn], params: p }),
+  params: z.object({ arn: lbArn, ...regionParam }).strict(),
+  describe: (p) => ({ summary: `elasticloadbalancing:DescribeLoadBalancerAttributes ${shortArn(p.arn)}`, api: api('elbv2', 'DescribeLoadBalancerAttributes'), resources: [p.arn] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
-    const out = await s.call('elbv2', 'DescribeLoadBalancerAttributes', { LoadBalancerArn: p.arn }, [p.arn]);
+    const out = await s.call('elbv2', (m) => new m.DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: p.arn }), [p.arn]);
     const r = reduceAttributes(out.output.Attributes);
     const logs = r.access_logs.enabled ? `access logs to s3://${r.access_logs.bucket}${r.access_logs.prefix ? `/${r.access_logs.prefix}` : ''}` : 'access logs off';
     return { result: r, summary: `idle timeout ${r.idle_timeout_s} s, client keep-alive ${r.client_keep_alive_s} s, ${logs}`, raw: s.raw() };
   },
-};
+});
 
 const INT_RANGES: Record<string, [number, number]> = {
   'idle_timeout.timeout_seconds': [1, 4000],
@@ -171,41 +167,39 @@ const INT_RANGES: Record<string, [number, number]> = {
 };
 
 const attrValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
-const modifyParams = z
-  .object({
-    arn: lbArn,
-    attributes: z
-      .record(z.string().regex(/^[a-z0-9_.]+$/, { message: 'attribute keys look like idle_timeout.timeout_seconds' }), attrValue)
-      .refine((a) => Object.keys(a).length >= 1 && Object.keys(a).length <= 20, { message: 'give 1 to 20 attributes' })
-      .describe('Absolute values, e.g. idle_timeout.timeout_seconds: 120 (never deltas: a re-run sets the same value)'),
-    ...regionParam,
-  })
-  .strict()
-  .superRefine((p, c) => {
-    for (const [k, v] of Object.entries(p.attributes)) {
-      const range = INT_RANGES[k];
-      if (range && !(/^\d+$/.test(v) && Number(v) >= range[0] && Number(v) <= range[1])) {
-        c.addIssue({ code: 'custom', path: ['attributes', k], message: `${k} must be a whole number of seconds from ${range[0]} to ${range[1]}, not '${v}'` });
-      }
-      if (k.endsWith('.enabled') && v !== 'true' && v !== 'false') c.addIssue({ code: 'custom', path: ['attributes', k], message: `${k} must be true or false, not '${v}'` });
-    }
-  });
 
-export const modifyLoadBalancerAttributes: StepKind<z.infer<typeof modifyParams>> = {
+export const modifyLoadBalancerAttributes = defineKind({
   name: 'aws.elbv2.modifyLoadBalancerAttributes',
   effect: 'write',
-  params: modifyParams,
+  params: z
+    .object({
+      arn: lbArn,
+      attributes: z
+        .record(z.string().regex(/^[a-z0-9_.]+$/, { message: 'attribute keys look like idle_timeout.timeout_seconds' }), attrValue)
+        .refine((a) => Object.keys(a).length >= 1 && Object.keys(a).length <= 20, { message: 'give 1 to 20 attributes' })
+        .describe('Absolute values, e.g. idle_timeout.timeout_seconds: 120 (never deltas: a re-run sets the same value)'),
+      ...regionParam,
+    })
+    .strict()
+    .superRefine((p, c) => {
+      for (const [k, v] of Object.entries(p.attributes)) {
+        const range = INT_RANGES[k];
+        if (range && !(/^\d+$/.test(v) && Number(v) >= range[0] && Number(v) <= range[1])) {
+          c.addIssue({ code: 'custom', path: ['attributes', k], message: `${k} must be a whole number of seconds from ${range[0]} to ${range[1]}, not '${v}'` });
+        }
+        if (k.endsWith('.enabled') && v !== 'true' && v !== 'false') c.addIssue({ code: 'custom', path: ['attributes', k], message: `${k} must be true or false, not '${v}'` });
+      }
+    }),
   describe: (p) => ({
     summary: `elasticloadbalancing:ModifyLoadBalancerAttributes ${shortArn(p.arn)} ${Object.entries(p.attributes)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`,
     api: api('elbv2', 'ModifyLoadBalancerAttributes'),
     resources: [p.arn],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
-    const read = await s.call('elbv2', 'DescribeLoadBalancerAttributes', { LoadBalancerArn: p.arn }, [p.arn]);
+    const read = await s.call('elbv2', (m) => new m.DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: p.arn }), [p.arn]);
     const before = reduceAttributes(read.output.Attributes).attributes;
     const previous: Record<string, string | null> = {};
     for (const k of Object.keys(p.attributes)) previous[k] = before[k] ?? null;
@@ -214,7 +208,7 @@ export const modifyLoadBalancerAttributes: StepKind<z.infer<typeof modifyParams>
       ctx.log('every attribute already has the wanted value; nothing to change', 'log');
       return { result: { arn: p.arn, called: false, changed: {}, previous, current: { ...p.attributes }, request_id: null }, summary: 'already set; nothing changed', raw: s.raw() };
     }
-    const out = await s.call('elbv2', 'ModifyLoadBalancerAttributes', { LoadBalancerArn: p.arn, Attributes: wanted.map(([Key, Value]) => ({ Key, Value })) }, [p.arn]);
+    const out = await s.call('elbv2', (m) => new m.ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: p.arn, Attributes: wanted.map(([Key, Value]) => ({ Key, Value })) }), [p.arn]);
     const after = reduceAttributes(out.output.Attributes).attributes;
     const changed: Record<string, { from: string | null; to: string }> = {};
     for (const [k, v] of wanted) changed[k] = { from: previous[k] ?? null, to: after[k] ?? v };
@@ -228,29 +222,29 @@ export const modifyLoadBalancerAttributes: StepKind<z.infer<typeof modifyParams>
       raw: s.raw(),
     };
   },
-};
+});
 
 // ── target groups ───────────────────────────────────────────────────────────────────────────────
 
-const tgParams = z
-  .object({ load_balancer_arn: lbArn, attributes: z.boolean().default(true).describe('Also read each target group\'s attributes'), ...regionParam })
-  .strict();
-
-export const describeTargetGroups: StepKind<z.infer<typeof tgParams>> = {
+export const describeTargetGroups = defineKind({
   name: 'aws.elbv2.describeTargetGroups',
   effect: 'read',
-  params: tgParams,
-  describe: (p) => ({ summary: `elasticloadbalancing:DescribeTargetGroups of ${shortArn(p.load_balancer_arn)}`, api: api('elbv2', 'DescribeTargetGroups'), resources: [p.load_balancer_arn], params: p }),
+  params: z
+    .object({ load_balancer_arn: lbArn, attributes: z.boolean().default(true).describe('Also read each target group\'s attributes'), ...regionParam })
+    .strict(),
+  describe: (p) => ({ summary: `elasticloadbalancing:DescribeTargetGroups of ${shortArn(p.load_balancer_arn)}`, api: api('elbv2', 'DescribeTargetGroups'), resources: [p.load_balancer_arn] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
-    const groups: any[] = [];
-    for await (const page of s.pages('elbv2', 'DescribeTargetGroups', { LoadBalancerArn: p.load_balancer_arn }, { ids: [p.load_balancer_arn], maxPages: 20 })) groups.push(...(page.TargetGroups ?? []));
+    const groups: TargetGroup[] = [];
+    for await (const page of s.pages('elbv2', (m) => new m.DescribeTargetGroupsCommand({ LoadBalancerArn: p.load_balancer_arn }), { ids: [p.load_balancer_arn], maxPages: 20 })) {
+      groups.push(...(page.TargetGroups ?? []));
+    }
     const target_groups = [];
     for (const g of groups) {
       const arn = String(g.TargetGroupArn);
       let attributes: Record<string, string> = {};
       if (p.attributes) {
-        const a = await s.call('elbv2', 'DescribeTargetGroupAttributes', { TargetGroupArn: arn }, [arn]);
+        const a = await s.call('elbv2', (m) => new m.DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }), [arn]);
         attributes = reduceAttributes(a.output.Attributes).attributes;
       }
       target_groups.push({
@@ -294,36 +288,34 @@ export const describeTargetGroups: StepKind<z.infer<typeof tgParams>> = {
       raw: s.raw(),
     };
   },
-};
-
-const healthParams = z.object({ target_group_arns: z.array(tgArn).min(1).max(20), ...regionParam }).strict();
+});
 
 const UNHEALTHY = new Set(['unhealthy', 'unhealthy.draining']);
 
-export const describeTargetHealth: StepKind<z.infer<typeof healthParams>> = {
+export const describeTargetHealth = defineKind({
   name: 'aws.elbv2.describeTargetHealth',
   effect: 'read',
-  params: healthParams,
-  describe: (p) => ({ summary: `elasticloadbalancing:DescribeTargetHealth of ${p.target_group_arns.map(shortArn).join(', ')}`, api: api('elbv2', 'DescribeTargetHealth'), resources: p.target_group_arns, params: p }),
+  params: z.object({ target_group_arns: z.array(tgArn).min(1).max(20), ...regionParam }).strict(),
+  describe: (p) => ({ summary: `elasticloadbalancing:DescribeTargetHealth of ${p.target_group_arns.map(shortArn).join(', ')}`, api: api('elbv2', 'DescribeTargetHealth'), resources: p.target_group_arns }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const groups = [];
     const targets: { group: string; id: string; port: number | null; az: string | null; state: string; reason: string | null; description: string | null; anomaly: string | null }[] = [];
     for (const arn of p.target_group_arns) {
-      const out = await s.call('elbv2', 'DescribeTargetHealth', { TargetGroupArn: arn }, [arn]);
-      const list = (out.output.TargetHealthDescriptions ?? []).map((d: any) => ({
+      const out = await s.call('elbv2', (m) => new m.DescribeTargetHealthCommand({ TargetGroupArn: arn }), [arn]);
+      const list = (out.output.TargetHealthDescriptions ?? []).map((d) => ({
         group: shortArn(arn),
-        id: String(d?.Target?.Id ?? ''),
-        port: d?.Target?.Port ?? null,
-        az: d?.Target?.AvailabilityZone ?? null,
-        state: String(d?.TargetHealth?.State ?? 'unknown'),
-        reason: d?.TargetHealth?.Reason ?? null,
-        description: d?.TargetHealth?.Description ?? null,
-        anomaly: d?.AnomalyDetection?.Result ?? null,
+        id: String(d.Target?.Id ?? ''),
+        port: d.Target?.Port ?? null,
+        az: d.Target?.AvailabilityZone ?? null,
+        state: String(d.TargetHealth?.State ?? 'unknown'),
+        reason: d.TargetHealth?.Reason ?? null,
+        description: d.TargetHealth?.Description ?? null,
+        anomaly: d.AnomalyDetection?.Result ?? null,
       }));
       targets.push(...list);
-      const healthy = list.filter((t: { state: string }) => t.state === 'healthy').length;
-      const unhealthy = list.filter((t: { state: string }) => UNHEALTHY.has(t.state)).length;
+      const healthy = list.filter((t) => t.state === 'healthy').length;
+      const unhealthy = list.filter((t) => UNHEALTHY.has(t.state)).length;
       groups.push({ arn, total: list.length, healthy, unhealthy, fail_open: list.length > 0 && unhealthy === list.length });
     }
     const count = (st: string) => targets.filter((t) => t.state === st).length;
@@ -358,43 +350,43 @@ export const describeTargetHealth: StepKind<z.infer<typeof healthParams>> = {
     if (result.fail_open) parts.push('all unhealthy in a group: the load balancer fails open');
     return { result, summary: parts.join('; '), raw: s.raw() };
   },
-};
+});
 
 // ── listeners and rules ─────────────────────────────────────────────────────────────────────────
 
-const listenerParams = z.object({ load_balancer_arn: lbArn, rules: z.boolean().default(true).describe('Also read each listener\'s rules'), ...regionParam }).strict();
-
-function forwardTargets(actions: any[] | undefined): string[] {
+function forwardTargets(actions: Action[] | undefined): string[] {
   const out: string[] = [];
   for (const a of actions ?? []) {
-    if (a?.TargetGroupArn) out.push(shortArn(String(a.TargetGroupArn)));
-    for (const t of a?.ForwardConfig?.TargetGroups ?? []) if (t?.TargetGroupArn) out.push(shortArn(String(t.TargetGroupArn)));
+    if (a.TargetGroupArn) out.push(shortArn(String(a.TargetGroupArn)));
+    for (const t of a.ForwardConfig?.TargetGroups ?? []) if (t.TargetGroupArn) out.push(shortArn(String(t.TargetGroupArn)));
   }
   return [...new Set(out)];
 }
 
-function conditionText(c: any): string {
-  const field = String(c?.Field ?? '');
-  const values: string[] = c?.Values ?? c?.PathPatternConfig?.Values ?? c?.HostHeaderConfig?.Values ?? c?.HttpRequestMethodConfig?.Values ?? c?.SourceIpConfig?.Values ?? [];
+function conditionText(c: RuleCondition): string {
+  const field = String(c.Field ?? '');
+  const values: string[] = c.Values ?? c.PathPatternConfig?.Values ?? c.HostHeaderConfig?.Values ?? c.HttpRequestMethodConfig?.Values ?? c.SourceIpConfig?.Values ?? [];
   return `${field} ${values.join(',')}`.trim();
 }
 
-export const describeListeners: StepKind<z.infer<typeof listenerParams>> = {
+export const describeListeners = defineKind({
   name: 'aws.elbv2.describeListeners',
   effect: 'read',
-  params: listenerParams,
-  describe: (p) => ({ summary: `elasticloadbalancing:DescribeListeners${p.rules ? ' and DescribeRules' : ''} of ${shortArn(p.load_balancer_arn)}`, api: api('elbv2', 'DescribeListeners'), resources: [p.load_balancer_arn], params: p }),
+  params: z.object({ load_balancer_arn: lbArn, rules: z.boolean().default(true).describe('Also read each listener\'s rules'), ...regionParam }).strict(),
+  describe: (p) => ({ summary: `elasticloadbalancing:DescribeListeners${p.rules ? ' and DescribeRules' : ''} of ${shortArn(p.load_balancer_arn)}`, api: api('elbv2', 'DescribeListeners'), resources: [p.load_balancer_arn] }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
-    const raw: any[] = [];
-    for await (const page of s.pages('elbv2', 'DescribeListeners', { LoadBalancerArn: p.load_balancer_arn }, { ids: [p.load_balancer_arn], maxPages: 20 })) raw.push(...(page.Listeners ?? []));
+    const raw: Listener[] = [];
+    for await (const page of s.pages('elbv2', (m) => new m.DescribeListenersCommand({ LoadBalancerArn: p.load_balancer_arn }), { ids: [p.load_balancer_arn], maxPages: 20 })) {
+      raw.push(...(page.Listeners ?? []));
+    }
     const listeners = [];
     for (const l of raw) {
       const rules = [];
       if (p.rules) {
-        const out = await s.call('elbv2', 'DescribeRules', { ListenerArn: l.ListenerArn }, [String(l.ListenerArn)]);
+        const out = await s.call('elbv2', (m) => new m.DescribeRulesCommand({ ListenerArn: l.ListenerArn }), [String(l.ListenerArn)]);
         for (const r of out.output.Rules ?? []) {
-          rules.push({ priority: String(r?.Priority ?? ''), default: r?.IsDefault === true, conditions: (r?.Conditions ?? []).map(conditionText), action: r?.Actions?.[0]?.Type ?? null, target_groups: forwardTargets(r?.Actions) });
+          rules.push({ priority: String(r.Priority ?? ''), default: r.IsDefault === true, conditions: (r.Conditions ?? []).map(conditionText), action: r.Actions?.[0]?.Type ?? null, target_groups: forwardTargets(r.Actions) });
         }
       }
       listeners.push({ arn: String(l.ListenerArn), port: l.Port ?? null, protocol: l.Protocol ?? null, default_action: l.DefaultActions?.[0]?.Type ?? null, default_target_groups: forwardTargets(l.DefaultActions), rules });
@@ -405,6 +397,6 @@ export const describeListeners: StepKind<z.infer<typeof listenerParams>> = {
       raw: s.raw(),
     };
   },
-};
+});
 
 export const ELBV2_KINDS = [describeLoadBalancers, describeLoadBalancerAttributes, modifyLoadBalancerAttributes, describeTargetGroups, describeTargetHealth, describeListeners];

@@ -2,8 +2,9 @@
 // Center article asks: security groups both ways on the traffic and health-check ports, and the
 // stateless NACLs of both subnet sets — including the ephemeral return ports 1024-65535 that a
 // NACL silently drops, which shows as connection errors and 504s.
+import type { NetworkAcl, SecurityGroup } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { api, AwsSession, instanceId, regionParam, securityGroupId, subnetId } from './common.js';
 
 // ── IPv4 ranges ─────────────────────────────────────────────────────────────────────────────────
@@ -126,7 +127,7 @@ const params = z
 
 const EPHEMERAL: Range = [1024, 65535];
 
-export const checkLoadBalancerPath: StepKind<z.infer<typeof params>> = {
+export const checkLoadBalancerPath = defineKind({
   name: 'aws.ec2.checkLoadBalancerPath',
   effect: 'read',
   params,
@@ -134,23 +135,22 @@ export const checkLoadBalancerPath: StepKind<z.infer<typeof params>> = {
     summary: `ec2:DescribeSecurityGroups, DescribeNetworkAcls, DescribeSubnets: can the load balancer reach its targets on ${p.ports.join(', ')} and get answers back on 1024-65535?`,
     api: api('ec2', 'DescribeNetworkAcls'),
     resources: [...p.lb_subnets, ...p.target_instance_ids],
-    params: p,
   }),
   async run(p, ctx) {
     const s = new AwsSession(ctx, p.region);
     const targetSgs = new Set(p.target_security_groups);
     const targetSubnets = new Set(p.target_subnets);
     if (p.target_instance_ids.length) {
-      const out = await s.call('ec2', 'DescribeInstances', { InstanceIds: p.target_instance_ids }, p.target_instance_ids);
-      for (const i of (out.output.Reservations ?? []).flatMap((r: any) => r?.Instances ?? [])) {
-        if (i?.SubnetId) targetSubnets.add(i.SubnetId);
-        for (const g of i?.SecurityGroups ?? []) if (g?.GroupId) targetSgs.add(g.GroupId);
+      const out = await s.call('ec2', (m) => new m.DescribeInstancesCommand({ InstanceIds: p.target_instance_ids }), p.target_instance_ids);
+      for (const i of (out.output.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+        if (i.SubnetId) targetSubnets.add(i.SubnetId);
+        for (const g of i.SecurityGroups ?? []) if (g.GroupId) targetSgs.add(g.GroupId);
       }
     }
     const allSubnets = [...new Set([...p.lb_subnets, ...targetSubnets])];
     const cidrOf = new Map<string, string>();
-    const subnets = await s.call('ec2', 'DescribeSubnets', { SubnetIds: allSubnets }, allSubnets);
-    for (const sn of subnets.output.Subnets ?? []) if (sn?.SubnetId && sn?.CidrBlock) cidrOf.set(sn.SubnetId, sn.CidrBlock);
+    const subnets = await s.call('ec2', (m) => new m.DescribeSubnetsCommand({ SubnetIds: allSubnets }), allSubnets);
+    for (const sn of subnets.output.Subnets ?? []) if (sn.SubnetId && sn.CidrBlock) cidrOf.set(sn.SubnetId, sn.CidrBlock);
     const cidrs = (ids: Iterable<string>) => [...new Set([...ids].map((id) => cidrOf.get(id)).filter((c): c is string => Boolean(c)))];
     const lbCidrs = cidrs(p.lb_subnets);
     const targetCidrs = cidrs(targetSubnets);
@@ -159,10 +159,10 @@ export const checkLoadBalancerPath: StepKind<z.infer<typeof params>> = {
 
     // Security groups: stateful, so one direction each way is enough.
     const groupIds = [...new Set([...p.lb_security_groups, ...targetSgs])];
-    const groups = new Map<string, any>();
+    const groups = new Map<string, SecurityGroup>();
     if (groupIds.length) {
-      const out = await s.call('ec2', 'DescribeSecurityGroups', { GroupIds: groupIds }, groupIds);
-      for (const g of out.output.SecurityGroups ?? []) groups.set(g.GroupId, g);
+      const out = await s.call('ec2', (m) => new m.DescribeSecurityGroupsCommand({ GroupIds: groupIds }), groupIds);
+      for (const g of out.output.SecurityGroups ?? []) if (g.GroupId) groups.set(g.GroupId, g);
     }
     const sgCheck = (from: string[], to: string[], direction: 'egress' | 'ingress', peerGroups: string[], peerCidrs: string[]) =>
       p.ports.map((port) => ({
@@ -178,9 +178,9 @@ export const checkLoadBalancerPath: StepKind<z.infer<typeof params>> = {
     if (!targetSgs.size) notes.push('no target security groups given or found: inbound rules on the targets were not checked');
 
     // NACLs: stateless, so the return traffic on ephemeral ports needs its own rules.
-    const acls = await s.call('ec2', 'DescribeNetworkAcls', { Filters: [{ Name: 'association.subnet-id', Values: allSubnets }] }, allSubnets);
-    const aclOf = new Map<string, any>();
-    for (const a of acls.output.NetworkAcls ?? []) for (const as of a?.Associations ?? []) if (as?.SubnetId) aclOf.set(as.SubnetId, a);
+    const acls = await s.call('ec2', (m) => new m.DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: allSubnets }] }), allSubnets);
+    const aclOf = new Map<string, NetworkAcl>();
+    for (const a of acls.output.NetworkAcls ?? []) for (const as of a.Associations ?? []) if (as.SubnetId) aclOf.set(as.SubnetId, a);
     const nacls: { subnet: string; acl: string | null; role: 'target' | 'load-balancer'; checks: { direction: string; ports: string; peer: string; allowed: boolean; denied: { ports: string; rule: string }[] }[] }[] = [];
     const peersOr = (list: string[]) => (list.length ? list : ['0.0.0.0/0']);
     if (!lbCidrs.length || !targetCidrs.length) notes.push('some subnet CIDRs are unknown: NACL rules were tested against any address (0.0.0.0/0)');
@@ -235,6 +235,6 @@ export const checkLoadBalancerPath: StepKind<z.infer<typeof params>> = {
     };
     return { result, summary: problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems[0]}` : 'security groups and NACLs allow the traffic and its return', raw: s.raw() };
   },
-};
+});
 
 export const NETWORK_KINDS = [checkLoadBalancerPath];

@@ -2,7 +2,7 @@
 // endpoint health, endpoint status and the member list (ids in hex, the cluster id, the leader,
 // the revision). It reads no keys and prints no values.
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { lastErrorLine, runProcess, type ProcResult } from '../files.js';
 import { clientFlags, endpointList, idHex, program, timeouts, tlsShape, tryJson } from './common.js';
@@ -44,7 +44,7 @@ export interface MemberState {
   started: boolean;
 }
 
-export const etcdCluster: StepKind<ClusterParams> = {
+export const etcdCluster = defineKind({
   name: 'etcd.cluster',
   effect: 'read',
   params,
@@ -52,7 +52,6 @@ export const etcdCluster: StepKind<ClusterParams> = {
     summary: `etcd endpoint health, endpoint status${p.cluster ? ' --cluster' : ''} and member list at ${p.endpoints.join(', ')}`,
     argv: [p.etcdctl, 'endpoint', 'health', ...(p.cluster ? ['--cluster'] : []), '-w', 'json', ...clientFlags(p.endpoints, p)],
     resources: p.endpoints,
-    params: p,
   }),
   async run(p, ctx) {
     const flags = clientFlags(p.endpoints, p);
@@ -86,21 +85,22 @@ export const etcdCluster: StepKind<ClusterParams> = {
     let clusterId = '';
     let leader = '';
     for (const s of asArray(tryJson(status.stdout))) {
-      const st = (s.Status ?? {}) as Record<string, any>;
+      const st = fields(s.Status);
+      const header = fields(st.header);
       const e = at(String(s.Endpoint ?? ''));
-      e.member_id = idHex(st.header?.member_id);
+      e.member_id = idHex(header.member_id);
       e.version = st.version ? String(st.version) : undefined;
-      e.revision = num(st.header?.revision);
+      e.revision = num(header.revision);
       e.db_size = num(st.dbSize);
       e.raft_term = num(st.raftTerm);
       e.raft_index = num(st.raftIndex);
       e.is_leader = st.leader !== undefined && idHex(st.leader) === e.member_id;
-      clusterId ||= idHex(st.header?.cluster_id);
+      clusterId ||= idHex(header.cluster_id);
       if (st.leader && idHex(st.leader) !== '0') leader ||= idHex(st.leader);
     }
     if (!cluster) for (const ep of p.endpoints) at(ep);
-    const memberJson = (members ? tryJson(members.stdout) : undefined) as Record<string, any> | undefined;
-    const memberList: MemberState[] = asArray(memberJson?.members).map((m) => ({
+    const memberJson = fields(members ? tryJson(members.stdout) : undefined);
+    const memberList: MemberState[] = asArray(memberJson.members).map((m) => ({
       id: idHex(m.ID),
       name: String(m.name ?? ''),
       peer_urls: asStrings(m.peerURLs),
@@ -108,7 +108,7 @@ export const etcdCluster: StepKind<ClusterParams> = {
       learner: m.isLearner === true,
       started: Boolean(m.name),
     }));
-    clusterId ||= idHex(memberJson?.header?.cluster_id);
+    clusterId ||= idHex(fields(memberJson.header).cluster_id);
 
     const endpoints = [...byEndpoint.values()].filter((e) => e.endpoint);
     const healthy = endpoints.filter((e) => e.healthy);
@@ -162,7 +162,7 @@ export const etcdCluster: StepKind<ClusterParams> = {
       : `etcd does not answer at ${p.endpoints.join(', ')} (${why()})`;
     return { result, summary };
   },
-};
+});
 
 const LOCAL_PROBLEM = /no such file or directory|permission denied|x509|certificate|tls: |failed to find any PEM data/i;
 
@@ -176,8 +176,16 @@ function explain(...runs: ProcResult[]): string {
   return runs.map((r) => lastErrorLine(r.stderr)).find(Boolean) ?? '';
 }
 
-function asArray(v: unknown): Record<string, any>[] {
-  return Array.isArray(v) ? (v.filter((x) => x && typeof x === 'object') as Record<string, any>[]) : [];
+// etcdctl's JSON is read field by field, each value checked or converted where it is used.
+
+/** The objects of a JSON array. */
+function asArray(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object') : [];
+}
+
+/** The fields of a JSON object (none when it is not one). */
+function fields(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
 function asStrings(v: unknown): string[] {

@@ -5,7 +5,8 @@
 // ctx.providers.exec), so nothing else in the file moves and the diff is exactly one line.
 import { posix } from 'node:path';
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../core/step.js';
+import type { StepContext } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { absPath, isWithin, listOf, mustRun, runProcess, splitList, whyFailed } from '../files.js';
 import { parseVersion } from './common.js';
@@ -40,20 +41,28 @@ export interface ManifestInfo {
 
 type YamlModule = typeof import('yaml');
 let yamlModule: Promise<YamlModule> | undefined;
-// Bundled, `yaml` (CommonJS) arrives as the default export of the dynamic import.
-const loadYaml = () => (yamlModule ??= import('yaml').then((m) => ((m as { parseDocument?: unknown }).parseDocument ? m : (m as unknown as { default: YamlModule }).default)));
+const loadYaml = () => (yamlModule ??= import('yaml').then(yamlExports));
+
+/** Bundled, `yaml` (CommonJS) arrives as the default export of the dynamic import; under Node it has its named exports. */
+function yamlExports(m: YamlModule): YamlModule {
+  if (typeof m.parseDocument === 'function') return m;
+  const inner: unknown = Reflect.get(m, 'default');
+  return inner !== null && typeof inner === 'object' ? (inner as YamlModule) : m;
+}
 
 /** Reads an etcd static pod manifest. Throws StepFailure, in words, when it is not one this runbook can re-point. */
 export async function analyzeManifest(text: string, file: string): Promise<ManifestInfo> {
   const YAML = await loadYaml();
   const doc = YAML.parseDocument(text, { prettyErrors: false });
   if (doc.errors.length) throw new StepFailure(`${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-  const pod = doc.toJS() as Record<string, any> | null;
-  if (!pod || pod.kind !== 'Pod') throw new StepFailure(`${file} is not a Pod manifest (kind: ${pod?.kind ?? 'none'})`);
-  const containers: Record<string, any>[] = pod.spec?.containers ?? [];
-  const c = containers.find((x) => x.name === 'etcd') ?? containers.find((x) => /(^|\/)etcd$/.test(String(x.command?.[0] ?? '')));
+  // The manifest is read field by field: each value is checked where it is used.
+  const pod = objectOf(doc.toJS());
+  if (!pod || pod.kind !== 'Pod') throw new StepFailure(`${file} is not a Pod manifest (kind: ${String(pod?.kind ?? 'none')})`);
+  const podSpec = objectOf(pod.spec);
+  const containers = objectsOf(podSpec?.containers);
+  const c = containers.find((x) => x.name === 'etcd') ?? containers.find((x) => /(^|\/)etcd$/.test(String(listOfValues(x.command)[0] ?? '')));
   if (!c) throw new StepFailure(`${file} has no etcd container (looked for a container named etcd or running etcd)`);
-  const flags = parseFlags([...(c.command ?? []), ...(c.args ?? [])].map(String));
+  const flags = parseFlags([...listOfValues(c.command), ...listOfValues(c.args)].map(String));
   const name = flags.get('name') ?? 'default';
   const dataDir = flags.get('data-dir');
   if (!dataDir || !dataDir.startsWith('/')) {
@@ -62,12 +71,13 @@ export async function analyzeManifest(text: string, file: string): Promise<Manif
   if (flags.get('wal-dir')) {
     throw new StepFailure(`${file}: etcd runs with a separate --wal-dir (${flags.get('wal-dir')}); this runbook restores data and WAL together and cannot re-point both. Restore by hand with --wal-dir`);
   }
-  const mounts: { name: string; mountPath: string }[] = (c.volumeMounts ?? []).map((m: any) => ({ name: String(m.name), mountPath: String(m.mountPath).replace(/(.)\/$/, '$1') }));
+  const mounts: { name: string; mountPath: string }[] = objectsOf(c.volumeMounts).map((m) => ({ name: String(m.name), mountPath: String(m.mountPath).replace(/(.)\/$/, '$1') }));
   const mount = mounts.filter((m) => isWithin(dataDir, m.mountPath)).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
   if (!mount) throw new StepFailure(`${file}: etcd's --data-dir ${dataDir} is not on any volume mount; kubelet would keep it inside the container`);
-  const volumes: Record<string, any>[] = pod.spec?.volumes ?? [];
+  // Indexes follow the YAML's list: the hostPath node is found by its position below.
+  const volumes = listOfValues(podSpec?.volumes).map((v) => objectOf(v) ?? {});
   const vi = volumes.findIndex((v) => v.name === mount.name);
-  const hostPath = volumes[vi]?.hostPath?.path;
+  const hostPath = objectOf(volumes[vi]?.hostPath)?.path;
   if (vi < 0 || typeof hostPath !== 'string') {
     throw new StepFailure(`${file}: the data directory's volume '${mount.name}' is not a hostPath volume; this runbook re-points hostPath volumes only`);
   }
@@ -81,7 +91,7 @@ export async function analyzeManifest(text: string, file: string): Promise<Manif
   return {
     file,
     manifest: posix.basename(file),
-    pod: String(pod.metadata?.name ?? ''),
+    pod: String(objectOf(pod.metadata)?.name ?? ''),
     name,
     peer_url: peerUrls[0] ?? '',
     peer_urls: peerUrls,
@@ -98,6 +108,24 @@ export async function analyzeManifest(text: string, file: string): Promise<Manif
     host_data_dir: host + dataDir.slice(mount.mountPath.length),
     host_path_line: text.slice(0, start).split('\n').length,
   };
+}
+
+/** The fields of a YAML mapping, or undefined when the value is not one. */
+function objectOf(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** The items of a YAML sequence (none when the value is not one). */
+function listOfValues(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** The mappings of a YAML sequence. */
+function objectsOf(v: unknown): Record<string, unknown>[] {
+  return listOfValues(v).flatMap((x) => {
+    const o = objectOf(x);
+    return o ? [o] : [];
+  });
 }
 
 /** `--k=v` and `--k v` flags of an argument vector. */
@@ -125,17 +153,15 @@ async function readManifest(ctx: StepContext, file: string): Promise<string> {
 
 // ── etcd.manifest.read ───────────────────────────────────────────────────────────────────────
 
-const readParams = z
-  .object({
-    files: listOf(absPath, 1).describe('etcd static pod manifests, absolute paths'),
-  })
-  .strict();
-
-export const etcdManifestRead: StepKind<z.infer<typeof readParams>> = {
+export const etcdManifestRead = defineKind({
   name: 'etcd.manifest.read',
   effect: 'read',
-  params: readParams,
-  describe: (p) => ({ summary: `read the etcd manifest${p.files.length > 1 ? 's' : ''} ${p.files.join(', ')}`, argv: ['cat', '--', p.files[0]!], params: p }),
+  params: z
+    .object({
+      files: listOf(absPath, 1).describe('etcd static pod manifests, absolute paths'),
+    })
+    .strict(),
+  describe: (p) => ({ summary: `read the etcd manifest${p.files.length > 1 ? 's' : ''} ${p.files.join(', ')}`, argv: ['cat', '--', p.files[0]!] }),
   async run(p, ctx) {
     const manifests: ManifestInfo[] = [];
     for (const file of p.files) {
@@ -149,7 +175,7 @@ export const etcdManifestRead: StepKind<z.infer<typeof readParams>> = {
       summary: manifests.map((m) => `${m.name} → ${m.host_data_dir}`).join('; '),
     };
   },
-};
+});
 
 // ── etcd.manifest.setDataDir ─────────────────────────────────────────────────────────────────
 
@@ -175,7 +201,7 @@ const setParams = z
 
 export type SetDataDirParams = z.infer<typeof setParams>;
 
-export const etcdManifestSetDataDir: StepKind<SetDataDirParams> = {
+export const etcdManifestSetDataDir = defineKind({
   name: 'etcd.manifest.setDataDir',
   effect: 'write',
   params: setParams,
@@ -183,7 +209,6 @@ export const etcdManifestSetDataDir: StepKind<SetDataDirParams> = {
     summary: p.edits.map((e) => `set the etcd data hostPath in ${e.manifest} to ${e.host_path}`).join('; '),
     argv: ['sed', '-i', '-e', `<line>s|.*|<path: ${p.edits[0]!.host_path}>|`, '--', p.edits[0]!.manifest],
     resources: p.edits.map((e) => e.manifest),
-    params: p,
   }),
   async run(p, ctx) {
     const edited: Record<string, unknown>[] = [];
@@ -228,7 +253,7 @@ export const etcdManifestSetDataDir: StepKind<SetDataDirParams> = {
       : `no change: already pointing at ${p.edits.map((e) => e.host_path).join(', ')}`;
     return { result: { edited, unchanged }, summary };
   },
-};
+});
 
 /** The line with the path value swapped, keeping indentation, quotes and any comment. */
 export function replacePathOnLine(line: string, oldPath: string, newPath: string): string {

@@ -5,7 +5,7 @@
 // Later write steps take their values from this plan, so what was approved is what runs.
 import { posix } from 'node:path';
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { absPath, isWithin, pathExists } from '../files.js';
 import { quoteForDisplay } from '../shell.js';
@@ -76,11 +76,11 @@ interface LocalMember {
   data_dir: string;
 }
 
-export const etcdPlan: StepKind<PlanParams> = {
+export const etcdPlan = defineKind({
   name: 'etcd.plan',
   effect: 'read',
   params,
-  describe: (p) => ({ summary: `plan the restore of ${p.manifests.map((m) => m.name).join(', ')} from ${p.snapshot.path}`, params: p }),
+  describe: (p) => ({ summary: `plan the restore of ${p.manifests.map((m) => m.name).join(', ')} from ${p.snapshot.path}` }),
   async run(p, ctx) {
     const stamp = stampOf(ctx.clock.now());
     const notes: string[] = [];
@@ -258,4 +258,4 @@ export const etcdPlan: StepKind<PlanParams> = {
       summary: `restore ${local.map((l) => l.name).join(', ')} here${remote.length ? ` and ${remote.map((r) => r.name).join(', ')} by hand on their nodes` : ''}, token ${token}, ${bump ? `bump ${bump}` : 'no revision bump'}`,
     };
   },
-};
+});

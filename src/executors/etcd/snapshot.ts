@@ -4,7 +4,8 @@
 // new data directories (`etcd.snapshot.restore`, with the tool etcd.tooling chose).
 import { posix } from 'node:path';
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../core/step.js';
+import type { StepContext } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { parseDuration } from '../../runbook/duration.js';
 import { duration } from '../../runbook/schema.js';
 import { StepFailure } from '../../core/failure.js';
@@ -60,7 +61,7 @@ const inspectParams = z
 
 export type InspectParams = z.infer<typeof inspectParams>;
 
-export const etcdSnapshotInspect: StepKind<InspectParams> = {
+export const etcdSnapshotInspect = defineKind({
   name: 'etcd.snapshot.inspect',
   effect: 'read',
   params: inspectParams,
@@ -68,7 +69,6 @@ export const etcdSnapshotInspect: StepKind<InspectParams> = {
     summary: `check snapshot ${p.path}: SHA-256, age, ${p.tooling.status_tool} snapshot status${p.trial_restore ? ', trial restore in a scratch directory' : ''}`,
     argv: [p.tooling.status_bin, 'snapshot', 'status', p.path, '-w', 'json'],
     resources: [p.path],
-    params: p,
   }),
   async run(p, ctx) {
     const st = await statOf(ctx, p.path);
@@ -113,7 +113,7 @@ export const etcdSnapshotInspect: StepKind<InspectParams> = {
       summary: `revision ${status.revision}, ${status.total_keys} keys, ${st.size} bytes, ${result.age} old${stale ? ` (older than ${p.max_age})` : ''}; integrity ${integrity.split(':')[0]}`,
     };
   },
-};
+});
 
 async function trialRestore(ctx: StepContext, p: InspectParams): Promise<void> {
   const made = await mustRun(ctx, ['mktemp', '-d', '-p', p.scratch_dir, 'oncall-etcd-verify.XXXXXXXX'], `creating a scratch directory in ${p.scratch_dir}`);
@@ -165,7 +165,7 @@ export type SaveParams = z.infer<typeof saveParams>;
 // step's timeout bounds it.
 const saveArgv = (p: SaveParams) => [p.etcdctl, 'snapshot', 'save', p.path, ...clientFlags([p.endpoint], p)];
 
-export const etcdSnapshotSave: StepKind<SaveParams> = {
+export const etcdSnapshotSave = defineKind({
   name: 'etcd.snapshot.save',
   effect: 'write',
   params: saveParams,
@@ -173,7 +173,6 @@ export const etcdSnapshotSave: StepKind<SaveParams> = {
     summary: `take a snapshot of etcd at ${p.endpoint} into ${p.path}`,
     argv: saveArgv(p),
     resources: [p.path],
-    params: p,
   }),
   async run(p, ctx) {
     if (await pathExists(ctx, p.path)) throw new StepFailure(`${p.path} already exists; the runbook never overwrites a snapshot. Pick another path`);
@@ -195,7 +194,7 @@ export const etcdSnapshotSave: StepKind<SaveParams> = {
       summary: `saved ${p.path} (${st.size} bytes${status ? `, revision ${status.revision}, ${status.total_keys} keys` : ''}, sha256 ${sum.slice(0, 12)}…)`,
     };
   },
-};
+});
 
 // ── etcd.snapshot.restore ────────────────────────────────────────────────────────────────────
 
@@ -246,7 +245,7 @@ export function restoreArgv(p: RestoreParams, m: { name: string; peer_url: strin
   ];
 }
 
-export const etcdSnapshotRestore: StepKind<RestoreParams> = {
+export const etcdSnapshotRestore = defineKind({
   name: 'etcd.snapshot.restore',
   effect: 'write',
   params: restoreParams,
@@ -254,7 +253,6 @@ export const etcdSnapshotRestore: StepKind<RestoreParams> = {
     summary: `${p.tooling.restore_tool} snapshot restore ${p.snapshot} for ${p.members.map((m) => `${m.name} into ${m.data_dir}`).join(', ')} (token ${p.token}${p.bump_revision ? `, bump ${p.bump_revision}` : ''})`,
     argv: restoreArgv(p, p.members[0]!),
     resources: p.members.map((m) => m.data_dir),
-    params: p,
   }),
   async run(p, ctx) {
     if (p.bump_revision > 0 && !p.tooling.supports_bump) {
@@ -301,4 +299,4 @@ export const etcdSnapshotRestore: StepKind<RestoreParams> = {
       summary: `restored ${restored.length} member${restored.length > 1 ? 's' : ''} with ${p.tooling.restore_tool} ${p.tooling.tool_version}: ${restored.map((x) => `${x.name} → ${x.data_dir}`).join(', ')}`,
     };
   },
-};
+});

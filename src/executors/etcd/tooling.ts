@@ -4,7 +4,8 @@
 // 3.4.27, etcdutl/etcdctl 3.5.10 and etcdutl 3.6.0. Restores are supported across patch versions
 // of one minor, so the tool's minor must match the data's.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../core/step.js';
+import type { StepContext } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { runProcess } from '../files.js';
 import { atLeast, minorOf, parseVersion, program, type Version } from './common.js';
@@ -20,11 +21,11 @@ const params = z
 
 export type ToolingParams = z.infer<typeof params>;
 
-export const etcdTooling: StepKind<ToolingParams> = {
+export const etcdTooling = defineKind({
   name: 'etcd.tooling',
   effect: 'read',
   params,
-  describe: (p) => ({ summary: `detect the etcd version and the restore tool (${p.etcdctl} version, ${p.etcdutl} version)`, argv: [p.etcdctl, 'version'], params: p }),
+  describe: (p) => ({ summary: `detect the etcd version and the restore tool (${p.etcdctl} version, ${p.etcdutl} version)`, argv: [p.etcdctl, 'version'] }),
   async run(p, ctx) {
     const etcdctl = await toolVersion(ctx, p.etcdctl, 'etcdctl');
     const etcdutl = await toolVersion(ctx, p.etcdutl, 'etcdutl');
@@ -57,7 +58,7 @@ export const etcdTooling: StepKind<ToolingParams> = {
       summary: `etcd ${result.version} (from ${decision.source}): restore with ${result.restore_tool} ${result.tool_version}; --bump-revision ${result.supports_bump ? 'available' : 'not available'}`,
     };
   },
-};
+});
 
 async function toolVersion(ctx: StepContext, bin: string, name: string): Promise<{ version?: Version; missing?: boolean; error?: string }> {
   try {

@@ -4,7 +4,8 @@
 // scoped to exactly these secrets, and the plain configuration that still needs a home before the
 // .env goes. Names and ARNs only; it never reads a value.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../core/step.js';
+import type { StepContext } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { describeTarget, loadMigration, sourceSchema, targetSchema, type PlannedSecret } from './model.js';
 import { fitResult, listText } from './report.js';
 import { awsOf, describeSecret, pool } from './sm.js';
@@ -135,11 +136,11 @@ function platformSnippet(platform: CutoverParams['platform'], secrets: PlannedSe
   }
 }
 
-export const cutover: StepKind<CutoverParams> = {
+export const cutover = defineKind({
   name: 'aws.secrets.cutover',
   effect: 'read',
   params,
-  describe: (p) => ({ summary: `how ${p.target.app} reads ${describeTarget(p.target)} (${p.language}${p.platform !== 'none' ? `, ${p.platform}` : ''}); names and ARNs only`, params: p }),
+  describe: (p) => ({ summary: `how ${p.target.app} reads ${describeTarget(p.target)} (${p.language}${p.platform !== 'none' ? `, ${p.platform}` : ''}); names and ARNs only` }),
   async run(p, ctx) {
     const m = await loadMigration(ctx, p.source, { target: p.target });
     const secrets = m.secrets;
@@ -184,7 +185,7 @@ export const cutover: StepKind<CutoverParams> = {
     );
     return { result, summary: `${p.language}${p.platform !== 'none' ? ` + ${p.platform}` : ''} snippet and the runtime role's policy for ${secrets.length === 1 ? secrets[0]!.name : `${secrets.length} secrets`}` };
   },
-};
+});
 
 /** The secrets' ARNs (with the random suffix) when they exist; otherwise the exact-name pattern. */
 async function exactArns(ctx: StepContext, secrets: PlannedSecret[]): Promise<Map<string, string>> {

@@ -135,8 +135,9 @@ let dotenvParse: DotenvParse | undefined;
 /** dotenv, loaded on first use (it stays off the start-up path). */
 export async function loadDotenv(): Promise<DotenvParse> {
   if (!dotenvParse) {
-    const mod = (await import('dotenv')) as unknown as { default?: { parse: DotenvParse }; parse?: DotenvParse };
-    const parse = mod.parse ?? mod.default?.parse;
+    const mod = await import('dotenv');
+    // dotenv is CommonJS: Node gives its named exports; in the bundle its chunk exports only `default`.
+    const parse: DotenvParse | undefined = typeof mod.parse === 'function' ? mod.parse : mod.default?.parse;
     if (typeof parse !== 'function') throw new Error('dotenv has no parse function');
     dotenvParse = (src) => parse(src);
   }

@@ -11,7 +11,8 @@ import { constants } from 'node:fs';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../core/step.js';
+import type { StepContext } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { sameValue } from './crypto.js';
 import { octal } from './inventory.js';
@@ -64,16 +65,13 @@ async function stateOf(ctx: StepContext, file: string): Promise<FileState> {
   };
 }
 
-const backupParams = z.object({ files: filesParam }).strict();
-
-export const backup: StepKind<z.infer<typeof backupParams>> = {
+export const backup = defineKind({
   name: 'secrets.env.backup',
   effect: 'write',
-  params: backupParams,
+  params: z.object({ files: filesParam }).strict(),
   describe: (p) => ({
     summary: `copy ${fileList(p.files).join(', ')} to <file>.oncall-backup-<incident> (mode 0600) before anything is removed`,
     resources: fileList(p.files),
-    params: p,
   }),
   async run(p, ctx) {
     const out: { file: string; backup: string; action: 'created' | 'exists' | 'simulated' }[] = [];
@@ -111,19 +109,16 @@ export const backup: StepKind<z.infer<typeof backupParams>> = {
       summary: ctx.mode === 'drill' ? `drill: ${plural(out.length, 'backup')} checked, none written` : `${plural(out.length, 'file')} backed up (0600) beside the original`,
     };
   },
-};
+});
 
-const removeParams = z.object({ files: filesParam }).strict();
-
-export const remove: StepKind<z.infer<typeof removeParams>> = {
+export const remove = defineKind({
   name: 'secrets.env.remove',
   effect: 'write',
-  params: removeParams,
+  params: z.object({ files: filesParam }).strict(),
   destructive: () => true,
   describe: (p) => ({
     summary: `overwrite and delete ${fileList(p.files).join(', ')} (its 0600 backup from this incident stays)`,
     resources: [fileList(p.files).join(',')],
-    params: p,
   }),
   async run(p, ctx) {
     const out: { file: string; backup: string; action: 'removed' | 'already-removed' | 'simulated' }[] = [];
@@ -162,15 +157,13 @@ export const remove: StepKind<z.infer<typeof removeParams>> = {
       summary: ctx.mode === 'drill' ? `drill: ${plural(out.length, 'removal')} checked, nothing deleted` : `${plural(out.length, 'file')} removed; backups kept`,
     };
   },
-};
+});
 
-const checkParams = z.object({ files: filesParam }).strict();
-
-export const check: StepKind<z.infer<typeof checkParams>> = {
+export const check = defineKind({
   name: 'secrets.env.check',
   effect: 'read',
-  params: checkParams,
-  describe: (p) => ({ summary: `look at ${fileList(p.files).join(', ')} and this incident's backups of them`, params: p }),
+  params: z.object({ files: filesParam }).strict(),
+  describe: (p) => ({ summary: `look at ${fileList(p.files).join(', ')} and this incident's backups of them` }),
   async run(p, ctx) {
     const files = await Promise.all(fileList(p.files).map((f) => stateOf(ctx, f)));
     for (const f of files) {
@@ -185,4 +178,4 @@ export const check: StepKind<z.infer<typeof checkParams>> = {
       summary: files.map((f) => `${f.file} ${f.exists ? 'present' : 'absent'}, backup ${f.backup_exists ? 'present' : 'absent'}`).join('; '),
     };
   },
-};
+});

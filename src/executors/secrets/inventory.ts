@@ -4,7 +4,8 @@
 // (duplicates, export, inline '#', quotes, multiline, empty, unterminated quotes, ignored lines).
 import { basename, dirname } from 'node:path';
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../core/step.js';
+import type { StepContext } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { fingerprint, fingerprintKeyId } from './crypto.js';
 import type { LineFact } from './envfile.js';
 import { fileList, loadMigration, resolveEnvPath, sourceSchema, targetSchema, type Migration } from './model.js';
@@ -30,11 +31,11 @@ const COUNTED: Record<string, LineFact['code'][]> = {
   ignored_lines: ['ignored-line'],
 };
 
-export const inventory: StepKind<InventoryParams> = {
+export const inventory = defineKind({
   name: 'secrets.env.inventory',
   effect: 'read',
   params,
-  describe: (p) => ({ summary: `inventory (key names and classes only) of ${fileList(p.source.files).join(', ')}`, resources: fileList(p.source.files), params: p }),
+  describe: (p) => ({ summary: `inventory (key names and classes only) of ${fileList(p.source.files).join(', ')}`, resources: fileList(p.source.files) }),
   async run(p, ctx) {
     const m = await loadMigration(ctx, p.source, { ...(p.target ? { target: p.target } : {}), plan: false });
     const files = await Promise.all(m.files.map((f) => fileFacts(ctx, m, f, p.git)));
@@ -90,7 +91,7 @@ export const inventory: StepKind<InventoryParams> = {
       (exposed.length ? `; git has ${listText(exposed)}: treat its values as exposed` : '');
     return { result, summary };
   },
-};
+});
 
 interface FileFacts {
   path: string;

@@ -11,7 +11,8 @@
 // rerun, a resume) is ignored by Secrets Manager instead of making a second version. The values
 // come from re-reading the .env files; nothing secret is passed in or returned.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../core/step.js';
+import type { StepContext } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { AwsStepError } from '../../providers/aws/errors.js';
 import { StepFailure } from '../../core/failure.js';
 import { describeTarget, fileList, loadMigration, MIGRATION_TAG, sourceSchema, targetSchema, versionLabel, type PlannedSecret } from './model.js';
@@ -46,7 +47,7 @@ export interface Written {
   error?: string;
 }
 
-export const migrate: StepKind<MigrateParams> = {
+export const migrate = defineKind({
   name: 'aws.secrets.migrate',
   effect: 'write',
   params,
@@ -54,7 +55,6 @@ export const migrate: StepKind<MigrateParams> = {
     summary: `secretsmanager:CreateSecret ${describeTarget(p.target)} from ${fileList(p.source.files).join(', ')} (values re-read from the file, never passed); on a conflict: ${p.on_conflict}`,
     api: 'secretsmanager:CreateSecret',
     resources: [describeTarget(p.target)],
-    params: p,
   }),
   async run(p, ctx) {
     const m = await loadMigration(ctx, p.source, { target: p.target });
@@ -92,7 +92,7 @@ export const migrate: StepKind<MigrateParams> = {
     }
     return { result, summary };
   },
-};
+});
 
 function lineFor(w: Written): string {
   switch (w.action) {
@@ -115,15 +115,15 @@ async function writeOne(ctx: StepContext, s: PlannedSecret, policy: MigrateParam
     try {
       const { output } = await sm(
         ctx,
-        'CreateSecret',
-        {
-          Name: s.name,
-          SecretString: s.content,
-          ClientRequestToken: s.token,
-          Description: s.description,
-          Tags: s.tags,
-          ...(s.kmsKeyId ? { KmsKeyId: s.kmsKeyId } : {}),
-        },
+        (m) =>
+          new m.CreateSecretCommand({
+            Name: s.name,
+            SecretString: s.content,
+            ClientRequestToken: s.token,
+            Description: s.description,
+            Tags: s.tags,
+            ...(s.kmsKeyId ? { KmsKeyId: s.kmsKeyId } : {}),
+          }),
         s.name,
       );
       return { name: s.name, action: 'created', arn: output.ARN, version_id: output.VersionId };
@@ -163,6 +163,6 @@ async function existing(ctx: StepContext, s: PlannedSecret, d: Described, policy
   if (policy === 'abort') {
     throw new StepFailure(`${s.name} already exists with a different value (${why}); on_conflict is abort, so it was left alone`);
   }
-  const { output } = await sm(ctx, 'PutSecretValue', { SecretId: d.arn, SecretString: s.content, ClientRequestToken: s.token, VersionStages: ['AWSCURRENT', label] }, s.name);
+  const { output } = await sm(ctx, (m) => new m.PutSecretValueCommand({ SecretId: d.arn, SecretString: s.content, ClientRequestToken: s.token, VersionStages: ['AWSCURRENT', label] }), s.name);
   return { name: s.name, action: 'new-version', arn: d.arn, version_id: output.VersionId, ...(d.currentVersion ? { previous_version_id: d.currentVersion } : {}) };
 }

@@ -3,7 +3,7 @@
 // the 65,536-byte limit are explained here, not dropped silently; a plan that cannot be carried out
 // fails with the reasons.
 import { z } from 'zod';
-import type { StepKind } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { fingerprintKeyId } from './crypto.js';
 import { describeTarget, fileList, loadMigration, sourceSchema, targetSchema } from './model.js';
@@ -12,13 +12,12 @@ import { fitResult, listText, logTable, plural } from './report.js';
 const params = z.object({ source: sourceSchema, target: targetSchema }).strict();
 export type PlanParams = z.infer<typeof params>;
 
-export const plan: StepKind<PlanParams> = {
+export const plan = defineKind({
   name: 'secrets.env.plan',
   effect: 'read',
   params,
   describe: (p) => ({
     summary: `plan ${p.target.layout === 'json' ? 'one JSON secret' : 'one secret per key'} for ${fileList(p.source.files).join(', ')} → ${describeTarget(p.target)}`,
-    params: p,
   }),
   async run(p, ctx) {
     const m = await loadMigration(ctx, p.source, { target: p.target });
@@ -79,4 +78,4 @@ export const plan: StepKind<PlanParams> = {
           : `${plural(m.secrets.length, 'secret')} holding ${plural(keys, 'key')}${m.excluded.length ? `; ${m.excluded.length} not migrated (see why)` : ''}; ${plain.length} plain config kept out`,
     };
   },
-};
+});

@@ -2,7 +2,8 @@
 // planned name whether it exists, with which tags and KMS key, whether it is scheduled for
 // deletion, and whether its value already matches (compared by keyed digest, key by key).
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../core/step.js';
+import type { StepContext } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { AwsStepError } from '../../providers/aws/errors.js';
 import { StepFailure } from '../../core/failure.js';
 import { fingerprintKeyId } from './crypto.js';
@@ -78,11 +79,11 @@ export async function examine(ctx: StepContext, s: PlannedSecret): Promise<Exist
   };
 }
 
-export const precheck: StepKind<PrecheckParams> = {
+export const precheck = defineKind({
   name: 'aws.secrets.precheck',
   effect: 'read',
   params,
-  describe: (p) => ({ summary: `secretsmanager:DescribeSecret/GetSecretValue ${describeTarget(p.target)} (compare by keyed digest)`, api: 'secretsmanager:DescribeSecret', params: p }),
+  describe: (p) => ({ summary: `secretsmanager:DescribeSecret/GetSecretValue ${describeTarget(p.target)} (compare by keyed digest)`, api: 'secretsmanager:DescribeSecret' }),
   async run(p, ctx) {
     const id = await awsOf(ctx).identity(ctx.signal);
     ctx.log(`identity: ${id.arn} (account ${id.account}) in ${id.region ?? 'no region'}${id.profile ? `, profile ${id.profile}` : ''}`);
@@ -131,4 +132,4 @@ export const precheck: StepKind<PrecheckParams> = {
       summary: `account ${id.account} (${id.principal}) in ${id.region ?? '?'}: ${names(['create']).length} to create, ${names(['unchanged']).length} unchanged, ${plural(conflicts.length, 'conflict')}${blocked.length ? `, ${blocked.length} blocked` : ''}`,
     };
   },
-};
+});

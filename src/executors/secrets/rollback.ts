@@ -8,8 +8,10 @@
 //     AWSCURRENT moved back to the version it replaced (UpdateSecretVersionStage).
 //   - anything else (pre-existing, unchanged, or changed by someone since) is left alone.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../core/step.js';
+import type { StepContext } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { awsPaginate } from '../../providers/aws/call.js';
+import type { AwsSdk } from '../../providers/aws/sdk.js';
 import { StepFailure } from '../../core/failure.js';
 import { MIGRATION_TAG, prefixOf, targetSchema, versionLabel } from './model.js';
 import { fitResult, logTable } from './report.js';
@@ -44,14 +46,15 @@ interface Undone {
 async function listUnder(ctx: StepContext, prefix: string): Promise<Listed[]> {
   const out: Listed[] = [];
   try {
-    for await (const page of awsPaginate(awsOf(ctx), 'secretsmanager', 'ListSecrets', { Filters: [{ Key: 'name', Values: [`${prefix}/`] }], IncludePlannedDeletion: true }, { signal: ctx.signal })) {
+    const list = (m: AwsSdk['secretsmanager']) => new m.ListSecretsCommand({ Filters: [{ Key: 'name', Values: [`${prefix}/`] }], IncludePlannedDeletion: true });
+    for await (const page of awsPaginate(awsOf(ctx), 'secretsmanager', list, { signal: ctx.signal })) {
       for (const s of page.output.SecretList ?? []) {
         if (typeof s.Name !== 'string' || !s.Name.startsWith(`${prefix}/`)) continue;
         out.push({
-          arn: s.ARN,
+          arn: s.ARN ?? '',
           name: s.Name,
           deleted: Boolean(s.DeletedDate),
-          tags: Object.fromEntries((s.Tags ?? []).map((t: { Key?: string; Value?: string }) => [t.Key ?? '', t.Value ?? ''])),
+          tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
           versions: s.SecretVersionsToStages ?? {},
         });
       }
@@ -66,7 +69,7 @@ async function undoOne(ctx: StepContext, s: Listed, p: RollbackParams): Promise<
   if (s.deleted) return { name: s.name, action: 'untouched', detail: 'already scheduled for deletion' };
   if (s.tags[MIGRATION_TAG] === ctx.incidentId) {
     const input = p.force_delete_without_recovery ? { SecretId: s.arn, ForceDeleteWithoutRecovery: true } : { SecretId: s.arn, RecoveryWindowInDays: p.recovery_window_days };
-    const { output } = await sm(ctx, 'DeleteSecret', input, s.name);
+    const { output } = await sm(ctx, (m) => new m.DeleteSecretCommand(input), s.name);
     const when = output.DeletionDate ? new Date(output.DeletionDate).toISOString() : undefined;
     return {
       name: s.name,
@@ -80,7 +83,7 @@ async function undoOne(ctx: StepContext, s: Listed, p: RollbackParams): Promise<
   const previous = Object.entries(s.versions).find(([, stages]) => stages.includes('AWSPREVIOUS'))?.[0];
   if (current && s.versions[current]!.includes(label)) {
     if (!previous) return { name: s.name, action: 'untouched', detail: 'holds no earlier version to go back to' };
-    await sm(ctx, 'UpdateSecretVersionStage', { SecretId: s.arn, VersionStage: 'AWSCURRENT', MoveToVersionId: previous, RemoveFromVersionId: current }, s.name);
+    await sm(ctx, (m) => new m.UpdateSecretVersionStageCommand({ SecretId: s.arn, VersionStage: 'AWSCURRENT', MoveToVersionId: previous, RemoveFromVersionId: current }), s.name);
     return { name: s.name, action: 'reverted', detail: `AWSCURRENT moved back to version ${previous}` };
   }
   if (Object.values(s.versions).some((stages) => stages.includes(label))) {
@@ -89,7 +92,7 @@ async function undoOne(ctx: StepContext, s: Listed, p: RollbackParams): Promise<
   return { name: s.name, action: 'untouched', detail: 'not changed by this migration' };
 }
 
-export const rollback: StepKind<RollbackParams> = {
+export const rollback = defineKind({
   name: 'aws.secrets.rollback',
   effect: 'write',
   params,
@@ -99,7 +102,6 @@ export const rollback: StepKind<RollbackParams> = {
       : `secretsmanager:DeleteSecret ${prefixOf(p.target)}/* created by this incident (recovery window ${p.recovery_window_days} days); move AWSCURRENT back where this incident added a version`,
     api: 'secretsmanager:DeleteSecret',
     resources: [`${prefixOf(p.target)}/*`],
-    params: p,
   }),
   destructive: (p) => p.force_delete_without_recovery,
   async run(p, ctx) {
@@ -119,4 +121,4 @@ export const rollback: StepKind<RollbackParams> = {
     if (count('failed')) throw new StepFailure(`rollback incomplete (${summary}): ${done.filter((d) => d.action === 'failed').map((d) => `${d.name}: ${d.detail}`).join('; ')}`, result);
     return { result, summary };
   },
-};
+});

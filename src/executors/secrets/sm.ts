@@ -5,9 +5,10 @@
 //     message may quote the request: it is replaced by a fixed explanation (AWS validation
 //     messages can echo a SecretString, and errors.ts strips only the "Value '…'" form).
 import type { StepContext } from '../../core/step.js';
-import { awsCall, type AwsCallMeta } from '../../providers/aws/call.js';
+import { awsCall, type AwsCallResult } from '../../providers/aws/call.js';
 import { AwsStepError } from '../../providers/aws/errors.js';
 import type { AwsProvider } from '../../providers/aws/provider.js';
+import type { AwsCommand, AwsCommandBuilder, AwsOutput } from '../../providers/aws/sdk.js';
 import { StepFailure } from '../../core/failure.js';
 import { guardSecretString, guardValue, labelOf } from './model.js';
 
@@ -78,11 +79,13 @@ export function awsOf(ctx: StepContext): AwsProvider {
   return aws;
 }
 
-export async function sm<T = any>(ctx: StepContext, operation: string, input: Record<string, unknown>, name: string): Promise<{ output: T; meta: AwsCallMeta }> {
+/** One Secrets Manager call about secret `name`: `sm(ctx, (m) => new m.DescribeSecretCommand({ SecretId }), name)`. */
+export async function sm<C extends AwsCommand>(ctx: StepContext, build: AwsCommandBuilder<'secretsmanager', C>, name: string): Promise<AwsCallResult<AwsOutput<C>>> {
   try {
-    return await awsCall<T>(awsOf(ctx), 'secretsmanager', operation, input, { signal: ctx.signal, ids: [name] });
+    return await awsCall(awsOf(ctx), 'secretsmanager', build, { signal: ctx.signal, ids: [name] });
   } catch (err) {
-    throw safeAwsError(err, operation, name);
+    // The failed call's operation, as awsCall names it in its error.
+    throw safeAwsError(err, err instanceof AwsStepError ? err.operation : 'the call', name);
   }
 }
 
@@ -103,15 +106,15 @@ export interface Described {
 /** DescribeSecret, or undefined when there is no such secret. */
 export async function describeSecret(ctx: StepContext, name: string): Promise<Described | undefined> {
   try {
-    const { output: o } = await sm(ctx, 'DescribeSecret', { SecretId: name }, name);
+    const { output: o } = await sm(ctx, (m) => new m.DescribeSecretCommand({ SecretId: name }), name);
     const versions: Record<string, string[]> = o.VersionIdsToStages ?? {};
     const find = (stage: string) => Object.entries(versions).find(([, st]) => st.includes(stage))?.[0];
     return {
-      arn: o.ARN,
-      name: o.Name,
+      arn: o.ARN ?? '',
+      name: o.Name ?? name,
       ...(o.DeletedDate ? { deleted: new Date(o.DeletedDate) } : {}),
       ...(o.KmsKeyId ? { kmsKeyId: o.KmsKeyId } : {}),
-      tags: Object.fromEntries((o.Tags ?? []).map((t: { Key?: string; Value?: string }) => [t.Key ?? '', t.Value ?? ''])),
+      tags: Object.fromEntries((o.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
       versions,
       ...(find('AWSCURRENT') ? { currentVersion: find('AWSCURRENT') } : {}),
       ...(find('AWSPREVIOUS') ? { previousVersion: find('AWSPREVIOUS') } : {}),
@@ -136,8 +139,8 @@ export interface ReadValue {
 
 /** GetSecretValue (AWSCURRENT, or a pinned version); the value is registered before anything else. */
 export async function readSecret(ctx: StepContext, id: string, name: string, versionId?: string): Promise<ReadValue> {
-  const { output: o } = await sm(ctx, 'GetSecretValue', { SecretId: id, ...(versionId ? { VersionId: versionId } : {}) }, name);
-  const out: ReadValue = { versionId: o.VersionId, stages: o.VersionStages ?? [] };
+  const { output: o } = await sm(ctx, (m) => new m.GetSecretValueCommand({ SecretId: id, ...(versionId ? { VersionId: versionId } : {}) }), name);
+  const out: ReadValue = { versionId: o.VersionId ?? '', stages: o.VersionStages ?? [] };
   if (typeof o.SecretString === 'string') {
     const fields = guardSecretString(ctx, name, o.SecretString);
     out.text = o.SecretString;

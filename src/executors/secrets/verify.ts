@@ -4,7 +4,8 @@
 // not scheduled for deletion, the planned KMS key and tags on secrets this incident created.
 // It is the create step's `verify` read too: on a resume it decides whether the write happened.
 import { z } from 'zod';
-import type { StepContext, StepKind } from '../../core/step.js';
+import type { StepContext } from '../../core/step.js';
+import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
 import { fingerprintKeyId } from './crypto.js';
 import { onConflict } from './migrate.js';
@@ -76,11 +77,11 @@ export function sameKms(planned: string | undefined, actual: string | undefined)
   return planned === actual || tail(planned!) === tail(actual!) || actual!.endsWith(`/${tail(planned!).replace(/^key\//, '')}`);
 }
 
-export const verify: StepKind<VerifyParams> = {
+export const verify = defineKind({
   name: 'aws.secrets.verify',
   effect: 'read',
   params,
-  describe: (p) => ({ summary: `secretsmanager:GetSecretValue ${describeTarget(p.target)} and compare each key with the .env by keyed digest`, api: 'secretsmanager:GetSecretValue', params: p }),
+  describe: (p) => ({ summary: `secretsmanager:GetSecretValue ${describeTarget(p.target)} and compare each key with the .env by keyed digest`, api: 'secretsmanager:GetSecretValue' }),
   async run(p, ctx) {
     const m = await loadMigration(ctx, p.source, { target: p.target });
     if (m.problems.length) throw new StepFailure(`the plan cannot be carried out: ${m.problems.join('; ')}`);
@@ -118,4 +119,4 @@ export const verify: StepKind<VerifyParams> = {
         : `${plural(bad.length, 'secret')} ${bad.length === 1 ? 'does' : 'do'} not match: ${bad.map((c) => `${c.name} ${c.status}`).join(', ')}`,
     };
   },
-};
+});

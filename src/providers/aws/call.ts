@@ -1,9 +1,11 @@
-// One AWS call by name, as step kinds make them: the client package is imported on first use, the
-// command is built from its name, and what comes back is the output plus the request metadata the
-// journal keeps (request id, HTTP status, attempts). Failures become AwsStepError in plain words.
+// One AWS call, as step kinds make them: the client package is imported on first use, the step
+// kind builds its command from it (typed: the package's types come through a type-only import),
+// and what comes back is the output plus the request metadata the journal keeps (request id, HTTP
+// status, attempts). Failures become AwsStepError in plain words.
 import { AwsStepError, toAwsStepError, type AwsErrorContext } from './errors.js';
 import { AWS_SERVICES, loadAwsModule } from './modules.js';
-import type { AwsProvider, AwsService } from './provider.js';
+import type { AwsProvider } from './provider.js';
+import type { AwsClient, AwsClients, AwsCommand, AwsCommandBuilder, AwsOutput, AwsSdk, AwsService } from './sdk.js';
 
 export interface AwsCallOptions {
   signal?: AbortSignal;
@@ -20,9 +22,11 @@ export interface AwsCallMeta {
   totalRetryDelay?: number;
 }
 
-export interface AwsCallResult<T = any> {
+export interface AwsCallResult<T> {
   output: T;
   meta: AwsCallMeta;
+  /** The operation called, e.g. `DescribeInstances` (the command's name in its package). */
+  operation: string;
 }
 
 export interface AwsPaginateOptions extends AwsCallOptions {
@@ -32,58 +36,56 @@ export interface AwsPaginateOptions extends AwsCallOptions {
   maxPages?: number;
 }
 
-export async function awsCall<T = any>(
+/**
+ * One call: `awsCall(p, 'ec2', (m) => new m.DescribeInstancesCommand({ InstanceIds }))`. `m` is
+ * the service's client package, typed through a type-only import and loaded here on first use, so
+ * the command's input is checked and the output comes back typed.
+ */
+export async function awsCall<S extends AwsService, C extends AwsCommand>(
   provider: AwsProvider,
-  service: AwsService,
-  commandName: string,
-  input: Record<string, unknown>,
+  service: S,
+  build: AwsCommandBuilder<S, C>,
   opts: AwsCallOptions = {},
-): Promise<AwsCallResult<T>> {
+): Promise<AwsCallResult<AwsOutput<C>>> {
   const { client, mod } = await prepare(provider, service, opts);
-  const Command = commandClass(mod, service, commandName);
-  const command = new Command(input);
-  const endpoint = recordEndpoint(command);
-  try {
-    const output = await client.send(command, sendOptions(opts));
-    return { output, meta: metaOf(output?.$metadata) };
-  } catch (err) {
-    throw toAwsStepError(err, context(provider, service, commandName, opts, endpoint.url));
-  }
+  const command = build(mod);
+  return send(client, command, operationOf(mod, service, command), provider, service, opts);
 }
 
 /**
- * Walks every page of a listing. Uses the package's own `paginateX` helper (which knows the token
- * names); an operation without one is a single page.
+ * Walks every page of a listing: `awsPaginate(p, 'ec2', (m) => new m.DescribeVolumeStatusCommand(input))`.
+ * Uses the package's own `paginateX` helper for the command (it knows the token names); an
+ * operation without one is a single page.
  */
-export async function* awsPaginate<T = any>(
+export async function* awsPaginate<S extends AwsService, C extends AwsCommand>(
   provider: AwsProvider,
-  service: AwsService,
-  commandName: string,
-  input: Record<string, unknown>,
+  service: S,
+  build: AwsCommandBuilder<S, C>,
   opts: AwsPaginateOptions = {},
-): AsyncGenerator<AwsCallResult<T>, void, undefined> {
+): AsyncGenerator<AwsCallResult<AwsOutput<C>>, void, undefined> {
   const { client, mod } = await prepare(provider, service, opts);
-  const paginate = mod[`paginate${commandName}`];
-  if (typeof paginate !== 'function') {
-    commandClass(mod, service, commandName);
-    yield await awsCall<T>(provider, service, commandName, input, opts);
+  const command = build(mod);
+  const operation = operationOf(mod, service, command);
+  const paginate = paginatorOf<AwsOutput<C>>(mod, operation);
+  if (!paginate) {
+    yield await send(client, command, operation, provider, service, opts);
     return;
   }
   const config = { client, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) };
-  // The paginator writes its token into the input object; the caller's stays untouched.
-  const pages: AsyncIterable<any> = paginate(config, { ...input }, sendOptions(opts));
+  // The paginator writes its token into the input object; the command's stays untouched.
+  const pages = paginate(config, { ...command.input }, sendOptions(opts));
   const iterator = pages[Symbol.asyncIterator]();
   let count = 0;
   try {
     while (true) {
-      let next: IteratorResult<any>;
+      let next: IteratorResult<AwsOutput<C>>;
       try {
         next = await iterator.next();
       } catch (err) {
-        throw toAwsStepError(err, context(provider, service, commandName, opts));
+        throw toAwsStepError(err, context(provider, service, operation, opts));
       }
       if (next.done) return;
-      yield { output: next.value, meta: metaOf(next.value?.$metadata) };
+      yield { output: next.value, meta: metaOf(next.value), operation };
       if (opts.maxPages && ++count >= opts.maxPages) return;
     }
   } finally {
@@ -91,7 +93,34 @@ export async function* awsPaginate<T = any>(
   }
 }
 
-async function prepare(provider: AwsProvider, service: AwsService, opts: AwsCallOptions) {
+/** What awsCall needs of a client: every SDK client sends any of its package's commands. */
+interface CommandSender {
+  send(command: AwsCommand, options?: { abortSignal?: AbortSignal }): Promise<object>;
+}
+
+/** A package's `paginateX(config, input, ...additionalArguments)`. */
+type Paginator<O> = (config: { client: AwsClient; pageSize?: number }, input: object, options?: { abortSignal: AbortSignal }) => AsyncIterable<O>;
+
+async function send<S extends AwsService, C extends AwsCommand>(
+  client: AwsClients[S],
+  command: C,
+  operation: string,
+  provider: AwsProvider,
+  service: S,
+  opts: AwsCallOptions,
+): Promise<AwsCallResult<AwsOutput<C>>> {
+  const sender: CommandSender = client;
+  const endpoint = recordEndpoint(command);
+  try {
+    // The client resolves with the output of the command it was given (AwsOutput<C>).
+    const output = (await sender.send(command, sendOptions(opts))) as AwsOutput<C>;
+    return { output, meta: metaOf(output), operation };
+  } catch (err) {
+    throw toAwsStepError(err, context(provider, service, operation, opts, endpoint.url));
+  }
+}
+
+async function prepare<S extends AwsService>(provider: AwsProvider, service: S, opts: AwsCallOptions): Promise<{ client: AwsClients[S]; mod: AwsSdk[S] }> {
   try {
     const [client, mod] = await Promise.all([provider.client(service, opts.region), loadAwsModule(service)]);
     return { client, mod };
@@ -103,12 +132,30 @@ async function prepare(provider: AwsProvider, service: AwsService, opts: AwsCall
   }
 }
 
-function commandClass(mod: Record<string, any>, service: AwsService, commandName: string): new (input: unknown) => any {
-  const Command = mod[`${commandName}Command`];
-  if (typeof Command !== 'function') {
-    throw new TypeError(`the AWS SDK for ${AWS_SERVICES[service].label} has no operation '${commandName}' (expected ${commandName}Command)`);
+const operations = new WeakMap<object, string>();
+
+/**
+ * The operation of a command, from the name its package exports its class under
+ * (`DescribeInstancesCommand` → `DescribeInstances`): the public name, whatever a bundler calls
+ * the class. A command of another package is a mistake in the step kind, said plainly.
+ */
+function operationOf(mod: object, service: AwsService, command: AwsCommand): string {
+  const ctor: unknown = command.constructor;
+  if (typeof ctor !== 'function') throw new TypeError(`awsCall for ${AWS_SERVICES[service].label} was given something that is not an SDK command`);
+  let name = operations.get(ctor);
+  if (name === undefined) {
+    const exports = mod as Record<string, unknown>;
+    const key = Object.keys(exports).find((k) => k.endsWith('Command') && exports[k] === ctor);
+    if (!key) throw new TypeError(`${ctor.name || 'the command'} is not a command of the AWS SDK for ${AWS_SERVICES[service].label}`);
+    name = key.slice(0, -'Command'.length);
+    operations.set(ctor, name);
   }
-  return Command;
+  return name;
+}
+
+function paginatorOf<O>(mod: object, operation: string): Paginator<O> | undefined {
+  const paginate = (mod as Record<string, unknown>)[`paginate${operation}`];
+  return typeof paginate === 'function' ? (paginate as Paginator<O>) : undefined;
 }
 
 function sendOptions(opts: AwsCallOptions): { abortSignal: AbortSignal } | undefined {
@@ -127,12 +174,12 @@ function context(provider: AwsProvider, service: AwsService, operation: string, 
 }
 
 /** Notes where the request is going, so a network error can name the endpoint. */
-function recordEndpoint(command: any): { url?: string } {
+function recordEndpoint(command: AwsCommand): { url?: string } {
   const seen: { url?: string } = {};
-  command.middlewareStack?.add(
-    (next: (args: any) => Promise<unknown>) => async (args: any) => {
-      const r = args?.request;
-      if (r?.hostname) seen.url = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
+  command.middlewareStack.add(
+    (next) => (args) => {
+      const r = args.request as { protocol?: unknown; hostname?: unknown; port?: unknown } | null | undefined;
+      if (typeof r?.hostname === 'string' && r.hostname) seen.url = `${typeof r.protocol === 'string' ? r.protocol : 'https:'}//${r.hostname}${r.port ? `:${String(r.port)}` : ''}`;
       return next(args);
     },
     { step: 'build', name: 'oncallRecordEndpoint', priority: 'low' },
@@ -140,12 +187,15 @@ function recordEndpoint(command: any): { url?: string } {
   return seen;
 }
 
-function metaOf(m: any): AwsCallMeta {
+/** The request metadata of an output (`$metadata`), as the journal keeps it. */
+function metaOf(output: unknown): AwsCallMeta {
+  const m: unknown = output !== null && typeof output === 'object' ? (output as { $metadata?: unknown }).$metadata : undefined;
   if (!m || typeof m !== 'object') return {};
+  const { requestId, httpStatusCode, attempts, totalRetryDelay } = m as Record<string, unknown>;
   const out: AwsCallMeta = {};
-  if (typeof m.requestId === 'string') out.requestId = m.requestId;
-  if (typeof m.httpStatusCode === 'number') out.httpStatusCode = m.httpStatusCode;
-  if (typeof m.attempts === 'number') out.attempts = m.attempts;
-  if (typeof m.totalRetryDelay === 'number') out.totalRetryDelay = m.totalRetryDelay;
+  if (typeof requestId === 'string') out.requestId = requestId;
+  if (typeof httpStatusCode === 'number') out.httpStatusCode = httpStatusCode;
+  if (typeof attempts === 'number') out.attempts = attempts;
+  if (typeof totalRetryDelay === 'number') out.totalRetryDelay = totalRetryDelay;
   return out;
 }

@@ -3,7 +3,7 @@
 // command, and keep the request id for an AWS support case. Nothing here repeats request inputs
 // (a secret value must never reach an error message).
 import { AWS_SERVICES, iamAction } from './modules.js';
-import type { AwsService } from './provider.js';
+import type { AwsService } from './sdk.js';
 
 export interface AwsErrorContext {
   service: AwsService;

@@ -1,50 +1,60 @@
 // Where each AWS service lives in the SDK. The imports are literal so the bundler turns each
 // client package into its own chunk, loaded only when a step first needs that service.
-import type { AwsService } from './provider.js';
+import type { AwsClientConfig, AwsClients, AwsSdk, AwsService } from './sdk.js';
 
-export interface AwsServiceInfo {
-  /** The exported client class, e.g. `EC2Client`. */
-  clientClass: string;
+export interface AwsServiceInfo<S extends AwsService = AwsService> {
   /** The prefix of IAM actions, e.g. `elasticloadbalancing` for elbv2. */
   iamPrefix: string;
   /** How people name the service in messages. */
   label: string;
-  load(): Promise<Record<string, any>>;
+  /** The client package (imported once; Node caches the module). */
+  load(): Promise<AwsSdk[S]>;
+  /** A client of the package, e.g. `new m.EC2Client(config)`. */
+  create(mod: AwsSdk[S], config: AwsClientConfig): AwsClients[S];
 }
 
 /**
- * The bundle turns a client package (CommonJS) into a chunk whose only export is `default`
- * (module.exports); under Node or vitest the named exports are there too.
+ * The bundle turns a CommonJS package into a chunk whose only export is `default`
+ * (module.exports); under Node or vitest the named exports are there too. Either way the value
+ * has the package's exports, as its type says.
  */
-const cjs = (m: any): Record<string, any> => (m && Object.keys(m).length === 1 && m.default && typeof m.default === 'object' ? m.default : m);
+export function cjs<T extends object>(m: T): T {
+  const inner: unknown = (m as { default?: unknown }).default;
+  return Object.keys(m).length === 1 && inner !== null && typeof inner === 'object' ? (inner as T) : m;
+}
 
-export const AWS_SERVICES: Record<AwsService, AwsServiceInfo> = {
-  ec2: { clientClass: 'EC2Client', iamPrefix: 'ec2', label: 'EC2', load: () => import('@aws-sdk/client-ec2').then(cjs) },
+export const AWS_SERVICES: { readonly [S in AwsService]: AwsServiceInfo<S> } = {
+  ec2: { iamPrefix: 'ec2', label: 'EC2', load: () => import('@aws-sdk/client-ec2').then(cjs), create: (m, config) => new m.EC2Client(config) },
   elbv2: {
-    clientClass: 'ElasticLoadBalancingV2Client',
     iamPrefix: 'elasticloadbalancing',
     label: 'Elastic Load Balancing',
     load: () => import('@aws-sdk/client-elastic-load-balancing-v2').then(cjs),
+    create: (m, config) => new m.ElasticLoadBalancingV2Client(config),
   },
   elb: {
-    clientClass: 'ElasticLoadBalancingClient',
     iamPrefix: 'elasticloadbalancing',
     label: 'Classic Load Balancing',
     load: () => import('@aws-sdk/client-elastic-load-balancing').then(cjs),
+    create: (m, config) => new m.ElasticLoadBalancingClient(config),
   },
-  cloudwatch: { clientClass: 'CloudWatchClient', iamPrefix: 'cloudwatch', label: 'CloudWatch', load: () => import('@aws-sdk/client-cloudwatch').then(cjs) },
-  s3: { clientClass: 'S3Client', iamPrefix: 's3', label: 'S3', load: () => import('@aws-sdk/client-s3').then(cjs) },
+  cloudwatch: {
+    iamPrefix: 'cloudwatch',
+    label: 'CloudWatch',
+    load: () => import('@aws-sdk/client-cloudwatch').then(cjs),
+    create: (m, config) => new m.CloudWatchClient(config),
+  },
+  s3: { iamPrefix: 's3', label: 'S3', load: () => import('@aws-sdk/client-s3').then(cjs), create: (m, config) => new m.S3Client(config) },
   secretsmanager: {
-    clientClass: 'SecretsManagerClient',
     iamPrefix: 'secretsmanager',
     label: 'Secrets Manager',
     load: () => import('@aws-sdk/client-secrets-manager').then(cjs),
+    create: (m, config) => new m.SecretsManagerClient(config),
   },
-  sts: { clientClass: 'STSClient', iamPrefix: 'sts', label: 'STS', load: () => import('@aws-sdk/client-sts').then(cjs) },
+  sts: { iamPrefix: 'sts', label: 'STS', load: () => import('@aws-sdk/client-sts').then(cjs), create: (m, config) => new m.STSClient(config) },
 };
 
 /** The client package of a service (imported once; Node caches the module). */
-export function loadAwsModule(service: AwsService): Promise<Record<string, any>> {
+export function loadAwsModule<S extends AwsService>(service: S): Promise<AwsSdk[S]> {
   return AWS_SERVICES[service].load();
 }
 

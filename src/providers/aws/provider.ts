@@ -2,9 +2,10 @@
 // default credential chain (env keys, SSO, profiles, web identity, IMDS) as the AWS CLI sees it.
 // This file is on the start-up path, so the SDK itself is only ever loaded with `await import()`.
 import { toAwsStepError } from './errors.js';
-import { AWS_SERVICES } from './modules.js';
+import { AWS_SERVICES, cjs } from './modules.js';
+import type { AwsClient, AwsClientConfig, AwsClients, AwsService } from './sdk.js';
 
-export type AwsService = 'ec2' | 'elbv2' | 'elb' | 'cloudwatch' | 's3' | 'secretsmanager' | 'sts';
+export type { AwsService } from './sdk.js';
 
 export interface AwsIdentity {
   account: string;
@@ -20,7 +21,7 @@ export interface AwsProvider {
   readonly profile?: string;
   readonly region?: string;
   /** Lazily imported (await import), created once per service and region, from the SDK's default credential chain. */
-  client(service: AwsService, region?: string): Promise<any>;
+  client<S extends AwsService>(service: S, region?: string): Promise<AwsClients[S]>;
   /** STS GetCallerIdentity, resolved once and cached. */
   identity(signal?: AbortSignal): Promise<AwsIdentity>;
 }
@@ -36,12 +37,12 @@ export interface AwsProviderOptions {
    */
   env?: NodeJS.ProcessEnv;
   /** Called on each client right after it is created (drills attach the world here). */
-  decorate?: (client: any, service: AwsService) => void;
+  decorate?: (client: AwsClient, service: AwsService) => void;
   /**
    * Extra configuration for every client. Drills pass static credentials; when `credentials` is
    * given the default chain is not used at all.
    */
-  clientConfig?: Record<string, unknown>;
+  clientConfig?: AwsClientConfig;
   /**
    * Receives the credential chain's warnings (e.g. both --profile and AWS_ACCESS_KEY_ID are set)
    * instead of console.warn, which would tear through a full-screen UI.
@@ -54,42 +55,42 @@ export function createAwsProvider(opts: AwsProviderOptions = {}): AwsProvider {
   const profile = nonEmpty(opts.profile) ?? nonEmpty(env.AWS_PROFILE);
   // The JS SDK reads AWS_REGION but not AWS_DEFAULT_REGION; the CLI reads both, so we do too.
   const region = nonEmpty(opts.region) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
-  const clients = new Map<string, Promise<any>>();
-  let credentials: Promise<unknown> | undefined;
+  // Keyed by service and region, so each entry holds a client of the service its key names.
+  const clients = new Map<string, Promise<AwsClient>>();
+  let credentials: Promise<AwsClientConfig['credentials']> | undefined;
   let identity: Promise<AwsIdentity> | undefined;
 
   // One chain for every client, so an SSO session or an assumed role (perhaps with an MFA
   // prompt) is resolved once per run, not once per service. The SDK refreshes it before expiry.
   const sharedCredentials = () =>
-    (credentials ??= import('@aws-sdk/credential-providers').then((m: any) =>
+    (credentials ??= import('@aws-sdk/credential-providers')
       // In the bundle a CommonJS package's chunk exports only `default` (module.exports).
-      (m.fromNodeProviderChain ?? m.default.fromNodeProviderChain)({ ...(profile ? { profile } : {}), ...(opts.onWarning ? { logger: warningLogger(opts.onWarning) } : {}) }),
-    ));
+      .then(cjs)
+      .then((m) => m.fromNodeProviderChain({ ...(profile ? { profile } : {}), ...(opts.onWarning ? { logger: warningLogger(opts.onWarning) } : {}) })));
 
   const provider: AwsProvider = {
     profile,
     region,
-    client(service, wanted) {
+    client<S extends AwsService>(service: S, wanted?: string): Promise<AwsClients[S]> {
+      if (!Object.hasOwn(AWS_SERVICES, service)) return Promise.reject(new TypeError(`unknown AWS service '${String(service)}'`));
       const info = AWS_SERVICES[service];
-      if (!info) return Promise.reject(new TypeError(`unknown AWS service '${String(service)}'`));
       const where = nonEmpty(wanted) ?? region;
       const key = `${service}@${where ?? ''}`;
-      let made = clients.get(key);
-      if (!made) {
-        made = (async () => {
-          const mod = await info.load();
-          const config: Record<string, unknown> = { ...(profile ? { profile } : {}), ...opts.clientConfig };
-          // Without a region here the SDK looks in the profile's config file, then fails with "Region is missing".
-          if (where) config.region = where;
-          if (config.credentials === undefined) config.credentials = await sharedCredentials();
-          const client = new mod[info.clientClass](config);
-          opts.decorate?.(client, service);
-          return client;
-        })();
-        // A failed import or constructor is not cached: the next call tries again.
-        made.catch(() => clients.delete(key));
-        clients.set(key, made);
-      }
+      const cached = clients.get(key);
+      if (cached) return cached as Promise<AwsClients[S]>;
+      const made = (async () => {
+        const mod = await info.load();
+        const config: AwsClientConfig = { ...(profile ? { profile } : {}), ...opts.clientConfig };
+        // Without a region here the SDK looks in the profile's config file, then fails with "Region is missing".
+        if (where) config.region = where;
+        if (config.credentials === undefined) config.credentials = await sharedCredentials();
+        const client = info.create(mod, config);
+        opts.decorate?.(client, service);
+        return client;
+      })();
+      // A failed import or constructor is not cached: the next call tries again.
+      made.catch(() => clients.delete(key));
+      clients.set(key, made);
       return made;
     },
     identity(signal) {
@@ -134,10 +135,12 @@ export function principalFromArn(arn: string): string {
   return parts[parts.length - 1] ?? '';
 }
 
-async function resolvedRegion(client: any): Promise<string | undefined> {
+/** The region a client resolved (from the profile when none was given), or undefined. */
+export async function resolvedRegion(client: AwsClient): Promise<string | undefined> {
   try {
-    const r = client?.config?.region;
-    return typeof r === 'function' ? await r() : r;
+    const r: unknown = client.config.region;
+    const value: unknown = typeof r === 'function' ? await r() : r;
+    return typeof value === 'string' ? value : undefined;
   } catch {
     return undefined;
   }

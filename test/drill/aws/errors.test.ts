@@ -50,11 +50,11 @@ describe('service errors from the drill world', () => {
 
   it('a malformed id is InvalidInstanceID.Malformed, and both read plainly through awsCall', async () => {
     const { aws } = drill(spec);
-    const err = await failure(awsCall(aws, 'ec2', 'DescribeInstances', { InstanceIds: ['i-xyz'] }));
+    const err = await failure(awsCall(aws, 'ec2', (m) => new m.DescribeInstancesCommand({ InstanceIds: ['i-xyz'] })));
     expect(err).toBeInstanceOf(AwsStepError);
     expect(err.code).toBe('InvalidInstanceID.Malformed');
     expect(err.message).toContain("'i-xyz' is not a valid id");
-    const missing = await failure(awsCall(aws, 'ec2', 'DescribeInstances', { InstanceIds: ['i-0bbbbbbbbbbbbbbb2', 'i-0ccccccccccccccc3'] }));
+    const missing = await failure(awsCall(aws, 'ec2', (m) => new m.DescribeInstancesCommand({ InstanceIds: ['i-0bbbbbbbbbbbbbbb2', 'i-0ccccccccccccccc3'] })));
     expect(missing.message).toMatch(/EC2 has no instances i-0bbbbbbbbbbbbbbb2, i-0ccccccccccccccc3 in this account in us-east-1/);
     expect(missing.message).toMatch(/request id [0-9a-f-]{36}/);
     expect(missing.cause).toBeInstanceOf(EC2ServiceException);
@@ -71,7 +71,7 @@ describe('service errors from the drill world', () => {
     const elb = await aws.client('elb');
     const classic = await failure(elb.send(new DescribeClassicCommand({ LoadBalancerNames: ['nope'] })));
     expect(classic).toBeInstanceOf(AccessPointNotFoundException);
-    const plain = await failure(awsCall(aws, 'elb', 'DescribeLoadBalancers', { LoadBalancerNames: ['nope'] }, { ids: ['nope'] }));
+    const plain = await failure(awsCall(aws, 'elb', (m) => new m.DescribeLoadBalancersCommand({ LoadBalancerNames: ['nope'] }), { ids: ['nope'] }));
     expect(plain.message).toContain('Classic Load Balancing has no load balancer nope');
   });
 
@@ -91,7 +91,7 @@ describe('service errors from the drill world', () => {
 
   it('a denied action is UnauthorizedOperation, explained with the IAM action; DryRun says allowed or not', async () => {
     const { aws, world } = drill(spec);
-    const err = await failure(awsCall(aws, 'ec2', 'StopInstances', { InstanceIds: ['i-0aaaaaaaaaaaaaaa1'] }));
+    const err = await failure(awsCall(aws, 'ec2', (m) => new m.StopInstancesCommand({ InstanceIds: ['i-0aaaaaaaaaaaaaaa1'] })));
     expect(err.code).toBe('UnauthorizedOperation');
     expect(err.message).toContain('may not call ec2:StopInstances');
     expect(world.ec2.get('i-0aaaaaaaaaaaaaaa1').state).toBe('running');
@@ -105,14 +105,14 @@ describe('service errors from the drill world', () => {
 
   it('a command the world does not simulate says so by name, and is not retried', async () => {
     const { aws, world } = drill(spec);
-    const err = await failure(awsCall(aws, 'ec2', 'DescribeImages', {}));
+    const err = await failure(awsCall(aws, 'ec2', (m) => new m.DescribeImagesCommand({})));
     expect(err.message).toContain('the drill world does not simulate ec2:DescribeImages');
     expect(world.callsOf('ec2', 'DescribeImages')).toHaveLength(1);
   });
 
   it('a call for another region is refused rather than answered from the wrong world', async () => {
     const { aws } = drill(spec);
-    const err = await failure(awsCall(aws, 'ec2', 'DescribeInstances', {}, { region: 'eu-west-1' }));
+    const err = await failure(awsCall(aws, 'ec2', (m) => new m.DescribeInstancesCommand({}), { region: 'eu-west-1' }));
     expect(err.message).toContain('simulates us-east-1 only');
   });
 });

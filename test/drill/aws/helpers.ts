@@ -5,7 +5,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Clock } from '../../../src/core/step.js';
 import type { AwsSpecInput } from '../../../src/drill/aws/spec.js';
-import { AwsWorld } from '../../../src/drill/aws/world.js';
+import { AwsAccount } from '../../../src/drill/aws/account.js';
 import { drillAwsProvider } from '../../../src/drill/aws/middleware.js';
 
 export const START = Date.parse('2026-03-02T03:12:00Z');
@@ -30,7 +30,7 @@ export class TestClock implements Clock {
 
 export function drill(spec: AwsSpecInput, opts: { clientConfig?: Record<string, unknown> } = {}) {
   const clock = new TestClock();
-  const world = new AwsWorld(spec, clock);
+  const world = new AwsAccount(spec, clock);
   const aws = drillAwsProvider(world, clock, opts);
   return { clock, world, aws };
 }

@@ -31,8 +31,8 @@ describe('pagination', () => {
   it('a fleet sweep filters on the impaired system check', async () => {
     const { aws } = drill(fleet);
     const impaired: string[] = [];
-    for await (const { output } of awsPaginate(aws, 'ec2', 'DescribeInstanceStatus', { Filters: [{ Name: 'system-status.status', Values: ['impaired'] }] }, { pageSize: 5 })) {
-      impaired.push(...output.InstanceStatuses.map((s: { InstanceId: string }) => s.InstanceId));
+    for await (const { output } of awsPaginate(aws, 'ec2', (m) => new m.DescribeInstanceStatusCommand({ Filters: [{ Name: 'system-status.status', Values: ['impaired'] }] }), { pageSize: 5 })) {
+      impaired.push(...(output.InstanceStatuses ?? []).map((s) => s.InstanceId!));
     }
     expect(impaired).toEqual([ids[0], ids[4], ids[8]]);
   });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { awsSpecSchema, parseAwsSpec, resolveWhen } from '../../../src/drill/aws/spec.js';
-import { AwsWorld } from '../../../src/drill/aws/world.js';
+import { AwsAccount } from '../../../src/drill/aws/account.js';
 import { START, TestClock } from './helpers.js';
 
 describe('aws scenario spec', () => {
@@ -31,13 +31,13 @@ describe('aws scenario spec', () => {
   });
 
   it('attribute values may be written as numbers or booleans; AWS gets strings', () => {
-    const world = new AwsWorld({ elbv2: { load_balancers: [{ name: 'web', attributes: { 'idle_timeout.timeout_seconds': 30, 'deletion_protection.enabled': true } }] } }, new TestClock());
+    const world = new AwsAccount({ elbv2: { load_balancers: [{ name: 'web', attributes: { 'idle_timeout.timeout_seconds': 30, 'deletion_protection.enabled': true } }] } }, new TestClock());
     expect(world.elbv2.find('web')!.attributes.get('idle_timeout.timeout_seconds')).toBe('30');
     expect(world.elbv2.find('web')!.attributes.get('deletion_protection.enabled')).toBe('true');
   });
 
   it('a metric naming an undefined load balancer fails when the world is built', () => {
-    expect(() => new AwsWorld({ cloudwatch: { metrics: [{ namespace: 'AWS/ApplicationELB', name: 'RequestCount', load_balancer: 'nope' }] } }, new TestClock())).toThrow(
+    expect(() => new AwsAccount({ cloudwatch: { metrics: [{ namespace: 'AWS/ApplicationELB', name: 'RequestCount', load_balancer: 'nope' }] } }, new TestClock())).toThrow(
       "the scenario's metrics name load balancer 'nope', which it does not define",
     );
   });

@@ -2,15 +2,15 @@
 // listener rules, target group attributes, classic tags, errors that end once targets are healthy,
 // and the plain snapshot drills score `expect.mitigated` against (through the `aws` root).
 import { describe, expect, it } from 'vitest';
-import { AwsWorld } from '../../../src/drill/aws/world.js';
+import { AwsAccount } from '../../../src/drill/aws/account.js';
 import { drillAwsProvider } from '../../../src/drill/aws/middleware.js';
 import { worldExpr } from '../../../src/drill/world.js';
 import { awsCall } from '../../../src/providers/aws/call.js';
 import { TestClock } from './helpers.js';
 
-function world(spec: ConstructorParameters<typeof AwsWorld>[0]) {
+function world(spec: ConstructorParameters<typeof AwsAccount>[0]) {
   const clock = new TestClock();
-  const w = new AwsWorld(spec, clock);
+  const w = new AwsAccount(spec, clock);
   return { clock, world: w, aws: drillAwsProvider(w, clock) };
 }
 
@@ -29,16 +29,16 @@ describe('EC2 additions', () => {
       },
     };
     const moved = world(spec);
-    await awsCall(moved.aws, 'ec2', 'StopInstances', { InstanceIds: ['i-0aaaabbbbccccdddd'] });
+    await awsCall(moved.aws, 'ec2', (m) => new m.StopInstancesCommand({ InstanceIds: ['i-0aaaabbbbccccdddd'] }));
     moved.clock.advance(20_000);
-    await awsCall(moved.aws, 'ec2', 'StartInstances', { InstanceIds: ['i-0aaaabbbbccccdddd'] });
+    await awsCall(moved.aws, 'ec2', (m) => new m.StartInstancesCommand({ InstanceIds: ['i-0aaaabbbbccccdddd'] }));
     moved.clock.advance(120_000);
     expect(moved.world.snapshot().ec2.instances['i-0aaaabbbbccccdddd']!.checks.attached_ebs).toBe('impaired');
 
     const { aws, clock, world: w } = world(spec);
-    await awsCall(aws, 'ec2', 'EnableVolumeIO', { VolumeId: 'vol-0a1b2c3d4e5f60005' });
-    const vs = await awsCall(aws, 'ec2', 'DescribeVolumeStatus', { VolumeIds: ['vol-0a1b2c3d4e5f60005'] });
-    expect(vs.output.VolumeStatuses[0]).toMatchObject({ VolumeStatus: { Status: 'ok', Details: [{ Name: 'io-enabled', Status: 'passed' }, expect.anything()] }, Actions: [] });
+    await awsCall(aws, 'ec2', (m) => new m.EnableVolumeIOCommand({ VolumeId: 'vol-0a1b2c3d4e5f60005' }));
+    const vs = await awsCall(aws, 'ec2', (m) => new m.DescribeVolumeStatusCommand({ VolumeIds: ['vol-0a1b2c3d4e5f60005'] }));
+    expect(vs.output.VolumeStatuses?.[0]).toMatchObject({ VolumeStatus: { Status: 'ok', Details: [{ Name: 'io-enabled', Status: 'passed' }, expect.anything()] }, Actions: [] });
     expect(w.snapshot().ec2.instances['i-0aaaabbbbccccdddd']!.checks.attached_ebs).toBe('impaired');
     clock.advance(61_000);
     expect(w.snapshot().ec2.instances['i-0aaaabbbbccccdddd']).toMatchObject({ ok: true, checks: { attached_ebs: 'ok' } });
@@ -47,13 +47,14 @@ describe('EC2 additions', () => {
 
   it('instance types: instance store, recovery support, hypervisor, from the name', async () => {
     const { aws } = world({});
-    const out = await awsCall(aws, 'ec2', 'DescribeInstanceTypes', { InstanceTypes: ['m5.large', 'c5d.xlarge', 'i3.large', 'm5.metal'] });
-    const byName = Object.fromEntries(out.output.InstanceTypes.map((t: any) => [t.InstanceType, t]));
+    const out = await awsCall(aws, 'ec2', (m) => new m.DescribeInstanceTypesCommand({ InstanceTypes: ['m5.large', 'c5d.xlarge', 'i3.large', 'm5.metal'] }));
+    const byName = Object.fromEntries((out.output.InstanceTypes ?? []).map((t) => [t.InstanceType, t]));
     expect(byName['m5.large']).toMatchObject({ InstanceStorageSupported: false, AutoRecoverySupported: true, Hypervisor: 'nitro' });
     expect(byName['c5d.xlarge']).toMatchObject({ InstanceStorageSupported: true, AutoRecoverySupported: false, InstanceStorageInfo: { TotalSizeInGB: 150 } });
     expect(byName['i3.large']).toMatchObject({ InstanceStorageSupported: true, Hypervisor: 'xen' });
     expect(byName['m5.metal']).toMatchObject({ BareMetal: true, AutoRecoverySupported: false });
-    const err = await awsCall(aws, 'ec2', 'DescribeInstanceTypes', { InstanceTypes: ['m5.huge'] }).catch((e) => e);
+    // Not a type the SDK lists: the drill answers as EC2 does.
+    const err = await awsCall(aws, 'ec2', (m) => new m.DescribeInstanceTypesCommand({ InstanceTypes: ['m5.huge' as 'm5.large'] })).catch((e) => e);
     expect(err.code).toBe('InvalidInstanceType');
   });
 
@@ -61,10 +62,10 @@ describe('EC2 additions', () => {
     const { aws } = world({
       ec2: { subnets: [{ id: 'subnet-0d1d1d1d1d1d1d1d1', cidr: '10.0.0.0/24' }], network_acls: [{ id: 'acl-0d000000000000a01', subnets: ['subnet-0d9d9d9d9d9d9d9d9'] }] },
     });
-    const out = await awsCall(aws, 'ec2', 'DescribeSubnets', { SubnetIds: ['subnet-0d1d1d1d1d1d1d1d1', 'subnet-0d9d9d9d9d9d9d9d9'] });
-    expect(out.output.Subnets[0]).toMatchObject({ SubnetId: 'subnet-0d1d1d1d1d1d1d1d1', CidrBlock: '10.0.0.0/24' });
-    expect(out.output.Subnets[1].CidrBlock).toMatch(/^10\.0\.\d+\.0\/24$/);
-    const err = await awsCall(aws, 'ec2', 'DescribeSubnets', { SubnetIds: ['subnet-0ffffffffffffffff'] }).catch((e) => e);
+    const out = await awsCall(aws, 'ec2', (m) => new m.DescribeSubnetsCommand({ SubnetIds: ['subnet-0d1d1d1d1d1d1d1d1', 'subnet-0d9d9d9d9d9d9d9d9'] }));
+    expect(out.output.Subnets?.[0]).toMatchObject({ SubnetId: 'subnet-0d1d1d1d1d1d1d1d1', CidrBlock: '10.0.0.0/24' });
+    expect(out.output.Subnets?.[1]?.CidrBlock).toMatch(/^10\.0\.\d+\.0\/24$/);
+    const err = await awsCall(aws, 'ec2', (m) => new m.DescribeSubnetsCommand({ SubnetIds: ['subnet-0ffffffffffffffff'] })).catch((e) => e);
     expect(err.code).toBe('InvalidSubnetID.NotFound');
   });
 });
@@ -93,32 +94,32 @@ describe('load balancer additions', () => {
   it('rules, target group attributes and classic tags', async () => {
     const { aws, world: w } = world(spec);
     const lb = w.elbv2.find('checkout')!;
-    const listener = (await awsCall(aws, 'elbv2', 'DescribeListeners', { LoadBalancerArn: lb.arn })).output.Listeners[0];
-    const rules = (await awsCall(aws, 'elbv2', 'DescribeRules', { ListenerArn: listener.ListenerArn })).output.Rules;
-    expect(rules.map((r: any) => [r.Priority, r.Conditions[0]?.Values, r.Actions[0].TargetGroupArn.split(':').pop()])).toEqual([
+    const listener = (await awsCall(aws, 'elbv2', (m) => new m.DescribeListenersCommand({ LoadBalancerArn: lb.arn }))).output.Listeners![0]!;
+    const rules = (await awsCall(aws, 'elbv2', (m) => new m.DescribeRulesCommand({ ListenerArn: listener.ListenerArn }))).output.Rules ?? [];
+    expect(rules.map((r) => [r.Priority, r.Conditions?.[0]?.Values, r.Actions?.[0]?.TargetGroupArn?.split(':').pop()])).toEqual([
       ['10', ['/api/*'], expect.stringMatching(/^targetgroup\/api\//)],
       ['default', undefined, expect.stringMatching(/^targetgroup\/app\//)],
     ]);
-    const attrs = (await awsCall(aws, 'elbv2', 'DescribeTargetGroupAttributes', { TargetGroupArn: lb.targetGroups[0]!.arn })).output.Attributes;
+    const attrs = (await awsCall(aws, 'elbv2', (m) => new m.DescribeTargetGroupAttributesCommand({ TargetGroupArn: lb.targetGroups[0]!.arn }))).output.Attributes;
     expect(attrs).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '30' });
-    expect((await awsCall(aws, 'elbv2', 'DescribeTargetGroupAttributes', { TargetGroupArn: lb.targetGroups[1]!.arn })).output.Attributes).toEqual([{ Key: 'lambda.multi_value_headers.enabled', Value: 'false' }]);
-    const tags = (await awsCall(aws, 'elb', 'DescribeTags', { LoadBalancerNames: ['legacy'] })).output.TagDescriptions[0];
+    expect((await awsCall(aws, 'elbv2', (m) => new m.DescribeTargetGroupAttributesCommand({ TargetGroupArn: lb.targetGroups[1]!.arn }))).output.Attributes).toEqual([{ Key: 'lambda.multi_value_headers.enabled', Value: 'false' }]);
+    const tags = (await awsCall(aws, 'elb', (m) => new m.DescribeTagsCommand({ LoadBalancerNames: ['legacy'] }))).output.TagDescriptions?.[0];
     expect(tags).toEqual({ LoadBalancerName: 'legacy', Tags: [{ Key: 'kubernetes.io/cluster/prod', Value: 'owned' }] });
   });
 
   it('errors marked while_unhealthy end once every target of the group is healthy again', async () => {
     const { aws, clock, world: w } = world(spec);
     const sum = async () => {
-      const out = await awsCall(aws, 'cloudwatch', 'GetMetricData', {
+      const out = await awsCall(aws, 'cloudwatch', (m) => new m.GetMetricDataCommand({
         StartTime: new Date(clock.now() - 5 * 60_000),
         EndTime: new Date(clock.now()),
         MetricDataQueries: [{ Id: 'e', MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_ELB_504_Count', Dimensions: [{ Name: 'LoadBalancer', Value: w.elbv2.find('checkout')!.dimension }] }, Period: 60, Stat: 'Sum' } }],
-      });
-      return (out.output.MetricDataResults[0].Values as number[]).reduce((a, b) => a + b, 0);
+      }));
+      return (out.output.MetricDataResults?.[0]?.Values ?? []).reduce((a, b) => a + b, 0);
     };
     expect(await sum()).toBe(35);
     expect(w.snapshot().elbv2.load_balancers.checkout!.target_groups.app).toMatchObject({ healthy: 1, total: 2, all_healthy: false });
-    await awsCall(aws, 'ec2', 'StartInstances', { InstanceIds: ['i-0c00000000000cc02'] });
+    await awsCall(aws, 'ec2', (m) => new m.StartInstancesCommand({ InstanceIds: ['i-0c00000000000cc02'] }));
     clock.advance(91_000);
     expect(w.snapshot().elbv2.load_balancers.checkout!.target_groups.app).toMatchObject({ healthy: 2, all_healthy: true });
     clock.advance(6 * 60_000);
@@ -134,8 +135,8 @@ describe('the snapshot behind the aws root', () => {
     });
     const calls: string[] = [];
     w.onCall((c) => calls.push(`${c.command}:${c.ok}`));
-    await awsCall(aws, 'ec2', 'DescribeInstances', {});
-    await awsCall(aws, 'ec2', 'DescribeInstances', { InstanceIds: ['i-0ffffffffffffffff'] }).catch(() => undefined);
+    await awsCall(aws, 'ec2', (m) => new m.DescribeInstancesCommand({}));
+    await awsCall(aws, 'ec2', (m) => new m.DescribeInstancesCommand({ InstanceIds: ['i-0ffffffffffffffff'] })).catch(() => undefined);
     expect(calls).toEqual(['DescribeInstances:true', 'DescribeInstances:false']);
     const snap = w.snapshot();
     expect(JSON.parse(JSON.stringify(snap))).toEqual(snap);

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../../src/core/step.js';
 import type { AwsSpecInput } from '../../../src/drill/aws/spec.js';
 import { errorResponse, WorldError } from '../../../src/drill/aws/wire.js';
-import { AwsWorld } from '../../../src/drill/aws/world.js';
+import { AwsAccount } from '../../../src/drill/aws/account.js';
 
 export interface WireRequest {
   command: string;
@@ -31,7 +31,7 @@ export interface WireHooks {
 
 export interface SecretsWire {
   url: string;
-  world: AwsWorld;
+  world: AwsAccount;
   requests: WireRequest[];
   hooks: WireHooks;
   /** Environment for a child process (or the SDK in-process) that sends AWS calls here. */
@@ -65,7 +65,7 @@ function toWire(v: unknown): unknown {
 const xml = (s: string) => `<?xml version="1.0" encoding="UTF-8"?>\n${s}`;
 
 export async function startSecretsWire(spec: AwsSpecInput = {}, hooks: WireHooks = {}): Promise<SecretsWire> {
-  const world = new AwsWorld({ latency_ms: 0, ...spec }, realClock);
+  const world = new AwsAccount({ latency_ms: 0, ...spec }, realClock);
   const requests: WireRequest[] = [];
   const wire: Partial<SecretsWire> = { world, requests, hooks };
 

@@ -20,11 +20,12 @@ afterEach(() => {
 });
 
 describe('awsCall', () => {
-  it('builds the command by name, passes the abort signal, returns output and request metadata', async () => {
+  it('builds the command from the package, passes the abort signal, returns output, request metadata and the operation', async () => {
     ec2.on(DescribeInstanceStatusCommand).resolves({ InstanceStatuses: [status('i-0aaaaaaaaaaaaaaa1')], $metadata: { requestId: 'r-1', httpStatusCode: 200, attempts: 2, totalRetryDelay: 120 } });
     const signal = new AbortController().signal;
-    const res = await awsCall(provider(), 'ec2', 'DescribeInstanceStatus', { InstanceIds: ['i-0aaaaaaaaaaaaaaa1'] }, { signal });
-    expect(res.output.InstanceStatuses[0].InstanceId).toBe('i-0aaaaaaaaaaaaaaa1');
+    const res = await awsCall(provider(), 'ec2', (m) => new m.DescribeInstanceStatusCommand({ InstanceIds: ['i-0aaaaaaaaaaaaaaa1'] }), { signal });
+    expect(res.output.InstanceStatuses?.[0]?.InstanceId).toBe('i-0aaaaaaaaaaaaaaa1');
+    expect(res.operation).toBe('DescribeInstanceStatus');
     expect(res.meta).toEqual({ requestId: 'r-1', httpStatusCode: 200, attempts: 2, totalRetryDelay: 120 });
     const call = ec2.send.getCall(0);
     expect(call.args[0]).toBeInstanceOf(DescribeInstanceStatusCommand);
@@ -32,8 +33,10 @@ describe('awsCall', () => {
     expect((call.args as unknown[])[1]).toEqual({ abortSignal: signal });
   });
 
-  it('an operation the SDK does not have is a clear TypeError', async () => {
-    await expect(awsCall(provider(), 'ec2', 'DescribeFoo', {})).rejects.toThrow("the AWS SDK for EC2 has no operation 'DescribeFoo' (expected DescribeFooCommand)");
+  it("a command of another service's package is a clear TypeError, and nothing is sent", async () => {
+    await expect(awsCall(provider(), 'ec2', () => new GetCallerIdentityCommand({}))).rejects.toThrow('GetCallerIdentityCommand is not a command of the AWS SDK for EC2');
+    expect(sts.send.callCount).toBe(0);
+    expect(ec2.send.callCount).toBe(0);
   });
 });
 
@@ -52,8 +55,8 @@ describe('awsPaginate', () => {
     });
     const input = { IncludeAllInstances: true };
     const pages = [];
-    for await (const page of awsPaginate(provider(), 'ec2', 'DescribeInstanceStatus', input, { pageSize: 2 })) pages.push(page);
-    expect(pages.map((p) => p.output.InstanceStatuses.map((s: { InstanceId: string }) => s.InstanceId))).toEqual([['i-1', 'i-2'], ['i-3', 'i-4'], ['i-5']]);
+    for await (const page of awsPaginate(provider(), 'ec2', (m) => new m.DescribeInstanceStatusCommand(input), { pageSize: 2 })) pages.push(page);
+    expect(pages.map((p) => (p.output.InstanceStatuses ?? []).map((s) => s.InstanceId))).toEqual([['i-1', 'i-2'], ['i-3', 'i-4'], ['i-5']]);
     expect(pages.map((p) => p.meta.requestId)).toEqual(['p1', 'p2', 'p3']);
     expect(sent).toEqual([
       { IncludeAllInstances: true, MaxResults: 2, NextToken: undefined },
@@ -66,7 +69,7 @@ describe('awsPaginate', () => {
   it('stops after maxPages', async () => {
     ec2.on(DescribeInstanceStatusCommand).resolves({ InstanceStatuses: [status('i-1')], NextToken: 'again' });
     let n = 0;
-    for await (const _ of awsPaginate(provider(), 'ec2', 'DescribeInstanceStatus', {}, { maxPages: 3 })) n++;
+    for await (const _ of awsPaginate(provider(), 'ec2', (m) => new m.DescribeInstanceStatusCommand({}), { maxPages: 3 })) n++;
     expect(n).toBe(3);
     expect(ec2.send.callCount).toBe(3);
   });
@@ -74,7 +77,7 @@ describe('awsPaginate', () => {
   it('an operation without a paginator is one page', async () => {
     ec2.on(GetConsoleOutputCommand).resolves({ InstanceId: 'i-1', Output: Buffer.from('boot').toString('base64') });
     const pages = [];
-    for await (const p of awsPaginate(provider(), 'ec2', 'GetConsoleOutput', { InstanceId: 'i-1' })) pages.push(p);
+    for await (const p of awsPaginate(provider(), 'ec2', (m) => new m.GetConsoleOutputCommand({ InstanceId: 'i-1' }))) pages.push(p);
     expect(pages).toHaveLength(1);
   });
 
@@ -85,7 +88,7 @@ describe('awsPaginate', () => {
       .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded', $metadata: { attempts: 3 } }));
     const seen: string[] = [];
     const err = await (async () => {
-      for await (const p of awsPaginate(provider(), 'ec2', 'DescribeInstanceStatus', {})) seen.push(p.output.InstanceStatuses[0].InstanceId);
+      for await (const p of awsPaginate(provider(), 'ec2', (m) => new m.DescribeInstanceStatusCommand({}))) seen.push(p.output.InstanceStatuses?.[0]?.InstanceId ?? '');
     })().catch((e) => e);
     expect(seen).toEqual(['i-1']);
     expect(err).toBeInstanceOf(AwsStepError);

@@ -117,7 +117,7 @@ describe('awsCall errors (client mocked with aws-sdk-client-mock)', () => {
     );
     ec2.on(StopInstancesCommand).rejects(original);
     const aws = createAwsProvider({ region: 'us-east-1', env: {}, clientConfig: { credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' } } });
-    const err = await awsCall(aws, 'ec2', 'StopInstances', { InstanceIds: ['i-0aaaaaaaaaaaaaaa1'] }).catch((e) => e);
+    const err = await awsCall(aws, 'ec2', (m) => new m.StopInstancesCommand({ InstanceIds: ['i-0aaaaaaaaaaaaaaa1'] })).catch((e) => e);
     expect(err).toBeInstanceOf(AwsStepError);
     expect(err).toMatchObject({ code: 'UnauthorizedOperation', requestId: 'req-123', httpStatusCode: 403, service: 'ec2', operation: 'StopInstances' });
     expect(err.cause).toBe(original);

@@ -141,8 +141,8 @@ afterEach(() => vi.unstubAllEnvs());
 describe('live provider on the wire', () => {
   it('DescribeInstanceStatus reaches AWS_ENDPOINT_URL_EC2, signed with the env credentials', async () => {
     const aws = createAwsProvider({});
-    const { output, meta } = await awsCall(aws, 'ec2', 'DescribeInstanceStatus', { InstanceIds: [ID], IncludeAllInstances: true });
-    expect(output.InstanceStatuses[0]).toMatchObject({
+    const { output, meta } = await awsCall(aws, 'ec2', (m) => new m.DescribeInstanceStatusCommand({ InstanceIds: [ID], IncludeAllInstances: true }));
+    expect(output.InstanceStatuses?.[0]).toMatchObject({
       InstanceId: ID,
       InstanceState: { Code: 16, Name: 'running' },
       SystemStatus: { Status: 'impaired', Details: [{ Name: 'reachability', Status: 'failed', ImpairedSince: new Date('2026-03-02T02:47:00.000Z') }] },
@@ -158,7 +158,7 @@ describe('live provider on the wire', () => {
   it('a throttled call is retried by the SDK, then succeeds', async () => {
     throttleNext = 1;
     const aws = createAwsProvider({});
-    const { meta } = await awsCall(aws, 'ec2', 'DescribeInstanceStatus', { InstanceIds: [ID] });
+    const { meta } = await awsCall(aws, 'ec2', (m) => new m.DescribeInstanceStatusCommand({ InstanceIds: [ID] }));
     expect(meta.attempts).toBe(2);
     expect(seen.map((s) => s.action)).toEqual(['DescribeInstanceStatus', 'DescribeInstanceStatus']);
   });
@@ -167,7 +167,7 @@ describe('live provider on the wire', () => {
     throttleNext = 5;
     vi.stubEnv('AWS_MAX_ATTEMPTS', '2');
     const aws = createAwsProvider({});
-    const err = await awsCall(aws, 'ec2', 'DescribeInstanceStatus', { InstanceIds: [ID] }).catch((e) => e);
+    const err = await awsCall(aws, 'ec2', (m) => new m.DescribeInstanceStatusCommand({ InstanceIds: [ID] })).catch((e) => e);
     expect(err).toBeInstanceOf(AwsStepError);
     expect(err.message).toBe(
       'AWS throttled ec2:DescribeInstanceStatus (RequestLimitExceeded). The SDK retried it 1 time (2 attempts) and gave up. Wait a minute before trying again, and keep parallel calls low. (request id req-RequestLimitExceeded)',
@@ -176,7 +176,7 @@ describe('live provider on the wire', () => {
 
   it('access denied names the missing IAM action, who lacks it, and the request id', async () => {
     const aws = createAwsProvider({});
-    const err = await awsCall(aws, 'ec2', 'StopInstances', { InstanceIds: [ID] }).catch((e) => e);
+    const err = await awsCall(aws, 'ec2', (m) => new m.StopInstancesCommand({ InstanceIds: [ID] })).catch((e) => e);
     expect(err).toBeInstanceOf(AwsStepError);
     expect(err.code).toBe('UnauthorizedOperation');
     expect(err.message).toContain('Access denied: arn:aws:iam::123456789012:user/alice may not call ec2:StopInstances');
@@ -189,7 +189,7 @@ describe('live provider on the wire', () => {
 
   it('an unknown instance names the id', async () => {
     const aws = createAwsProvider({});
-    const err = await awsCall(aws, 'ec2', 'DescribeInstances', { InstanceIds: [ID] }).catch((e) => e);
+    const err = await awsCall(aws, 'ec2', (m) => new m.DescribeInstancesCommand({ InstanceIds: [ID] })).catch((e) => e);
     expect(err.message).toBe(`EC2 has no instance ${ID} in this account in us-east-1 (InvalidInstanceID.NotFound). Check the id, the --region and the --profile. (request id req-InvalidInstanceID.NotFound)`);
   });
 
@@ -209,9 +209,9 @@ describe('live provider on the wire', () => {
 
   it('multi-word services use the CLI names: AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2, AWS_ENDPOINT_URL_SECRETS_MANAGER', async () => {
     const aws = createAwsProvider({});
-    const lbs = await awsCall(aws, 'elbv2', 'DescribeLoadBalancers', { Names: ['web'] });
-    expect(lbs.output.LoadBalancers[0].LoadBalancerName).toBe('web');
-    const secret = await awsCall(aws, 'secretsmanager', 'DescribeSecret', { SecretId: 'prod/app' });
+    const lbs = await awsCall(aws, 'elbv2', (m) => new m.DescribeLoadBalancersCommand({ Names: ['web'] }));
+    expect(lbs.output.LoadBalancers?.[0]?.LoadBalancerName).toBe('web');
+    const secret = await awsCall(aws, 'secretsmanager', (m) => new m.DescribeSecretCommand({ SecretId: 'prod/app' }));
     expect(secret.output.Name).toBe('prod/app');
     expect(seen.find((s) => s.action === 'DescribeSecret')?.target).toBe('secretsmanager.DescribeSecret');
   });
@@ -228,7 +228,7 @@ describe('live provider on the wire', () => {
     const aws = createAwsProvider({ profile: 'oncall-wire', onWarning: (m) => warnings.push(m) });
     expect(aws.profile).toBe('oncall-wire');
     expect(aws.region).toBeUndefined();
-    await awsCall(aws, 'ec2', 'DescribeInstanceStatus', { InstanceIds: [ID] });
+    await awsCall(aws, 'ec2', (m) => new m.DescribeInstanceStatusCommand({ InstanceIds: [ID] }));
     expect(seen[0]!.authorization).toMatch(/Credential=AKIDWIRETESTPROFILE0\/\d{8}\/eu-central-1\/ec2\/aws4_request/);
     // The SDK notices both a profile and env keys; the warning comes to us, not to the terminal.
     expect(warnings.join('\n')).toMatch(/Multiple credential sources detected/);
@@ -241,7 +241,7 @@ describe('live provider on the wire', () => {
     await new Promise<void>((r) => closed.close(() => r()));
     vi.stubEnv('AWS_ENDPOINT_URL_EC2', `http://127.0.0.1:${port}`);
     const aws = createAwsProvider({});
-    const err = await awsCall(aws, 'ec2', 'DescribeInstanceStatus', { InstanceIds: [ID] }).catch((e) => e);
+    const err = await awsCall(aws, 'ec2', (m) => new m.DescribeInstanceStatusCommand({ InstanceIds: [ID] })).catch((e) => e);
     expect(err).toBeInstanceOf(AwsStepError);
     expect(err.message).toMatch(new RegExp(`^Could not reach the EC2 endpoint http://127\\.0\\.0\\.1:${port} after 3 attempts \\(ECONNREFUSED: connection refused\\)`));
   });
