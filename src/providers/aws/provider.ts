@@ -1,6 +1,7 @@
 // The AWS side of the world: SDK clients made on first use, one per service and region, with the
 // default credential chain (env keys, SSO, profiles, web identity, IMDS) as the AWS CLI sees it.
 // This file is on the start-up path, so the SDK itself is only ever loaded with `await import()`.
+import { resolveLiveWorld } from '../world.js';
 import { toAwsStepError } from './errors.js';
 import { AWS_SERVICES, cjs } from './modules.js';
 import type { AwsClient, AwsClientConfig, AwsClients, AwsService } from './sdk.js';
@@ -51,10 +52,8 @@ export interface AwsProviderOptions {
 }
 
 export function createAwsProvider(opts: AwsProviderOptions = {}): AwsProvider {
-  const env = opts.env ?? process.env;
-  const profile = nonEmpty(opts.profile) ?? nonEmpty(env.AWS_PROFILE);
-  // The JS SDK reads AWS_REGION but not AWS_DEFAULT_REGION; the CLI reads both, so we do too.
-  const region = nonEmpty(opts.region) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+  // The one rule for profile and region (providers/world.ts): given values win, then the environment.
+  const { profile, region } = resolveLiveWorld({ profile: opts.profile, region: opts.region }, opts.env ?? process.env).aws;
   // Keyed by service and region, so each entry holds a client of the service its key names.
   const clients = new Map<string, Promise<AwsClient>>();
   let credentials: Promise<AwsClientConfig['credentials']> | undefined;
@@ -149,8 +148,4 @@ export async function resolvedRegion(client: AwsClient): Promise<string | undefi
 function warningLogger(onWarning: (message: string) => void) {
   const quiet = () => {};
   return { trace: quiet, debug: quiet, info: quiet, warn: (...args: unknown[]) => onWarning(args.map(String).join(' ')), error: quiet };
-}
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
