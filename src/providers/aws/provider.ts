@@ -73,7 +73,7 @@ export function createAwsProvider(opts: AwsProviderOptions = {}): AwsProvider {
     client<S extends AwsService>(service: S, wanted?: string): Promise<AwsClients[S]> {
       if (!Object.hasOwn(AWS_SERVICES, service)) return Promise.reject(new TypeError(`unknown AWS service '${String(service)}'`));
       const info = AWS_SERVICES[service];
-      const where = nonEmpty(wanted) ?? region;
+      const where = (wanted?.trim() || undefined) ?? region;
       const key = `${service}@${where ?? ''}`;
       const cached = clients.get(key);
       if (cached) return cached as Promise<AwsClients[S]>;
