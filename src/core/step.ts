@@ -99,6 +99,8 @@ export interface StepContext {
   signal: AbortSignal;
   clock: Clock;
   ports: Ports;
+  /** A process the step started, leading its own group: journaled, so a resume can wait for it. */
+  spawned?(proc: { pid: number; pgid: number }): void;
   /** Streamed output: each call is one chunk (usually a line) written to the journal and the screen. */
   log(text: string, stream?: 'stdout' | 'stderr' | 'log'): void;
   /** Registers a value that must never be shown or written; returns it unchanged. */

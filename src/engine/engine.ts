@@ -1,6 +1,8 @@
 // The step state machine. It templates and validates parameters, evaluates conditions,
 // runs steps with timeouts, retries and aborts, asserts and captures, branches, rolls back,
 // and waits for humans through ports. Every fact goes to the journal first; it knows nothing of Ink.
+import { readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { Redactor } from '../journal/redact.js';
 import type { JournalRecord } from '../journal/record.js';
 import { evalExpr, template } from '../runbook/expr.js';
@@ -164,6 +166,7 @@ export class Engine {
     const st = this.o.state.steps[id];
     const spec = this.steps.get(id);
     if (!st || !spec) return undefined;
+    await this.waitForOrphan(id);
     if ((st.phase === 'failed' || st.phase === 'timeout') && !st.retryPending) {
       return { kind: 'failed', error: st.error ?? `step '${id}' failed` };
     }
@@ -220,6 +223,53 @@ export class Engine {
     // "Run it again": the answer is spent; the step's own questions must not receive it.
     delete this.o.state.answers[id];
     return undefined;
+  }
+
+  /**
+   * A process the interrupted run started may still be running (oncall was killed, its child was
+   * not): settling the step now would read a world it is still changing, and running it again
+   * would do the change twice. Wait for the group to finish, saying so every few seconds; after
+   * the step's own timeout (counted from now) stop it as that timeout would have. Ctrl+C stops
+   * waiting (the step stays in doubt).
+   */
+  private async waitForOrphan(id: string): Promise<void> {
+    const proc = this.o.state.steps[id]?.process;
+    const st = this.o.state.steps[id];
+    if (!proc || !st || (st.phase !== 'running' && st.phase !== 'aborted' && !st.inDoubt) || proc.host !== hostname() || !groupAlive(proc.pgid)) return;
+    const spec = this.steps.get(id);
+    const limit = spec?.timeout ? parseDuration(spec.timeout) : undefined;
+    const controller = new AbortController();
+    this.current = controller;
+    const started = Date.now();
+    let said = -Infinity;
+    try {
+      while (groupAlive(proc.pgid)) {
+        const waited = Date.now() - started;
+        if (limit !== undefined && waited >= limit) {
+          await this.note(`step '${id}': the interrupted run's process group ${proc.pgid} outlived the step's timeout (${spec!.timeout}); stopping it`, 'oncall');
+          killGroup(proc.pgid, 'SIGTERM');
+          await sleepFor(3000, controller.signal).catch(() => undefined);
+          killGroup(proc.pgid, 'SIGKILL');
+          break;
+        }
+        if (waited - said >= 5000) {
+          said = waited;
+          const left = limit !== undefined ? `; it is stopped in ${Math.ceil((limit - waited) / 1000)} s (the step's timeout)` : '; Ctrl+C stops waiting';
+          await this.emit('step.output', {
+            step: id,
+            attempt: st.attempts,
+            stream: 'log',
+            text: `waiting for process ${proc.pid} (group ${proc.pgid}), started by the interrupted run, to finish before settling the step: ${Math.round(waited / 1000)} s${left}`,
+          });
+        }
+        await sleepFor(250, controller.signal);
+      }
+    } catch (err) {
+      if (controller.signal.aborted) throw new AbortedError(id);
+      throw err;
+    } finally {
+      this.current = undefined;
+    }
   }
 
   private async verifyDone(spec: StepSpec): Promise<{ done: boolean; result: Record<string, unknown> }> {
@@ -569,6 +619,9 @@ export class Engine {
       ports: { ...this.o.ports, ask: (req) => this.ask(req) },
       mode: this.o.state.mode,
       providers: this.o.providers,
+      spawned: ({ pid, pgid }) => {
+        this.pendingOutput = this.emit('step.spawned', { step: stepId, attempt, pid, pgid, host: hostname() }).catch(() => undefined);
+      },
       log: (text, stream = 'stdout') => {
         this.pendingOutput = this.emit('step.output', { step: stepId, attempt, stream, text }).catch(() => undefined);
       },
@@ -668,6 +721,62 @@ export class Engine {
     applyEvent(this.o.state, record);
     for (const l of this.listeners) l(record);
   }
+}
+
+/**
+ * Whether any process of a group still runs (EPERM: it does, someone else's). A zombie does not
+ * count: where PID 1 does not reap orphans (some containers) a finished group would otherwise look
+ * alive for ever. On Linux, /proc says which members are zombies.
+ */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true; // no /proc: the signal's answer stands
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so read after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+  }
+  return false;
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // gone already
+  }
+}
+
+/** Wall-clock waiting: the orphan is a real process, whatever clock the run keeps. */
+function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** Conditions must be booleans: a string or number that looks true is a runbook bug, said plainly. */

@@ -23,6 +23,8 @@ export interface StepState {
   skipReason?: string;
   /** Skipped once it had failed (the operator chose to go on without it). */
   skippedAfterFailure?: boolean;
+  /** The process group the last attempt started (shell steps), while it may still run. */
+  process?: { pid: number; pgid: number; host: string };
   /** A write whose outcome is unknown: started (or aborted) without a recorded end. */
   inDoubt: boolean;
   /** In doubt and being settled now (its verify read, or the question to a human): not running. */
@@ -134,6 +136,11 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       state.next = ev.payload.next;
       break;
     }
+    case 'step.spawned': {
+      const p = ev.payload;
+      step(state, p.step).process = { pid: p.pid, pgid: p.pgid, host: p.host };
+      break;
+    }
     case 'step.started': {
       const p = ev.payload;
       const s = step(state, p.step);
@@ -146,6 +153,7 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       s.finishedAt = undefined;
       s.expectedMs = p.expected_ms;
       s.error = undefined;
+      s.process = undefined;
       // Until a step.finished arrives, a started write may or may not have happened.
       s.inDoubt = p.effect === 'write';
       s.settling = false;

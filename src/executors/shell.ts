@@ -40,6 +40,7 @@ export const shell = defineKind({
       env: p.env,
       input: p.stdin,
       signal: ctx.signal,
+      onStart: (proc) => ctx.spawned?.(proc),
       onLine: (line, stream) => {
         (stream === 'stdout' ? stdout : stderr).push(line);
         ctx.log(line, stream);

@@ -231,6 +231,8 @@ export function eventText(ev: AnyEvent): EventText {
         line: `${title}: ${p.outcome}, ${ttm}, ${turns}`,
       };
     }
+    case 'step.spawned':
+      return { title: `${ev.payload.step}: process ${ev.payload.pid}`, body: `process group ${ev.payload.pgid} on ${ev.payload.host}`, line: undefined };
     case 'journal.closed':
       // Bookkeeping of the hash chain: the head it was closed on.
       return { title: 'journal closed', body: `head ${ev.payload.head.slice(0, 12)}…`, line: undefined };

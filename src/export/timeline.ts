@@ -269,6 +269,7 @@ export class TimelineBuilder {
         return entry('oncall', 'oncall');
       case 'drill.scored':
         return entry('oncall', 'drill', null, ev.payload.passed ? 'passed' : 'failed');
+      case 'step.spawned': // where a step's process ran: for resume, not the post-mortem
       case 'step.output': // folded into the step's output excerpt (add())
       case 'journal.closed':
         // Bookkeeping of the hash chain (its head), not something that happened in the incident.

@@ -116,6 +116,11 @@ export const eventSchemas = {
     reconciled: z.enum(['verified', 'human']).optional(),
     next: z.string().nullable().optional(),
   }),
+  /**
+   * A step's process started, leading its own process group (pgid). A resume on the same host
+   * waits while that group still runs, instead of running the step again beside it.
+   */
+  'step.spawned': z.object({ step: z.string(), attempt: z.number(), pid: z.number(), pgid: z.number(), host: z.string() }),
   'step.in_doubt': z.object({ step: z.string(), attempt: z.number(), resolution: z.enum(['verify', 'ask']) }),
   'confirm.given': z.object({
     step: z.string(),

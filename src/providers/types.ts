@@ -12,6 +12,11 @@ export interface ExecRequest {
   signal: AbortSignal;
   /** Each line of output as it arrives. */
   onLine(line: string, stream: 'stdout' | 'stderr'): void;
+  /**
+   * The process started, as the leader of its own process group: whatever it starts stays in the
+   * group, so an abort or a timeout stops them all, and a resume can tell whether any still runs.
+   */
+  onStart?(proc: { pid: number; pgid: number }): void;
 }
 
 export interface ExecResult {
