@@ -70,5 +70,5 @@ describe('oncall drill --auto', () => {
       expect(res.status, `${id}: ${res.stderr}`).toBe(0);
       expect(res.stderr).toMatch(/drill PASSED/);
     }
-  });
+  }, 120_000); // 22 scenarios, one process each, in a namespace: seconds each when the machine is busy
 });

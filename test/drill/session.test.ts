@@ -37,7 +37,7 @@ afterAll(() => {
 
 async function play(file: string, answers?: Record<string, string>, confirm?: boolean) {
   const loaded = await loadScenario(file);
-  const ports = headlessPorts({ yes: true, answers: answers ?? loaded.scenario.expect.answers, operator: 'trainee' });
+  const ports = headlessPorts({ yes: true, rollback: true, answers: answers ?? loaded.scenario.expect.answers, operator: 'trainee' });
   const session = await startDrill({
     loaded,
     stateRoot: tempDir(),
