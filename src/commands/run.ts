@@ -89,7 +89,12 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
 }
 
 export async function resumeCommand(args: string[], io: CommandIO): Promise<number> {
-  const parsed = parseCommandArgs(args, { ...common, 'force-unlock': { type: 'boolean', default: false } }, io, 'oncall resume <incident-id> [--input secret=v …] [--yes] [--answer step=value …] [--json] [--force-unlock]');
+  const parsed = parseCommandArgs(
+    args,
+    { ...common, 'force-unlock': { type: 'boolean', default: false }, reopen: { type: 'string' } },
+    io,
+    "oncall resume <incident-id> [--input secret=v …] [--yes] [--answer step=value …] [--json] [--force-unlock] [--reopen 'what was fixed']",
+  );
   if (!parsed) return EXIT.usage;
   const { values, positionals } = parsed;
   if (positionals.length !== 1) return usageError(io, 'name the incident to resume (see `oncall incidents`)');
@@ -130,10 +135,23 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
   }
   const from = incident.journal.tookOverFrom;
   if (from) io.stderr.write(`oncall: WARNING: took incident ${incident.id} over from pid ${from.pid} on ${from.hostname} (writing since ${from.startedAt}); if that process is still running, stop it now: two writers fork the journal\n`);
-  if (incident.engine.state.outcome) {
-    io.stderr.write(`incident ${incident.id} already finished (${incident.engine.state.outcome}); nothing to resume\n`);
+  const outcome = incident.engine.state.outcome;
+  const reopen = values.reopen as string | undefined;
+  if (outcome && reopen !== undefined) {
+    try {
+      await incident.engine.reopen(reopen);
+    } catch (err) {
+      await incident.close();
+      return usageError(io, (err as Error).message);
+    }
+  } else if (outcome) {
+    const again = outcome === 'failed' || outcome === 'blocked' ? `; once the cause is fixed, go on from where it stopped: ${resumeHint(incident.id, values)} --reopen 'what was fixed'` : '';
+    io.stderr.write(`incident ${incident.id} already finished (${outcome}); nothing to resume${again}\n`);
     await incident.close();
-    return exitFor(incident.engine.state.outcome);
+    return exitFor(outcome);
+  } else if (reopen !== undefined) {
+    await incident.close();
+    return usageError(io, `incident ${incident.id} is still open: resume it without --reopen`);
   }
   return drive(incident, io, out, resumeHint(incident.id, values));
 }

@@ -115,6 +115,21 @@ export class Engine {
     await this.emit('milestone.marked', { milestone, by, ...(at ? { at: at.toISOString() } : {}) });
   }
 
+  /**
+   * Opens a failed or blocked incident again, at the step it stopped at, once a person has fixed
+   * the cause (restored credentials, waited out a throttle): journaled with who and why, and the
+   * step then runs again as a new attempt. Refused when a rollback already undid changes (going on
+   * from there would build on what is no longer there) or when nothing stopped the run.
+   */
+  async reopen(reason: string, by = this.o.operator): Promise<void> {
+    const state = this.o.state;
+    if (state.outcome !== 'failed' && state.outcome !== 'blocked') throw new Error(`incident ${state.id} is ${state.outcome ?? 'open'}: only a failed or blocked incident is reopened`);
+    if (!reason.trim()) throw new Error('say why the incident is reopened (what was fixed): it goes in the journal');
+    const undone = Object.values(state.steps).some((s) => s.id.endsWith(':rollback') && s.phase === 'ok');
+    if (undone) throw new Error(`incident ${state.id} rolled changes back when it failed; going on from there would build on changes that are gone: open a new incident`);
+    await this.emit('incident.reopened', { by, reason: reason.trim(), step: state.stoppedAt ?? null, outcome: state.outcome });
+  }
+
   /** A drill's score, journaled like any record so every listener (the TUI) sees it. */
   async recordScore(score: DrillScore): Promise<void> {
     await this.emit('drill.scored', score);

@@ -63,6 +63,8 @@ export interface IncidentState {
   notes: { ts: string; text: string; by: string }[];
   milestones: { ts: string; milestone: Milestone; by: string }[];
   outcome?: Outcome;
+  /** The step a failed or blocked run stopped at (run.finished's failed_step). */
+  stoppedAt?: string;
   /** Set when a drill has been scored. */
   drillScore?: DrillScore;
   /** The scenario, on drills. */
@@ -196,8 +198,22 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       break;
     case 'run.finished':
       state.outcome = ev.payload.outcome;
+      state.stoppedAt = ev.payload.failed_step;
       state.next = null;
       break;
+    case 'incident.reopened': {
+      const at = ev.payload.step;
+      state.outcome = undefined;
+      state.stoppedAt = undefined;
+      state.next = at ?? null;
+      if (at) {
+        const s = step(state, at);
+        // The step runs again as a new attempt: a failure is retried, a refusal re-decided.
+        if (s.phase === 'failed' || s.phase === 'timeout') s.retryPending = true;
+        if (s.phase === 'skipped') s.phase = 'pending';
+      }
+      break;
+    }
     case 'step.in_doubt':
       step(state, ev.payload.step).settling = true;
       break;

@@ -231,6 +231,11 @@ export function eventText(ev: AnyEvent): EventText {
         line: `${title}: ${p.outcome}, ${ttm}, ${turns}`,
       };
     }
+    case 'incident.reopened': {
+      const p = ev.payload;
+      const title = `↻ incident reopened by ${p.by}${p.step ? ` at ${p.step}` : ''}`;
+      return { title, body: `it had ${p.outcome}: ${p.reason}`, line: `${title} (it had ${p.outcome}): ${p.reason}` };
+    }
     case 'step.spawned':
       return { title: `${ev.payload.step}: process ${ev.payload.pid}`, body: `process group ${ev.payload.pgid} on ${ev.payload.host}`, line: undefined };
     case 'journal.closed':

@@ -164,6 +164,9 @@ export class TimelineBuilder {
         if (p.kube) this.#identity.kube = p.kube;
         return entry(op(), 'oncall');
       }
+      case 'incident.reopened':
+        this.#seen(ev.payload.by);
+        return entry(ev.payload.by, 'human', ev.payload.step, 'reopened');
       case 'incident.resumed': {
         const p = ev.payload;
         this.#operator = p.operator;

@@ -68,6 +68,11 @@ export const eventSchemas = {
     /** Set on practice drills: which scenario, and the page the engineer received. */
     drill: z.object({ scenario: z.string(), title: z.string(), page: z.object({ from: z.string(), severity: z.string(), text: z.string() }) }).optional(),
   }),
+  /**
+   * A failed or blocked incident is opened again by a person who fixed the cause: the step it
+   * stopped at (`step`) runs again, through its gate and confirmation, as a new attempt.
+   */
+  'incident.reopened': z.object({ by: z.string(), reason: z.string(), step: z.string().nullable(), outcome: outcome }),
   'incident.resumed': z.object({ operator: z.string(), pid: z.number(), repaired_bytes: z.number().optional() }),
   'runbook.attached': z.object({
     id: z.string(),

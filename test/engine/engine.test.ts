@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AnyEvent } from '../../src/journal/events.js';
 import { openSession, resumeSession } from '../../src/engine/session.js';
@@ -7,7 +7,7 @@ import { NeedsHumanError, type Clock, type Ports, type FlowPorts } from '../../s
 import { builtinRegistry } from '../../src/executors/index.js';
 import { headlessPorts } from '../../src/headless/ports.js';
 import { journalPath } from '../../src/journal/paths.js';
-import { verifyJournal } from '../../src/journal/reader.js';
+import { readJournal, verifyJournal } from '../../src/journal/reader.js';
 import { parseRunbook } from '../../src/runbook/load.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -601,5 +601,65 @@ steps:
     const { incident } = await start(yaml(marker), { readOnly: true, ports: { identity: async () => ({ error: 'no credentials' }) } });
     expect((await incident.engine.run()).outcome).toBe('completed');
     await incident.close();
+  });
+});
+
+describe('reopening a failed or blocked incident', () => {
+  const yaml = (flag: string) => `
+id: t
+title: t
+version: 1.0.0
+summary: s
+steps:
+  - id: change
+    title: change
+    kind: shell
+    with: { argv: [${JSON.stringify(NODE)}, "-e", "process.exit(require('fs').existsSync(process.argv[1]) ? 0 : 3)", ${JSON.stringify(flag)}] }
+  - id: after
+    title: after
+    kind: shell
+    with: { argv: [${JSON.stringify(NODE)}, "-e", ""], effect: read }
+`;
+  const resume = (root: string, id: string, ports: Partial<Ports & FlowPorts> = {}) =>
+    resumeSession({ root, id, registry: builtinRegistry(), ports: { ...headlessPorts({ yes: true, answers: {}, operator: 'tester' }), ...ports }, providers: localProviders(), operator: 'fixer', inputs: {} });
+
+  it('a failed step runs again as a new attempt once reopened, journaled with who and why', async () => {
+    const dir = tempDir();
+    const flag = `${dir}/fixed`;
+    const first = await start(yaml(flag), { yes: true, root: dir });
+    expect((await first.incident.engine.run()).outcome).toBe('failed');
+    await first.incident.close();
+
+    writeFileSync(flag, ''); // the operator fixed the cause
+    const again = await resume(dir, first.incident.id);
+    await again.engine.reopen('restored the credentials');
+    const result = await again.engine.run();
+    await again.close();
+    expect(result.outcome).toBe('completed');
+    expect(again.engine.state.steps.change).toMatchObject({ phase: 'ok', attempts: 2 });
+    const { records } = await readJournal(journalPath(dir, first.incident.id));
+    expect(records.find((r) => r.type === 'incident.reopened')?.payload).toEqual({ by: 'fixer', reason: 'restored the credentials', step: 'change', outcome: 'failed' });
+  });
+
+  it('a blocked run re-decides the refused step when reopened', async () => {
+    const dir = tempDir();
+    const flag = `${dir}/fixed`;
+    writeFileSync(flag, '');
+    const first = await start(yaml(flag), { yes: true, root: dir, ports: { identity: async () => ({ error: 'expired SSO session' }) } });
+    expect((await first.incident.engine.run()).outcome).toBe('blocked');
+    await first.incident.close();
+    const again = await resume(dir, first.incident.id, { identity: async () => ({ account: '111122223333' }) });
+    await again.engine.reopen('aws sso login');
+    expect((await again.engine.run()).outcome).toBe('completed');
+    await again.close();
+  });
+
+  it('is refused without a reason, and for an incident that is still open', async () => {
+    const dir = tempDir();
+    const first = await start(yaml(`${dir}/never`), { yes: true, root: dir });
+    await expect(first.incident.engine.reopen('x')).rejects.toThrow(/only a failed or blocked incident is reopened/);
+    await first.incident.engine.run();
+    await expect(first.incident.engine.reopen('  ')).rejects.toThrow(/say why/);
+    await first.incident.close();
   });
 });
