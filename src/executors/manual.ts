@@ -23,7 +23,8 @@ export const manual = defineKind({
   name: 'manual',
   effect: 'human',
   params,
-  describe: (p) => ({ summary: `manual: ${firstLine(p.instruction)}` }),
+  // The summary is one line for lists; the instruction itself travels whole, for whoever carries it out.
+  describe: (p) => ({ summary: `manual: ${firstLine(p.instruction)}`, detail: p.instruction }),
   async run(p, ctx) {
     const answer = await ctx.ports.ask({
       stepId: ctx.stepId,

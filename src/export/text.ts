@@ -155,7 +155,9 @@ export function eventText(ev: AnyEvent): EventText {
       const p = ev.payload;
       const title = `${MARK.started} ${p.step}${attemptNote(p.attempt)}`;
       const summary = String(p.intent?.summary ?? '');
-      return { title, body: summary, line: `${title}: ${summary}` };
+      // What a person must read (a manual step's instruction, a checklist) is printed whole.
+      const detail = p.intent?.detail ? `\n${p.intent.detail.trimEnd().replace(/^/gm, '    ')}` : '';
+      return { title, body: p.intent?.detail ?? summary, line: `${title}: ${summary}${detail}` };
     }
     case 'step.output': {
       const p = ev.payload;

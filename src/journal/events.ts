@@ -10,6 +10,8 @@ export type Effect = z.infer<typeof effect>;
 const intent = z.object({
   /** One line, e.g. `ec2:StopInstances i-0abc…` or `argv: etcdctl endpoint health`. */
   summary: z.string(),
+  /** The whole text a person must read to carry the step out (a manual step's instruction): never cut. */
+  detail: z.string().optional(),
   /** The API called (`ec2:StopInstances`), when the step calls one. */
   api: z.string().optional(),
   /** The exact argument vector, when the step runs a process. */

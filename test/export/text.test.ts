@@ -110,3 +110,19 @@ describe('event text', () => {
     expect(eventText(closed).title).toBe('journal closed');
   });
 });
+
+describe('what a person must read is never cut', () => {
+  it('a manual step prints its whole instruction under its one-line summary', () => {
+    const instruction = 'Stop the kubelet on every control-plane node.\nThen move /var/lib/etcd aside:\n  mv /var/lib/etcd /var/lib/etcd.before-restore\nAnd only then go on.';
+    const ev = {
+      seq: 3,
+      ts: '2026-03-02T03:12:00.000Z',
+      incident: 'i',
+      type: 'step.started' as const,
+      payload: { step: 'prepare', attempt: 1, kind: 'manual', effect: 'human' as const, intent: { summary: 'manual: Stop the kubelet on every control-plane node.', detail: instruction }, write_ahead: false },
+    };
+    const line = progressLine(ev)!;
+    for (const l of instruction.split('\n')) expect(line).toContain(l.trimEnd());
+    expect(eventText(ev).body).toBe(instruction);
+  });
+});
