@@ -119,7 +119,7 @@ describe('what a person must read is never cut', () => {
       ts: '2026-03-02T03:12:00.000Z',
       incident: 'i',
       type: 'step.started' as const,
-      payload: { step: 'prepare', attempt: 1, kind: 'manual', effect: 'human' as const, intent: { summary: 'manual: Stop the kubelet on every control-plane node.', detail: instruction }, write_ahead: false },
+      payload: { step: 'prepare', attempt: 1, kind: 'manual', effect: 'human' as const, intent: { summary: 'manual: Stop the kubelet on every control-plane node.', detail: instruction, params: {} }, write_ahead: false },
     };
     const line = progressLine(ev)!;
     for (const l of instruction.split('\n')) expect(line).toContain(l.trimEnd());
