@@ -269,7 +269,7 @@ export function scanEnvText(
       if (value.includes('\n')) {
         fact(line, 'multiline', 'info', `${key} spans lines ${line}–${endLine} (a multiline value); it is stored unchanged`, key);
         const inner = value.split('\n').slice(1);
-        const looksAssigned = inner.findIndex((l) => /^\s*(?:export\s+)?[\w.-]+\s*=/.test(l));
+        const looksAssigned = inner.findIndex((l) => looksLikeAssignment(l, value));
         if (looksAssigned >= 0) {
           fact(
             line,
@@ -336,4 +336,16 @@ export function scanEnvText(
     if (earlier.length) shadowed.set(key, earlier);
   }
   return { occurrences, facts, lines: totalLines, shadowed };
+}
+
+/**
+ * A line inside a multiline value that reads like `KEY=…`: the sign of an unclosed quote that
+ * swallowed the lines after it. A PEM body, or any long base64 line ending in its `=` padding, is
+ * not one: `MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA=` assigns nothing.
+ */
+function looksLikeAssignment(line: string, value: string): boolean {
+  if (!/^\s*(?:export\s+)?[\w.-]+\s*=/.test(line)) return false;
+  if (/-----BEGIN [A-Z0-9 ]+-----/.test(value) && /-----END [A-Z0-9 ]+-----/.test(value)) return false;
+  // The last line of the value still holds its closing quote.
+  return !/^\s*[A-Za-z0-9+/]{16,}={1,2}["'`]?\s*$/.test(line);
 }

@@ -75,6 +75,18 @@ describe('the line scan agrees with dotenv.parse', () => {
     expect(facts.filter((f) => f.key === 'DB_PASSWORD').map((f) => f.code)).toEqual(['duplicate']);
   });
 
+  it('a PEM or base64 body whose lines end in = padding is a multiline value, not swallowed lines', () => {
+    const pem = ['-----BEGIN PUBLIC KEY-----', 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo', 'AB2cD3eF4gH5iJ6kL7mN8oP9qR0sT1uV2wX3yZ4aB5cD6eF7gH8iJ9kL0mN1oPQ=', '-----END PUBLIC KEY-----'].join('\n');
+    const bare = ['QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=', 'YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo=='].join('\n');
+    const { parsed, facts } = scan(`PEM_KEY="${pem}"\nBLOB="${bare}"\nAFTER=1\n`);
+    expect(parsed.PEM_KEY).toBe(pem);
+    expect(parsed.BLOB).toBe(bare);
+    expect(parsed.AFTER).toBe('1');
+    expect(facts.filter((f) => f.code === 'swallowed-lines')).toEqual([]);
+    // A real unclosed quote is still seen.
+    expect(scan('A="open\nB=2\n').facts.some((f) => f.code === 'swallowed-lines')).toBe(true);
+  });
+
   it('never puts a value in a finding', () => {
     for (const name of ['tricky.env', 'malformed.env', 'payments-api.env', 'orders-api.env']) {
       const { parsed, facts } = scan(sample(name));
