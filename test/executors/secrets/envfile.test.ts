@@ -83,8 +83,7 @@ describe('the line scan agrees with dotenv.parse', () => {
     expect(parsed.BLOB).toBe(bare);
     expect(parsed.AFTER).toBe('1');
     expect(facts.filter((f) => f.code === 'swallowed-lines')).toEqual([]);
-    // A real unclosed quote is still seen.
-    expect(scan('A="open\nB=2\n').facts.some((f) => f.code === 'swallowed-lines')).toBe(true);
+    // A real unclosed quote is still seen: malformed.env, in the test before this one.
   });
 
   it('never puts a value in a finding', () => {
