@@ -7,7 +7,7 @@ import { evalExpr, template } from '../runbook/expr.js';
 import { parseDuration } from '../runbook/duration.js';
 import type { Runbook, StepSpec } from '../runbook/schema.js';
 import { StepFailure } from '../core/failure.js';
-import { boundJson } from '../core/bounded.js';
+import { boundJson, boundLine } from '../core/bounded.js';
 import type { Providers } from '../providers/types.js';
 import type { KindRegistry } from '../core/registry.js';
 import { asAnyEvent, type AnyEvent, type DrillScore, type EventPayloads, type EventType, type Outcome } from '../journal/events.js';
@@ -74,6 +74,10 @@ type Listener = (event: AnyEvent) => void;
 type StepEnd = { kind: 'next'; next: string | null } | { kind: 'failed'; error: string };
 
 const END = 'end';
+/** A step's result (and raw responses) as journaled: redacted, then cut to this many characters. */
+const RESULT_LIMIT = 16_384;
+/** One streamed output line as journaled: redacted, then its middle cut beyond this many characters. */
+const OUTPUT_LINE_LIMIT = 16_384;
 
 export class Engine {
   private readonly listeners = new Set<Listener>();
@@ -389,7 +393,7 @@ export class Engine {
         return {
           ok: false,
           error,
-          finished: { step: spec.id, attempt, status: 'failed', duration_ms: elapsed(), result, summary: out.summary, captures, assertions, error },
+          finished: { step: spec.id, attempt, status: 'failed', duration_ms: elapsed(), result: this.bound(result), summary: out.summary, captures, assertions, error },
         };
       }
       Object.assign(this.vars, captures);
@@ -399,8 +403,8 @@ export class Engine {
         attempt,
         status: 'ok',
         duration_ms: elapsed(),
-        result: boundJson(result) as Record<string, unknown>,
-        ...(out.raw !== undefined ? { raw: boundJson(out.raw) } : {}),
+        result: this.bound(result),
+        ...(out.raw !== undefined ? { raw: boundJson(out.raw, RESULT_LIMIT, this.o.redactor) } : {}),
         summary: out.summary,
         captures,
         assertions,
@@ -434,7 +438,7 @@ export class Engine {
       return {
         ok: false,
         error,
-        finished: { step: spec.id, attempt, status: 'failed', duration_ms: elapsed(), ...(result ? { result: boundJson(result) as Record<string, unknown> } : {}), error },
+        finished: { step: spec.id, attempt, status: 'failed', duration_ms: elapsed(), ...(result ? { result: this.bound(result) } : {}), error },
       };
     } finally {
       stopTimer.abort();
@@ -518,6 +522,14 @@ export class Engine {
 
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * A result as journaled: redacted first, then bounded, so no secret is cut in two on its way to
+   * the journal (the writer redacts again; a placeholder is never rewritten).
+   */
+  private bound(result: Record<string, unknown>): Record<string, unknown> {
+    return boundJson(result, RESULT_LIMIT, this.o.redactor) as Record<string, unknown>;
+  }
+
   /** Text for people (confirmation messages, rollback notes), with its ${{ }} filled in. */
   private text(value: string | undefined): string | undefined {
     if (value === undefined) return undefined;
@@ -552,7 +564,8 @@ export class Engine {
       mode: this.o.state.mode,
       providers: this.o.providers,
       log: (text, stream = 'stdout') => {
-        this.pendingOutput = this.emit('step.output', { step: stepId, attempt, stream, text }).catch(() => undefined);
+        // Redacted before it is cut (a secret cut in two would no longer be recognised).
+        this.pendingOutput = this.emit('step.output', { step: stepId, attempt, stream, text: boundLine(text, OUTPUT_LINE_LIMIT, this.o.redactor) }).catch(() => undefined);
       },
       secret: (value, label) => {
         this.o.redactor.add(value, label);
