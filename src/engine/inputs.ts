@@ -1,6 +1,6 @@
 // Runbook inputs: typed, checked against their patterns, defaults applied, secrets registered
 // with the redactor before the value goes anywhere else.
-import type { Redactor } from '../journal/redact.js';
+import { EXACT_ONLY_MAX, reachOf, type Redactor } from '../journal/redact.js';
 import { inputValueProblem } from '../runbook/inputs.js';
 import type { InputSpec, Runbook } from '../runbook/schema.js';
 
@@ -9,7 +9,8 @@ export interface InputProblem {
   message: string;
 }
 
-export type ResolvedInputs = { ok: true; values: Record<string, unknown> } | { ok: false; problems: InputProblem[] };
+/** `warnings`: what the operator should know about a secret input (never its value). */
+export type ResolvedInputs = { ok: true; values: Record<string, unknown>; warnings: InputProblem[] } | { ok: false; problems: InputProblem[] };
 
 /**
  * Converts a raw value from the command line (or a form) to the input's type, then checks it with
@@ -29,9 +30,10 @@ export function checkInput(spec: InputSpec, raw: string | number | boolean): { v
 
 /**
  * Resolves the runbook's inputs from what the operator gave. Secret values are registered with
- * the redactor first, so even an error about them cannot show them.
+ * the redactor first, so even an error about them cannot show them. With the runbook's `source`,
+ * the warnings also tell of a secret that is one of its words.
  */
-export function resolveInputs(runbook: Runbook, given: Record<string, string>, redactor: Redactor): ResolvedInputs {
+export function resolveInputs(runbook: Runbook, given: Record<string, string>, redactor: Redactor, source?: string): ResolvedInputs {
   const problems: InputProblem[] = [];
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(runbook.inputs)) {
@@ -54,7 +56,45 @@ export function resolveInputs(runbook: Runbook, given: Record<string, string>, r
     if ('problem' in checked) problems.push({ input: name, message: redactor.redact(checked.problem) });
     else values[name] = checked.value;
   }
-  return problems.length ? { ok: false, problems } : { ok: true, values };
+  return problems.length ? { ok: false, problems } : { ok: true, values, warnings: secretInputWarnings(runbook, given, source) };
+}
+
+/**
+ * What the redactor cannot do for a secret input, said without its value (nor its exact length).
+ * A secret of 1–4 characters is masked only where a whole field or line equals it: inside text,
+ * masking it would destroy ordinary words and numbers (a pin "1" would blank every digit). A longer
+ * one that is also a word of the runbook is masked wherever that word appears, which shows where
+ * the runbook says it, and so, to a reader of the export, what it is.
+ */
+export function secretInputWarnings(runbook: Runbook, given: Record<string, string>, source?: string): InputProblem[] {
+  const warnings: InputProblem[] = [];
+  for (const [name, spec] of Object.entries(runbook.inputs)) {
+    if (!spec.secret) continue;
+    const raw = given[name] ?? spec.default;
+    if (raw === undefined) continue;
+    const value = String(raw);
+    if (value === '') continue;
+    if (reachOf(value) === 'exact') {
+      warnings.push({
+        input: name,
+        message: `the secret is ${EXACT_ONLY_MAX} characters or shorter: oncall masks it only where a whole value or output line equals it, never inside text (that would destroy ordinary words and numbers); use a longer secret, or treat this one as seen`,
+      });
+    } else if (source !== undefined && wordIn(source, value)) {
+      warnings.push({
+        input: name,
+        message: 'the secret is also a word of the runbook: it is masked wherever that word appears in output, which can tell a reader what it is; use a secret that is not an ordinary word',
+      });
+    }
+  }
+  return warnings;
+}
+
+/** `word` occurs in `text` with no letter, digit or underscore right before or after it. */
+function wordIn(text: string, word: string): boolean {
+  for (let i = text.indexOf(word); i !== -1; i = text.indexOf(word, i + 1)) {
+    if (!/[\p{L}\p{N}_]/u.test(text[i - 1] ?? ' ') && !/[\p{L}\p{N}_]/u.test(text[i + word.length] ?? ' ')) return true;
+  }
+  return false;
 }
 
 /**

@@ -84,7 +84,7 @@ function recorder(journal: JournalWriter, state: IncidentState, onRecord: Record
 export async function openSession(o: SessionOptions & NewIncident): Promise<IncidentSession> {
   const redactor = o.redactor ?? new Redactor();
   const runbook = o.loaded.runbook;
-  const resolved = resolveInputs(runbook, o.inputs, redactor);
+  const resolved = resolveInputs(runbook, o.inputs, redactor, o.loaded.source);
   if (!resolved.ok) throw new InputError(resolved.problems);
   const id = o.id ?? newIncidentId();
   const journal = await JournalWriter.create(o.root, id, { redactor, ...(o.now ? { clock: o.now } : {}) });
@@ -114,6 +114,7 @@ export async function openSession(o: SessionOptions & NewIncident): Promise<Inci
         .map(([k]) => k),
     });
     registerSecretDefaults(runbook, o.inputs, redactor);
+    for (const w of resolved.warnings) await write('note.added', { text: inputWarning(w), by: 'oncall' });
     const ports = withAwsIdentity(runbook, o.ports, o.providers);
     const where = await describeIdentity(runbook, o.providers, ports !== o.ports);
     if (where) await write('identity.resolved', where);
@@ -180,7 +181,7 @@ export async function loadSession(o: SessionOptions & { id: string }): Promise<L
     const given: Record<string, string> = {};
     for (const [k, v] of Object.entries(journaled.inputs)) if (!runbook.inputs[k]?.secret) given[k] = String(v);
     Object.assign(given, inputs);
-    const resolved = resolveInputs(runbook, given, redactor);
+    const resolved = resolveInputs(runbook, given, redactor, journaled.source);
     if (!resolved.ok) throw new InputError(resolved.problems);
     started = true;
     try {
@@ -188,6 +189,7 @@ export async function loadSession(o: SessionOptions & { id: string }): Promise<L
       const write = recorder(journal, state, o.onRecord);
       if (journal.repaired) await write('journal.repaired', { dropped_bytes: journal.repaired.droppedBytes });
       if (!state.outcome) await write('incident.resumed', { operator: o.operator, pid: process.pid });
+      if (!state.outcome) for (const w of resolved.warnings) await write('note.added', { text: inputWarning(w), by: 'oncall' });
       const ports = withAwsIdentity(runbook, o.ports, o.providers);
       // Who resumes may be elsewhere (another profile, another kube context): journaled again.
       const where = state.outcome ? undefined : await describeIdentity(runbook, o.providers, ports !== o.ports);
@@ -201,6 +203,11 @@ export async function loadSession(o: SessionOptions & { id: string }): Promise<L
     }
   };
   return { id: o.id, state, runbook, secretInputs, start, close: () => journal.close() };
+}
+
+/** A warning about a secret input, as journaled: every driver shows notes, and the export keeps them. */
+function inputWarning(w: InputProblem): string {
+  return `warning: secret input '${w.input}': ${w.message}`;
 }
 
 /** Reads an incident back and continues it at once: `loadSession` then `start`, closing it on any failure. */
