@@ -2,7 +2,7 @@
 import { parse as parseYaml } from 'yaml';
 import { journalPath } from '../journal/paths.js';
 import { listIncidentIds, readJournal } from '../journal/reader.js';
-import type { AnyEvent, Mode, Outcome } from '../journal/events.js';
+import type { Mode, Outcome } from '../journal/events.js';
 import { foldEvents, type IncidentState } from './state.js';
 
 export interface IncidentSummary {
@@ -44,7 +44,7 @@ export function summarize(state: IncidentState): IncidentSummary {
 
 export async function loadIncident(root: string, id: string): Promise<IncidentState> {
   const { records } = await readJournal(journalPath(root, id));
-  return foldEvents(id, records as unknown as AnyEvent[]);
+  return foldEvents(id, records);
 }
 
 /** Newest first. A journal that cannot be read is reported, not fatal. */
