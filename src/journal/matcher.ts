@@ -2,8 +2,9 @@
 // secrets registered (every value of a large .env, each in several forms), one alternation regex
 // costs memory and time that grow with the number of secrets; this grows with the text.
 //
-// Works on UTF-16 code units, as JavaScript strings index. Transitions live in one Map keyed by
-// node and code unit, so a 300,000-node automaton is one Map, not 300,000 of them.
+// Works on UTF-16 code units, as JavaScript strings index. While it is built, transitions live in
+// one Map keyed by node and code unit; once built, in flat arrays (each node's edges sorted by code
+// unit, the root's in a table of all 65,536), so a 300,000-node automaton is a handful of arrays.
 
 const UNITS = 0x10000;
 
@@ -25,7 +26,14 @@ export interface Partial {
 }
 
 export class Matcher {
-  readonly #next = new Map<number, number>();
+  /** Transitions while building; dropped once the flat arrays below are made. */
+  #next: Map<number, number> | undefined = new Map<number, number>();
+  /** The root's child for each code unit (0: none). */
+  #root = new Int32Array(0);
+  /** Node v's edges are #code/#to[#first[v], #first[v + 1]), sorted by code unit. */
+  #first = new Int32Array(0);
+  #code = new Uint16Array(0);
+  #to = new Int32Array(0);
   readonly #depth: number[] = [0];
   /** Per node: the OR of the flags of every pattern through it. */
   readonly #flags: number[] = [0];
@@ -48,12 +56,13 @@ export class Matcher {
       let node = 0;
       const f = flags[i] ?? 0;
       this.#flags[0]! |= f;
+      const next = this.#next!;
       for (let k = 0; k < p.length; k++) {
         const key = node * UNITS + p.charCodeAt(k);
-        let child = this.#next.get(key);
+        let child = next.get(key);
         if (child === undefined) {
           child = this.#depth.length;
-          this.#next.set(key, child);
+          next.set(key, child);
           this.#depth.push(k + 1);
           this.#flags.push(0);
           this.#via.push(i);
@@ -66,7 +75,65 @@ export class Matcher {
       }
       if (this.#ends[node] === -1) this.#ends[node] = i;
     });
+    this.#flatten(parent, unit);
     this.#link(parent, unit);
+  }
+
+  /** The build-time Map as flat arrays: edges grouped by node, sorted by code unit. */
+  #flatten(parent: number[], unit: number[]): void {
+    const n = this.#depth.length;
+    const first = new Int32Array(n + 1);
+    for (let v = 1; v < n; v++) first[parent[v]! + 1]!++;
+    for (let v = 0; v < n; v++) first[v + 1]! += first[v]!;
+    const fill = first.slice(0, n);
+    const code = new Uint16Array(Math.max(0, n - 1));
+    const to = new Int32Array(Math.max(0, n - 1));
+    for (let v = 1; v < n; v++) {
+      const at = fill[parent[v]!]!++;
+      code[at] = unit[v]!;
+      to[at] = v;
+    }
+    for (let v = 0; v < n; v++) {
+      // Insertion sort of each node's few edges by code unit (the root's are found by table).
+      for (let i = first[v]! + 1; i < first[v + 1]!; i++) {
+        const c = code[i]!;
+        const t = to[i]!;
+        let j = i - 1;
+        for (; j >= first[v]! && code[j]! > c; j--) {
+          code[j + 1] = code[j]!;
+          to[j + 1] = to[j]!;
+        }
+        code[j + 1] = c;
+        to[j + 1] = t;
+      }
+    }
+    const root = new Int32Array(UNITS);
+    for (let i = first[0]!; i < first[1]!; i++) root[code[i]!] = to[i]!;
+    this.#first = first;
+    this.#code = code;
+    this.#to = to;
+    this.#root = root;
+    this.#next = undefined;
+  }
+
+  /** The child of `node` by code unit `c`, or -1. */
+  #child(node: number, c: number): number {
+    if (node === 0) return this.#root[c]! || -1;
+    let lo = this.#first[node]!;
+    let hi = this.#first[node + 1]! - 1;
+    const code = this.#code;
+    if (hi - lo < 8) {
+      for (; lo <= hi; lo++) if (code[lo] === c) return this.#to[lo]!;
+      return -1;
+    }
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = code[mid]!;
+      if (m === c) return this.#to[mid]!;
+      if (m < c) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   get size(): number {
@@ -85,8 +152,8 @@ export class Matcher {
       if (p !== 0) {
         f = this.#fail[p]!;
         for (;;) {
-          const to = this.#next.get(f * UNITS + unit[v]!);
-          if (to !== undefined) {
+          const to = this.#child(f, unit[v]!);
+          if (to !== -1) {
             f = to;
             break;
           }
@@ -101,8 +168,8 @@ export class Matcher {
 
   #step(state: number, code: number): number {
     for (;;) {
-      const to = this.#next.get(state * UNITS + code);
-      if (to !== undefined) return to;
+      const to = this.#child(state, code);
+      if (to !== -1) return to;
       if (state === 0) return 0;
       state = this.#fail[state]!;
     }
