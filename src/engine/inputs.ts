@@ -1,6 +1,6 @@
 // Runbook inputs: typed, checked against their patterns, defaults applied, secrets registered
 // with the redactor before the value goes anywhere else.
-import { EXACT_ONLY_MAX, reachOf, type Redactor } from '../journal/redact.js';
+import { reachOf, type Redactor } from '../journal/redact.js';
 import { inputValueProblem } from '../runbook/inputs.js';
 import type { InputSpec, Runbook } from '../runbook/schema.js';
 
@@ -60,11 +60,13 @@ export function resolveInputs(runbook: Runbook, given: Record<string, string>, r
 }
 
 /**
- * What the redactor cannot do for a secret input, said without its value (nor its exact length).
- * A secret of 1–4 characters is masked only where a whole field or line equals it: inside text,
- * masking it would destroy ordinary words and numbers (a pin "1" would blank every digit). A longer
- * one that is also a word of the runbook is masked wherever that word appears, which shows where
- * the runbook says it, and so, to a reader of the export, what it is.
+ * What the redactor cannot do for a secret input, said without its value. A secret of 1–4
+ * characters is masked only where a whole field or line equals it: inside text, masking it would
+ * destroy ordinary words and numbers (a pin "1" would blank every digit). A longer one that is
+ * also a word of the runbook is masked wherever that word appears, which shows where the runbook
+ * says it, and so, to a reader of the export, what it is. Each message is whole (it names the
+ * input); of the ways to say it, the first that does not contain the value is used, and an input
+ * whose name contains its value is not named.
  */
 export function secretInputWarnings(runbook: Runbook, given: Record<string, string>, source?: string): InputProblem[] {
   const warnings: InputProblem[] = [];
@@ -74,19 +76,47 @@ export function secretInputWarnings(runbook: Runbook, given: Record<string, stri
     if (raw === undefined) continue;
     const value = String(raw);
     if (value === '') continue;
+    const who = shows(name, value) ? 'a secret input' : `secret input '${name}'`;
+    // Each message is said whole, as the operator will read it (the session journals it as is).
     if (reachOf(value) === 'exact') {
       warnings.push({
         input: name,
-        message: `the secret is ${EXACT_ONLY_MAX} characters or shorter: oncall masks it only where a whole value or output line equals it, never inside text (that would destroy ordinary words and numbers); use a longer secret, or treat this one as seen`,
+        message: firstHiding(value, [
+          `warning: ${who} is too short to hide in text: oncall masks it only where a whole value or output line equals it, never inside text (that would destroy ordinary words and numbers); use a longer secret, or treat this one as seen`,
+          `warning: ${who} is too short to hide in text; use a longer secret`,
+          `${who}: too short to mask in text`,
+          `${who}: too short`,
+          // Not naming the input, for a value that its name or the words above contain.
+          'a secret is too short to mask',
+          'short secret: not hidden',
+          'weak secret',
+        ]),
       });
     } else if (source !== undefined && wordIn(source, value)) {
       warnings.push({
         input: name,
-        message: 'the secret is also a word of the runbook: it is masked wherever that word appears in output, which can tell a reader what it is; use a secret that is not an ordinary word',
+        message: firstHiding(value, [
+          `warning: ${who} is also a word of the runbook: it is masked wherever that word appears in output, which can tell a reader what it is; use a secret that is not an ordinary word`,
+          `warning: ${who} is also a word of the runbook; masking it there shows what it is`,
+          `${who}: a word of the runbook`,
+          'a secret is a word of the runbook',
+          'a secret shows by context',
+        ]),
       });
     }
   }
   return warnings;
+}
+
+/** Whether `text` shows `value` (ignoring case; a single letter only as a word of its own). */
+function shows(text: string, value: string): boolean {
+  const t = text.toLowerCase();
+  const v = value.toLowerCase();
+  return v.length === 1 && /\p{L}/u.test(v) ? wordIn(t, v) : t.includes(v);
+}
+
+function firstHiding(value: string, messages: string[]): string {
+  return messages.find((m) => !shows(m, value)) ?? messages.at(-1)!;
 }
 
 /** `word` occurs in `text` with no letter, digit or underscore right before or after it. */

@@ -114,7 +114,8 @@ export async function openSession(o: SessionOptions & NewIncident): Promise<Inci
         .map(([k]) => k),
     });
     registerSecretDefaults(runbook, o.inputs, redactor);
-    for (const w of resolved.warnings) await write('note.added', { text: inputWarning(w), by: 'oncall' });
+    // Warnings about secret inputs (never their values), where every driver and the export show them.
+    for (const w of resolved.warnings) await write('note.added', { text: w.message, by: 'oncall' });
     const ports = withAwsIdentity(runbook, o.ports, o.providers);
     const where = await describeIdentity(runbook, o.providers, ports !== o.ports);
     if (where) await write('identity.resolved', where);
@@ -189,7 +190,7 @@ export async function loadSession(o: SessionOptions & { id: string }): Promise<L
       const write = recorder(journal, state, o.onRecord);
       if (journal.repaired) await write('journal.repaired', { dropped_bytes: journal.repaired.droppedBytes });
       if (!state.outcome) await write('incident.resumed', { operator: o.operator, pid: process.pid });
-      if (!state.outcome) for (const w of resolved.warnings) await write('note.added', { text: inputWarning(w), by: 'oncall' });
+      if (!state.outcome) for (const w of resolved.warnings) await write('note.added', { text: w.message, by: 'oncall' });
       const ports = withAwsIdentity(runbook, o.ports, o.providers);
       // Who resumes may be elsewhere (another profile, another kube context): journaled again.
       const where = state.outcome ? undefined : await describeIdentity(runbook, o.providers, ports !== o.ports);
@@ -203,11 +204,6 @@ export async function loadSession(o: SessionOptions & { id: string }): Promise<L
     }
   };
   return { id: o.id, state, runbook, secretInputs, start, close: () => journal.close() };
-}
-
-/** A warning about a secret input, as journaled: every driver shows notes, and the export keeps them. */
-function inputWarning(w: InputProblem): string {
-  return `warning: secret input '${w.input}': ${w.message}`;
 }
 
 /** Reads an incident back and continues it at once: `loadSession` then `start`, closing it on any failure. */

@@ -40,13 +40,24 @@ describe('inputs', () => {
     const rb = { inputs: { pin: { type: 'string', secret: true }, key: { type: 'string', secret: true, default: 'abc' }, plain: { type: 'string' } } } as unknown as Runbook;
     const short = resolveInputs(rb, { pin: '1234', plain: 'x' }, new Redactor(), 'steps: [{ id: hello }]');
     expect(short.ok && short.warnings.map((w) => w.input)).toEqual(['pin', 'key']); // a default is an input too
-    expect(short.ok && short.warnings[0]!.message).toMatch(/4 characters or shorter: oncall masks it only where a whole value or output line equals it/);
+    expect(short.ok && short.warnings[0]!.message).toMatch(/^warning: secret input 'pin' is too short to hide in text: oncall masks it only where a whole value or output line equals it/);
     expect(JSON.stringify(short.ok && short.warnings)).not.toMatch(/1234|abc/);
     const word = resolveInputs(rb, { pin: 'hello', key: 'k3y-not-a-word', plain: 'x' }, new Redactor(), 'steps: [{ id: hello }]');
     expect(word.ok && word.warnings).toEqual([{ input: 'pin', message: expect.stringMatching(/also a word of the runbook/) }]);
     expect(JSON.stringify(word.ok && word.warnings)).not.toContain('hello');
     const inside = resolveInputs(rb, { pin: 'hello', key: 'k3y-not-a-word', plain: 'x' }, new Redactor(), 'steps: [{ id: say_hello_world }]');
     expect(inside.ok && inside.warnings).toEqual([]);
+  });
+
+  it('never says the value in its warning, whatever the value', () => {
+    const rb = { inputs: { pin: { type: 'string', secret: true }, short: { type: 'string', secret: true } } } as unknown as Runbook;
+    for (const value of ['1', '4', 'ok', 'true', 'echo', 'step', 'a', 'it', 'in', 'to', 'is', 'text', 'use', 'pin', 'PIN', 'shor', 'e', 'warn', 'ning']) {
+      const r = resolveInputs(rb, { pin: value, short: 'k3y-long-enough' }, new Redactor());
+      expect(r.ok && r.warnings.length, value).toBe(1);
+      const message = (r.ok && r.warnings[0]!.message) || '';
+      const shown = value.length === 1 && /[a-z]/i.test(value) ? new RegExp(`\\b${value}\\b`, 'i').test(message) : message.toLowerCase().includes(value.toLowerCase());
+      expect(shown, `${value}: ${message}`).toBe(false);
+    }
   });
 
   it('splits name=value pairs at the first =', () => {
