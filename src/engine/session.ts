@@ -135,7 +135,10 @@ export interface LoadedIncident {
   state: IncidentState;
   /** The exact runbook the incident started with (its source is in the journal). */
   runbook: Runbook;
-  /** Secret inputs to give again: the journal never held them. */
+  /**
+   * Inputs to give again: the secret ones (the journal never held them), and any other whose
+   * journaled value held a secret and so was redacted.
+   */
   secretInputs: string[];
   /**
    * Continues the incident with the secret inputs. An InputError leaves it loaded (and locked) so
@@ -174,13 +177,18 @@ export async function loadSession(o: SessionOptions & { id: string }): Promise<L
     throw err;
   }
   const journaled = state.runbook;
-  const secretInputs = journaled.secretInputs.filter((k) => runbook.inputs[k]);
+  // A plain input whose value held a secret was journaled with a placeholder: it is asked again.
+  const redacted = (v: unknown) => typeof v === 'string' && v.includes('[redacted:');
+  const secretInputs = [
+    ...journaled.secretInputs.filter((k) => runbook.inputs[k]),
+    ...Object.keys(journaled.inputs).filter((k) => runbook.inputs[k] && !runbook.inputs[k].secret && redacted(journaled.inputs[k])),
+  ];
   let started = false;
   const start = async (inputs: Record<string, string>): Promise<IncidentSession> => {
     if (started) throw new Error(`incident ${o.id} is already resumed`);
     // Journaled inputs, except secrets, which the operator supplies again.
     const given: Record<string, string> = {};
-    for (const [k, v] of Object.entries(journaled.inputs)) if (!runbook.inputs[k]?.secret) given[k] = String(v);
+    for (const [k, v] of Object.entries(journaled.inputs)) if (!runbook.inputs[k]?.secret && !redacted(v)) given[k] = String(v);
     Object.assign(given, inputs);
     const resolved = resolveInputs(runbook, given, redactor, journaled.source);
     if (!resolved.ok) throw new InputError(resolved.problems);

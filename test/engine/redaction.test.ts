@@ -100,6 +100,45 @@ describe('secret inputs that are also words of the journal', () => {
   });
 });
 
+describe('a plain input whose value held a secret', () => {
+  const RUNBOOK = `
+id: plain-and-secret
+title: Plain and secret
+version: 1.0.0
+summary: a plain input that happens to equal the secret
+inputs:
+  pin: { type: string, secret: true }
+  mode: { type: string }
+steps:
+  - id: ask
+    title: A step for a human
+    kind: manual
+    with: { instruction: "go on" }
+  - id: show
+    title: Show the mode
+    kind: shell
+    with: { argv: [${JSON.stringify(NODE)}, -e, "console.log(process.argv[1] === process.argv[2] ? 'same' : 'different')", "\${{ inputs.mode }}", "\${{ inputs.pin }}"], effect: read }
+`;
+
+  it('is journaled redacted, and asked again on resume instead of resuming with the placeholder', async () => {
+    const root = tempDir('oncall-pin-');
+    const registry = builtinRegistry();
+    const first = await openSession({ root, loaded: load(RUNBOOK), registry, ports: headlessPorts({ yes: true, answers: {}, operator: 'tester' }), providers: localProviders(), inputs: { pin: 'tango7', mode: 'tango7' }, operator: 'tester' });
+    await expect(first.engine.run()).rejects.toThrow(/ask/);
+    await first.close();
+    const { records } = await readJournal(journalPath(root, first.id));
+    expect(records.find((r) => r.type === 'runbook.attached')!.payload).toMatchObject({ inputs: { pin: '[redacted:pin]', mode: '[redacted:pin]' } });
+
+    const loaded = await loadSession({ root, id: first.id, registry, ports: headlessPorts({ yes: true, answers: { ask: 'done' }, operator: 'tester' }), providers: localProviders(), operator: 'tester' });
+    expect(loaded.secretInputs).toEqual(['pin', 'mode']);
+    await expect(loaded.start({ pin: 'tango7' })).rejects.toThrow(/input 'mode': required/);
+    const resumed = await loaded.start({ pin: 'tango7', mode: 'tango7' });
+    expect(await resumed.engine.run()).toMatchObject({ outcome: 'completed' });
+    await resumed.close();
+    expect(resumed.engine.state.steps.show?.result).toMatchObject({ stdout: 'same' });
+  });
+});
+
 describe('output too long to journal whole', () => {
   const CANARY = 'CANARY-XYZ-123456';
   // One line with the canary across every cut: the streamed line's (its first 12,288 characters
