@@ -9,7 +9,7 @@ import { evalExpr, template } from '../runbook/expr.js';
 import { parseDuration } from '../runbook/duration.js';
 import type { Runbook, StepSpec } from '../runbook/schema.js';
 import { StepFailure } from '../core/failure.js';
-import { boundJson } from '../core/bounded.js';
+import { boundJson, boundLine } from '../core/bounded.js';
 import type { Providers } from '../providers/types.js';
 import type { KindRegistry } from '../core/registry.js';
 import { asAnyEvent, type AnyEvent, type DrillScore, type EventPayloads, type EventType, type Outcome } from '../journal/events.js';
@@ -76,6 +76,10 @@ type Listener = (event: AnyEvent) => void;
 type StepEnd = { kind: 'next'; next: string | null } | { kind: 'failed'; error: string } | { kind: 'blocked'; error: string };
 
 const END = 'end';
+/** A step's result (and raw responses) as journaled: redacted, then cut to this many characters. */
+const RESULT_LIMIT = 16_384;
+/** One streamed output line as journaled: redacted, then its middle cut beyond this many characters. */
+const OUTPUT_LINE_LIMIT = 16_384;
 
 export class Engine {
   private readonly listeners = new Set<Listener>();
@@ -460,7 +464,7 @@ export class Engine {
         return {
           ok: false,
           error,
-          finished: { step: spec.id, attempt, status: 'failed', duration_ms: elapsed(), result, summary: out.summary, captures, assertions, error },
+          finished: { step: spec.id, attempt, status: 'failed', duration_ms: elapsed(), result: this.bound(result), summary: out.summary, captures, assertions, error },
         };
       }
       Object.assign(this.vars, captures);
@@ -470,8 +474,8 @@ export class Engine {
         attempt,
         status: 'ok',
         duration_ms: elapsed(),
-        result: boundJson(result) as Record<string, unknown>,
-        ...(out.raw !== undefined ? { raw: boundJson(out.raw) } : {}),
+        result: this.bound(result),
+        ...(out.raw !== undefined ? { raw: boundJson(out.raw, RESULT_LIMIT, this.o.redactor) } : {}),
         summary: out.summary,
         captures,
         assertions,
@@ -505,7 +509,7 @@ export class Engine {
       return {
         ok: false,
         error,
-        finished: { step: spec.id, attempt, status: 'failed', duration_ms: elapsed(), ...(result ? { result: boundJson(result) as Record<string, unknown> } : {}), error },
+        finished: { step: spec.id, attempt, status: 'failed', duration_ms: elapsed(), ...(result ? { result: this.bound(result) } : {}), error },
       };
     } finally {
       stopTimer.abort();
@@ -601,6 +605,14 @@ export class Engine {
 
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * A result as journaled: redacted first, then bounded, so no secret is cut in two on its way to
+   * the journal (the writer redacts again; a placeholder is never rewritten).
+   */
+  private bound(result: Record<string, unknown>): Record<string, unknown> {
+    return boundJson(result, RESULT_LIMIT, this.o.redactor) as Record<string, unknown>;
+  }
+
   /** Text for people (confirmation messages, rollback notes), with its ${{ }} filled in. */
   private text(value: string | undefined): string | undefined {
     if (value === undefined) return undefined;
@@ -638,7 +650,8 @@ export class Engine {
         this.pendingOutput = this.emit('step.spawned', { step: stepId, attempt, pid, pgid, host: hostname() }).catch(() => undefined);
       },
       log: (text, stream = 'stdout') => {
-        this.pendingOutput = this.emit('step.output', { step: stepId, attempt, stream, text }).catch(() => undefined);
+        // Redacted before it is cut (a secret cut in two would no longer be recognised).
+        this.pendingOutput = this.emit('step.output', { step: stepId, attempt, stream, text: boundLine(text, OUTPUT_LINE_LIMIT, this.o.redactor) }).catch(() => undefined);
       },
       secret: (value, label) => {
         this.o.redactor.add(value, label);

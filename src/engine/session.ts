@@ -84,7 +84,7 @@ function recorder(journal: JournalWriter, state: IncidentState, onRecord: Record
 export async function openSession(o: SessionOptions & NewIncident): Promise<IncidentSession> {
   const redactor = o.redactor ?? new Redactor();
   const runbook = o.loaded.runbook;
-  const resolved = resolveInputs(runbook, o.inputs, redactor);
+  const resolved = resolveInputs(runbook, o.inputs, redactor, o.loaded.source);
   if (!resolved.ok) throw new InputError(resolved.problems);
   const id = o.id ?? newIncidentId();
   const journal = await JournalWriter.create(o.root, id, { redactor, ...(o.now ? { clock: o.now } : {}) });
@@ -114,6 +114,8 @@ export async function openSession(o: SessionOptions & NewIncident): Promise<Inci
         .map(([k]) => k),
     });
     registerSecretDefaults(runbook, o.inputs, redactor);
+    // Warnings about secret inputs (never their values), where every driver and the export show them.
+    for (const w of resolved.warnings) await write('note.added', { text: w.message, by: 'oncall' });
     const ports = withAwsIdentity(runbook, o.ports, o.providers);
     const where = await describeIdentity(runbook, o.providers, ports !== o.ports);
     if (where) await write('identity.resolved', where);
@@ -133,7 +135,10 @@ export interface LoadedIncident {
   state: IncidentState;
   /** The exact runbook the incident started with (its source is in the journal). */
   runbook: Runbook;
-  /** Secret inputs to give again: the journal never held them. */
+  /**
+   * Inputs to give again: the secret ones (the journal never held them), and any other whose
+   * journaled value held a secret and so was redacted.
+   */
   secretInputs: string[];
   /**
    * Continues the incident with the secret inputs. An InputError leaves it loaded (and locked) so
@@ -173,15 +178,20 @@ export async function loadSession(o: SessionOptions & { id: string; forceUnlock?
     throw err;
   }
   const journaled = state.runbook;
-  const secretInputs = journaled.secretInputs.filter((k) => runbook.inputs[k]);
+  // A plain input whose value held a secret was journaled with a placeholder: it is asked again.
+  const redacted = (v: unknown) => typeof v === 'string' && v.includes('[redacted:');
+  const secretInputs = [
+    ...journaled.secretInputs.filter((k) => runbook.inputs[k]),
+    ...Object.keys(journaled.inputs).filter((k) => runbook.inputs[k] && !runbook.inputs[k].secret && redacted(journaled.inputs[k])),
+  ];
   let started = false;
   const start = async (inputs: Record<string, string>): Promise<IncidentSession> => {
     if (started) throw new Error(`incident ${o.id} is already resumed`);
     // Journaled inputs, except secrets, which the operator supplies again.
     const given: Record<string, string> = {};
-    for (const [k, v] of Object.entries(journaled.inputs)) if (!runbook.inputs[k]?.secret) given[k] = String(v);
+    for (const [k, v] of Object.entries(journaled.inputs)) if (!runbook.inputs[k]?.secret && !redacted(v)) given[k] = String(v);
     Object.assign(given, inputs);
-    const resolved = resolveInputs(runbook, given, redactor);
+    const resolved = resolveInputs(runbook, given, redactor, journaled.source);
     if (!resolved.ok) throw new InputError(resolved.problems);
     started = true;
     try {
@@ -189,6 +199,7 @@ export async function loadSession(o: SessionOptions & { id: string; forceUnlock?
       const write = recorder(journal, state, o.onRecord);
       if (journal.repaired) await write('journal.repaired', { dropped_bytes: journal.repaired.droppedBytes });
       if (!state.outcome) await write('incident.resumed', { operator: o.operator, pid: process.pid });
+      if (!state.outcome) for (const w of resolved.warnings) await write('note.added', { text: w.message, by: 'oncall' });
       const ports = withAwsIdentity(runbook, o.ports, o.providers);
       // Who resumes may be elsewhere (another profile, another kube context): journaled again.
       const where = state.outcome ? undefined : await describeIdentity(runbook, o.providers, ports !== o.ports);

@@ -316,8 +316,9 @@ export class JournalWriter {
     const seq = this.#seq + 1;
     const now = Math.max(this.#clock(), this.#lastTs); // timestamps never go back, even if the clock does
     const ts = new Date(now).toISOString();
-    // Redaction rewrites string values, never the payload's structure: its type stays the same.
-    const value = this.#redactor.redactDeep(payload);
+    // Redaction rewrites string values, never the payload's structure (keys, ids, statuses, the
+    // runbook source: redact.ts STRUCTURE): its type stays the same.
+    const value = this.#redactor.redactRecord(type, payload);
     const text = JSON.stringify(value) as string | undefined;
     if (text === undefined) throw new TypeError(`a ${type} payload must be a JSON object`);
     const prev = this.#lastHash();

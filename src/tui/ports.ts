@@ -12,7 +12,10 @@ export interface TuiPortOptions {
 }
 
 export function tuiPorts(store: TuiStore, o: TuiPortOptions): Ports & FlowPorts {
-  const r = <T>(v: T): T => o.redactor.redactDeep(v);
+  // What is drawn is masked; what the answer is made of is not: an option's value, the step id and
+  // the request's kind are the runbook's own words, and a secret that happens to equal one of them
+  // (say `accept`) must not turn the answer into a placeholder the engine then refuses.
+  const r = <T>(v: T): T => o.redactor.redactDeep(v, ['stepId', 'type', 'purpose', 'options.*.value']);
   return {
     clock: o.clock,
     // No identity port: for AWS runbooks the engine looks the identity up through its providers

@@ -219,6 +219,30 @@ describe('secrets', () => {
   });
 });
 
+describe('redaction keeps structure', () => {
+  // Secrets that are also words of the journal's own vocabulary: a status, a step id, a kind, a
+  // key, a word of the runbook source. The records keep their structure and read back as valid.
+  it.each(['ok', 'step', 'true', '1', 'shell', 'hello', 'secret'])('a secret %j rewrites no id, status, key or runbook source', async (pin) => {
+    const redactor = new Redactor();
+    redactor.add(pin, 'pin');
+    const w = await create(undefined, redactor);
+    const source = 'id: hello\nversion: 1.0.0\nsteps:\n  - id: step\n    title: Say hello\n    kind: shell\n    with: { argv: [echo, ok, true, 1, secret] }\n';
+    await w.append('runbook.attached', { id: 'hello', version: '1.0.0', hash: '1'.repeat(64), file: '/rb/hello.yaml', source, inputs: { pin: '[redacted:pin]' }, secret_inputs: ['pin'] });
+    await w.append('step.started', { step: 'step', title: 'Say hello', attempt: 1, kind: 'shell', effect: 'read', intent: { summary: 'run echo', params: { secret: 'kept key', ok: true } }, write_ahead: false });
+    await w.append('step.output', { step: 'step', attempt: 1, stream: 'stdout', text: pin });
+    await w.append('step.finished', { step: 'step', attempt: 1, status: 'ok', duration_ms: 1, result: { [pin]: pin, keys: 1 }, next: null });
+    await w.close();
+    // Read back through the journal's own checks (every payload against its schema).
+    const { records } = await readJournal(w.path);
+    const [attached, started, output, finished] = records;
+    expect(attached!.payload).toMatchObject({ id: 'hello', version: '1.0.0', hash: '1'.repeat(64), source });
+    expect(started!.payload).toMatchObject({ step: 'step', title: 'Say hello', kind: 'shell', effect: 'read', intent: { params: { secret: 'kept key', ok: true } } });
+    expect(output!.payload).toMatchObject({ step: 'step', stream: 'stdout', text: '[redacted:pin]' });
+    expect(finished!.payload).toMatchObject({ step: 'step', status: 'ok', result: { [pin]: '[redacted:pin]', keys: 1 } });
+    expect((await verifyJournal(w.path)).ok).toBe(true);
+  });
+});
+
 describe('JournalWriter.open (resume)', () => {
   it('continues the sequence and the chain', async () => {
     const w = await create();
