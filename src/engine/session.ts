@@ -8,7 +8,7 @@ import { asAnyEvent, type AnyEvent, type EventPayloads, type EventType, type Mod
 import { newIncidentId, assertIncidentId } from '../journal/ids.js';
 import { Redactor } from '../journal/redact.js';
 import { JournalWriter } from '../journal/writer.js';
-import { parseRunbook, type LoadedRunbook } from '../runbook/load.js';
+import { parseRunbook, sourceHash, type LoadedRunbook } from '../runbook/load.js';
 import type { Runbook } from '../runbook/schema.js';
 import type { KindRegistry } from '../core/registry.js';
 import type { FlowPorts, Ports } from '../core/step.js';
@@ -170,6 +170,11 @@ export async function loadSession(o: SessionOptions & { id: string; forceUnlock?
   let runbook: Runbook;
   try {
     if (!state.runbook) throw new Error(`incident ${o.id} has no runbook attached; nothing to resume`);
+    // The chain was checked as the journal was read; the runbook it carries must also be the one
+    // its hash names, or resume would run steps nobody started the incident with.
+    if (sourceHash(state.runbook.source) !== state.runbook.hash) {
+      throw new Error(`incident ${o.id}: the runbook journaled with it does not match its recorded hash (${state.runbook.hash.slice(0, 12)}…): the journal was edited; nothing was run. Check it with oncall verify ${o.id}`);
+    }
     const parsed = parseRunbook(state.runbook.source, state.runbook.file, o.registry);
     if (!parsed.ok) throw new Error(`the runbook journaled with incident ${o.id} no longer validates: ${parsed.issues[0]?.message ?? 'unknown problem'}`);
     runbook = parsed.value.runbook;
