@@ -292,6 +292,8 @@ async function drive(incident: IncidentSession, io: CommandIO, { print }: Printe
       process.off('SIGTERM', onSignal);
     }
     await incident.close();
+    // The head, outside the file: kept in a ticket or a log, it proves this journal later.
+    print(`journal head: record ${incident.journal.lastSeq}, sha256 ${incident.journal.head}`);
   }
 }
 

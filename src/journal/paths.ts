@@ -24,3 +24,12 @@ export function lockPath(root: string, id: string): string {
 export function ownerPath(root: string, id: string): string {
   return join(lockPath(root, id), 'owner.json');
 }
+
+/**
+ * The journal's head as its writer last closed it: the seq and hash of its last record. Kept beside
+ * the journal (and printed at every stop), so a chain rewritten and re-hashed after the fact no
+ * longer matches it.
+ */
+export function headPath(root: string, id: string): string {
+  return join(incidentDir(root, id), 'head.json');
+}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { isIncidentId } from './ids.js';
 import { incidentsDir } from './paths.js';
 import { eventProblem } from './events.js';
+import { HeadCheck, readHead } from './head.js';
 import { GENESIS, JOURNAL_VERSION, hashLine, type AnyRecord } from './record.js';
 
 export { incidentDir, journalPath } from './paths.js';
@@ -182,16 +183,21 @@ export type VerifyResult =
  */
 export async function verifyJournal(file: string): Promise<VerifyResult> {
   const checker = new LineChecker({ chain: true });
+  const head = new HeadCheck(readHead(file));
   let closed = false;
   for await (const l of rawLines(fileChunks(file))) {
     const v = checker.check(l);
     if (v.kind === 'torn') return { ok: true, count: checker.count, torn: true, closed: false };
     if (v.kind === 'broken') return { ok: false, count: checker.count, firstBad: { seq: v.seq, line: v.line, reason: v.reason } };
+    const rewritten = head.see(v.record.seq, v.hash);
+    if (rewritten) return { ok: false, count: checker.count - 1, firstBad: { seq: v.record.seq, line: l.line, reason: rewritten } };
     closed = v.record.type === 'journal.closed';
     if (closed && v.record.type === 'journal.closed' && v.record.payload.head !== v.record.prev) {
       return { ok: false, count: checker.count - 1, firstBad: { seq: v.record.seq, line: l.line, reason: `record ${v.record.seq} closes the journal on head ${short(v.record.payload.head)}, but the record before it hashes to ${short(v.record.prev)}` } };
     }
   }
+  const cut = head.end(checker.last?.seq ?? -1, closed);
+  if (cut) return { ok: false, count: checker.count, firstBad: { seq: null, line: checker.count + 1, reason: cut } };
   return { ok: true, count: checker.count, torn: false, closed };
 }
 

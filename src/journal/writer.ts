@@ -10,6 +10,7 @@ import { assertIncidentId } from './ids.js';
 import { incidentDir, journalPath } from './paths.js';
 import { isEventType, type EventPayloads, type EventType } from './events.js';
 import { acquireLock, JournalLockedError, type Lock, type LockOwner } from './lock.js';
+import { HeadCheck, readHead, writeHead } from './head.js';
 import { JournalCorruptError, LineChecker, rawLines } from './reader.js';
 import { GENESIS, JOURNAL_VERSION, hashLine, type AnyRecord, type JournalRecord } from './record.js';
 import type { Redactor } from './redact.js';
@@ -304,6 +305,8 @@ export class JournalWriter {
     this.#closed = true;
     await this.#last.catch(noop);
     await this.#fh.close().catch(noop);
+    // The head goes outside the file too, while this writer still holds the lock.
+    if (!this.#failure && this.#seq >= 0) await writeHead(this.#path, { seq: this.#seq, hash: this.#lastHash() }).catch(noop);
     await this.#lock.release().catch(noop);
     if (this.#failure) throw this.#failure;
   }
@@ -420,17 +423,24 @@ interface Tail {
  */
 async function readAll(fh: FileHandle, path: string, incidentId: string, onRecord?: (r: AnyRecord) => void): Promise<Tail> {
   const checker = new LineChecker({ chain: true });
+  const head = new HeadCheck(readHead(path));
   let goodLength = 0;
+  let lastType: string | undefined;
   const stream = fh.createReadStream({ start: 0, autoClose: false, highWaterMark: 1 << 20 });
   for await (const l of rawLines(stream)) {
     const v = checker.check(l);
     if (v.kind === 'torn') break;
     if (v.kind === 'broken') throw new JournalCorruptError(path, v.line, v.reason);
     if (v.record.incident !== incidentId) throw new JournalFailedError(`${path} belongs to incident ${v.record.incident}, not ${incidentId}`);
+    const rewritten = head.see(v.record.seq, v.hash);
+    if (rewritten) throw new JournalCorruptError(path, l.line, rewritten);
     goodLength += l.bytes.length + 1;
+    lastType = v.record.type;
     onRecord?.(v.record);
   }
   const last = checker.last;
+  const cut = head.end(last?.seq ?? -1, lastType === 'journal.closed');
+  if (cut) throw new JournalCorruptError(path, (last?.seq ?? -1) + 2, cut);
   return { goodLength, ...(last ? { last: { seq: last.seq, hash: last.hash, ts: last.ts } } : {}) };
 }
 

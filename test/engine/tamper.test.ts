@@ -1,8 +1,8 @@
 // Resume trusts nothing it has not checked: a journal whose runbook was edited to run something
 // else is refused before anything runs, whether the edit broke the hash chain or the chain was
 // recomputed around it.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSession, resumeSession } from '../../src/engine/session.js';
 import { builtinRegistry } from '../../src/executors/index.js';
@@ -69,11 +69,48 @@ describe('a tampered journal is not resumed', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('with the chain recomputed, the source no longer matches its recorded hash: refused, nothing run', async () => {
+  it('with the chain recomputed and the head removed, the source no longer matches its recorded hash: refused, nothing run', async () => {
     const { root, id, file } = await pausedIncident();
     const marker = join(root, 'pwned');
     forge(file, (r) => r.type === 'runbook.attached' && (r.payload.source = r.payload.source.replace('"-e", ""', `"-e", "require('fs').writeFileSync('${marker}', '')"`)), true);
+    // A thorough forger also drops the head file and the closes that say there should be one.
+    rmSync(join(dirname(file), 'head.json'));
+    writeFileSync(file, readFileSync(file, 'utf8').trimEnd().split('\n').filter((l) => !l.includes('"type":"journal.closed"')).join('\n') + '\n');
     await expect(resume(root, id)).rejects.toThrow(/does not match its recorded hash .*the journal was edited; nothing was run/);
     expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('the head kept beside the journal', () => {
+  it('catches a chain rewritten end to end, runbook hash and all', async () => {
+    const { root, id, file } = await pausedIncident();
+    const marker = join(root, 'pwned');
+    const { sourceHash } = await import('../../src/runbook/load.js');
+    forge(
+      file,
+      (r) => {
+        if (r.type !== 'runbook.attached') return;
+        r.payload.source = r.payload.source.replace('"-e", ""', `"-e", "require('fs').writeFileSync('${marker}', '')"`);
+        r.payload.hash = sourceHash(r.payload.source);
+      },
+      true,
+    );
+    await expect(resume(root, id)).rejects.toThrow(/is not the one the journal's writer closed it on .*rewritten after it was closed/);
+    expect(existsSync(marker)).toBe(false);
+    const { verifyJournal } = await import('../../src/journal/reader.js');
+    expect(await verifyJournal(file)).toMatchObject({ ok: false, firstBad: { reason: expect.stringMatching(/rewritten after it was closed/) } });
+  });
+
+  it('a closed journal whose head file is gone is not resumed', async () => {
+    const { root, id, file } = await pausedIncident();
+    rmSync(join(dirname(file), 'head.json'));
+    await expect(resume(root, id)).rejects.toThrow(/its head file \(head.json\) is missing/);
+  });
+
+  it('catches the last record removed', async () => {
+    const { root, id, file } = await pausedIncident();
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    writeFileSync(file, lines.slice(0, -1).join('\n') + '\n');
+    await expect(resume(root, id)).rejects.toThrow(/records were removed from its end/);
   });
 });
