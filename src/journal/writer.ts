@@ -299,14 +299,22 @@ export class JournalWriter {
   }
 
   async #close(): Promise<void> {
-    // Anchor the head: the last record names the hash of the one before it, so a journal that
-    // ends with it ends where its writer left it (see verifyJournal).
-    if (!this.#failure && this.#seq >= 0) void this.#append('journal.closed', { head: this.#lastHash(), records: this.#seq + 2 }, true).catch(noop);
-    this.#closed = true;
+    this.#closed = true; // no new appends from callers; what is queued still lands
     await this.#last.catch(noop);
+    if (!this.#failure && this.#seq >= 0) {
+      // Anchor the head, in this order, so a crash at any point leaves a journal that resumes:
+      // first outside the file (head.json: the last record's seq and hash, atomically), then in it
+      // (journal.closed names the same hash as its `prev`). A journal that ends with its close
+      // therefore always has a head file; one cut before the close still matches the head.
+      const head = { seq: this.#seq, hash: this.#lastHash() };
+      try {
+        await writeHead(this.#path, head);
+        await this.#append('journal.closed', { head: head.hash, records: head.seq + 2 }, true);
+      } catch {
+        // The journal itself is intact and durable; only its anchor is missing. Resume still reads it.
+      }
+    }
     await this.#fh.close().catch(noop);
-    // The head goes outside the file too, while this writer still holds the lock.
-    if (!this.#failure && this.#seq >= 0) await writeHead(this.#path, { seq: this.#seq, hash: this.#lastHash() }).catch(noop);
     await this.#lock.release().catch(noop);
     if (this.#failure) throw this.#failure;
   }

@@ -107,10 +107,11 @@ describe('the head kept beside the journal', () => {
     await expect(resume(root, id)).rejects.toThrow(/its head file \(head.json\) is missing/);
   });
 
-  it('catches the last record removed', async () => {
+  it('catches the last record removed (the close after it with it: the head names the record before the close)', async () => {
     const { root, id, file } = await pausedIncident();
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    writeFileSync(file, lines.slice(0, -1).join('\n') + '\n');
+    expect(JSON.parse(lines.at(-1)!).type).toBe('journal.closed');
+    writeFileSync(file, lines.slice(0, -2).join('\n') + '\n');
     await expect(resume(root, id)).rejects.toThrow(/records were removed from its end/);
   });
 });
