@@ -523,24 +523,39 @@ class Semantics {
       const s = this.steps[i];
       return isObj(s) && typeof s.id === 'string' ? s.id : `#${i + 1}`;
     };
-    const dfs = (u: number): void => {
+    // Depth-first, with an explicit stack: a runbook of thousands of chained steps must not
+    // overflow the call stack.
+    const pos = new Array<number>(n).fill(-1); // where each step sits on `stack`
+    const outs: number[][] = [];
+    const next = new Array<number>(n).fill(0); // the next of outs[u] to follow
+    const enter = (u: number) => {
       state[u] = 1;
+      pos[u] = stack.length;
       stack.push(u);
-      const out = [...edges[u]!.map((e) => e.to), ...skipEdges[u]!];
-      for (const v of out) {
-        if (state[v] === 0) dfs(v);
-        else if (state[v] === 1) {
-          const cycle = stack.slice(stack.indexOf(v));
-          const key = [...cycle].sort((a, b) => a - b).join(',');
-          if (reported.has(key)) continue;
-          reported.add(key);
-          this.reportLoop(cycle, edges, name);
-        }
-      }
-      stack.pop();
-      state[u] = 2;
+      outs[u] = [...edges[u]!.map((e) => e.to), ...skipEdges[u]!];
     };
-    for (let i = 0; i < n; i++) if (state[i] === 0) dfs(i);
+    for (let i = 0; i < n; i++) {
+      if (state[i] !== 0) continue;
+      enter(i);
+      while (stack.length) {
+        const u = stack[stack.length - 1]!;
+        if (next[u]! < outs[u]!.length) {
+          const v = outs[u]![next[u]!++]!;
+          if (state[v] === 0) enter(v);
+          else if (state[v] === 1) {
+            const cycle = stack.slice(pos[v]);
+            const key = [...cycle].sort((a, b) => a - b).join(',');
+            if (reported.has(key)) continue;
+            reported.add(key);
+            this.reportLoop(cycle, edges, name);
+          }
+          continue;
+        }
+        stack.pop();
+        pos[u] = -1;
+        state[u] = 2;
+      }
+    }
   }
 
   private reportLoop(cycle: number[], edges: { to: number; path?: Path }[][], name: (i: number) => string): void {
@@ -552,7 +567,8 @@ class Semantics {
       const edge = edges[from]!.find((e) => e.to === to && e.path);
       if (!edge?.path) continue;
       const start = cycle.indexOf(to);
-      const ordered = [...cycle.slice(start), ...cycle.slice(0, start), to].map(name);
+      let ordered = [...cycle.slice(start), ...cycle.slice(0, start), to].map(name);
+      if (ordered.length > 12) ordered = [...ordered.slice(0, 5), `… ${ordered.length - 10} more steps …`, ...ordered.slice(-5)];
       this.error(edge.path, `this makes a loop: ${ordered.join(' → ')}`, 'runbooks run forward; to poll, use a wait step with until, or retry on the step');
       return;
     }
