@@ -12,7 +12,9 @@ import { patternRegExp } from './pattern.js';
 import { listNames, snakeCase, suggestion } from './suggest.js';
 import type { Severity } from './issues.js';
 
-export type Path = (string | number)[];
+import { formatPath, getAt, type Path } from './path.js';
+
+export { formatPath, getAt, type Path };
 
 export interface PendingIssue {
   path: Path;
@@ -650,26 +652,6 @@ function holdsTemplate(v: unknown): boolean {
 
 export function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-export function getAt(data: unknown, path: Path): unknown {
-  let v = data;
-  for (const seg of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, unknown>)[seg];
-  }
-  return v;
-}
-
-/** `steps[2].with.url`, `with["Content-Type"]`. */
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
 }
 
 /** The label of a field inside its step (the step is named separately). */

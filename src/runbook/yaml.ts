@@ -9,8 +9,8 @@
 // with issues so that each one points at its exact node.
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Alias, Document, Node as YamlNode, Pair, Scalar } from 'yaml';
-import { formatPath, getAt } from './checks.js';
-import type { Path, PendingIssue } from './checks.js';
+import type { PendingIssue } from './checks.js';
+import { formatPath, getAt, type Path } from './path.js';
 import { parseYamlFast } from './fast-yaml.js';
 import type { RunbookIssue } from './issues.js';
 import { clip, LINE_CHARS, sourceTooBig, YAML_LIMITS } from './limits.js';
