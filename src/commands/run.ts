@@ -14,7 +14,7 @@ import { JournalLockedError } from '../journal/writer.js';
 import { InvalidIncidentIdError } from '../journal/ids.js';
 import { RunbookError, formatIssue } from '../runbook/load.js';
 import { resolveRunbook } from '../runbook/catalog.js';
-import { stateRoot } from '../paths.js';
+import { StateDirError, stateRoot } from '../paths.js';
 import { LIVE_WORLD_FLAGS, liveWorld, parseCommandArgs, usageError } from './io.js';
 import { type CommandIO } from '../core/io.js';
 
@@ -186,7 +186,7 @@ function startFailure(io: CommandIO, err: unknown): number {
     io.stderr.write(`${err.message}\n`);
     return EXIT.usage;
   }
-  if (err instanceof JournalLockedError || err instanceof InvalidIncidentIdError) {
+  if (err instanceof JournalLockedError || err instanceof InvalidIncidentIdError || err instanceof StateDirError) {
     io.stderr.write(`oncall: ${err.message}\n`);
     return EXIT.usage;
   }
