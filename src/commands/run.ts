@@ -15,7 +15,7 @@ import { InvalidIncidentIdError } from '../journal/ids.js';
 import { RunbookError, formatIssue } from '../runbook/load.js';
 import { resolveRunbook } from '../runbook/catalog.js';
 import { StateDirError, stateRoot } from '../paths.js';
-import { LIVE_WORLD_FLAGS, liveWorld, parseCommandArgs, usageError } from './io.js';
+import { LIVE_WORLD_FLAGS, liveWorld, parseCommandArgs, say, usageError } from './io.js';
 import { type CommandIO } from '../core/io.js';
 
 export const EXIT = { done: 0, failed: 1, usage: 2, aborted: 3, needsHuman: 4 } as const;
@@ -108,7 +108,7 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
     return startFailure(io, err);
   }
   if (incident.engine.state.outcome) {
-    io.stderr.write(`incident ${incident.id} already finished (${incident.engine.state.outcome}); nothing to resume\n`);
+    say(io, `incident ${incident.id} already finished (${incident.engine.state.outcome}); nothing to resume\n`);
     await incident.close();
     return incident.engine.state.outcome === 'completed' ? EXIT.done : EXIT.failed;
   }
@@ -123,7 +123,7 @@ interface Printer {
 
 function printer(io: CommandIO, opts: { json: boolean; quiet: boolean }): Printer {
   const print = (line: string | undefined) => {
-    if (line !== undefined && !opts.quiet) io.stderr.write(`${line}\n`);
+    if (line !== undefined && !opts.quiet) say(io, `${line}\n`);
   };
   return {
     print,
@@ -163,10 +163,10 @@ async function drive(incident: IncidentSession, io: CommandIO, { print }: Printe
     return EXIT.failed;
   } catch (err) {
     if (err instanceof NeedsHumanError) {
-      io.stderr.write(`${err.message}\nthe incident stays open; resume with: oncall resume ${incident.id} ${err.flag}\n`);
+      say(io, `${err.message}\nthe incident stays open; resume with: oncall resume ${incident.id} ${err.flag}\n`);
       return EXIT.needsHuman;
     }
-    io.stderr.write(`oncall: ${err instanceof Error ? err.message : String(err)}\nthe journal is intact; resume with: oncall resume ${incident.id}\n`);
+    say(io, `oncall: ${err instanceof Error ? err.message : String(err)}\nthe journal is intact; resume with: oncall resume ${incident.id}\n`);
     return EXIT.failed;
   } finally {
     if (handle) {
@@ -179,27 +179,27 @@ async function drive(incident: IncidentSession, io: CommandIO, { print }: Printe
 
 function startFailure(io: CommandIO, err: unknown): number {
   if (err instanceof RunbookError) {
-    for (const issue of err.issues) io.stderr.write(`${formatIssue(issue)}\n`);
+    for (const issue of err.issues) say(io, `${formatIssue(issue)}\n`);
     return EXIT.usage;
   }
   if (err instanceof InputError) {
-    io.stderr.write(`${err.message}\n`);
+    say(io, `${err.message}\n`);
     return EXIT.usage;
   }
   if (err instanceof JournalLockedError || err instanceof InvalidIncidentIdError || err instanceof StateDirError) {
-    io.stderr.write(`oncall: ${err.message}\n`);
+    say(io, `oncall: ${err.message}\n`);
     return EXIT.usage;
   }
   if (err instanceof NeedsHumanError) {
-    io.stderr.write(`${err.message}\n`);
+    say(io, `${err.message}\n`);
     return EXIT.needsHuman;
   }
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'ENOENT') {
-    io.stderr.write(`oncall: ${e.message}\n`);
+    say(io, `oncall: ${e.message}\n`);
     return EXIT.usage;
   }
-  io.stderr.write(`oncall: ${e instanceof Error ? e.message : String(e)}\n`);
+  say(io, `oncall: ${e instanceof Error ? e.message : String(e)}\n`);
   return EXIT.failed;
 }
 
@@ -209,7 +209,7 @@ function providersFor(values: Record<string, unknown>, io: CommandIO) {
     world: liveWorld(values, io.env),
     env: io.env,
     // The credential chain's own warnings go to stderr as progress lines, not raw console output.
-    onWarning: (m) => io.stderr.write(`aws: ${m}\n`),
+    onWarning: (m) => say(io, `aws: ${m}\n`),
   });
 }
 

@@ -38,6 +38,14 @@ export function clip(s: string, max: number = LINE_CHARS): string {
   return `${s.slice(0, end)}… (${count(s.length)} characters, cut at ${count(max)})`;
 }
 
+/** `'text'` quoted for a message, or `'first 64 characters…' (120,000 characters, cut at 64)`. */
+export function quoted(s: string, max: number = QUOTED_CHARS): string {
+  if (s.length <= max) return `'${s}'`;
+  const cut = clip(s, max);
+  const at = cut.lastIndexOf('… (');
+  return `'${cut.slice(0, at)}…'${cut.slice(at + 1)}`;
+}
+
 /** Each line of `text` clipped to `max` characters. */
 export function clipLines(text: string, max: number = LINE_CHARS): string {
   if (text.length <= max) return text;
