@@ -108,7 +108,9 @@ function fromZod(zi: ZodIssue, data: unknown, prefix: Path, schema: unknown, wha
       if (value === undefined) return [missing()];
       return zi.code === 'invalid_value' ? invalidValue(zi) : invalidUnion(zi);
     case 'invalid_format': {
-      return [error({ path, message: `${label} ${quoteValue(value)} ${zi.message}`, hint: formatHint(String(last), value, zi.message) })];
+      // The value may be gone from the document's shape (a kind's schema reshaped it first).
+      const shown = value === undefined ? '' : ` ${quoteValue(value)}`;
+      return [error({ path, message: `${label}${shown} ${zi.message}`, hint: value === undefined ? undefined : formatHint(String(last), value, zi.message) })];
     }
     case 'too_small': {
       const min = Number(zi.minimum);

@@ -104,6 +104,9 @@ class Language implements ExprLanguage {
 
   #compile(source: string): CompiledExpr | ExprError {
     if (source.trim() === '') return new ExprError('the expression is empty', source, 0);
+    if (source.length > MAX_EXPR_CHARS) {
+      return new ExprError(`this expression is ${source.length.toLocaleString('en-US')} characters long; at most ${MAX_EXPR_CHARS.toLocaleString('en-US')} are read: split it, e.g. capture a part in an earlier step`, source, MAX_EXPR_CHARS);
+    }
     try {
       const fn = this.env().parse(source);
       // Checking and evaluating recurse over the tree: a chain like a + a + … is refused here,
@@ -154,6 +157,9 @@ class Language implements ExprLanguage {
     return checkWith(this, this.#typeChecked, src, allowedRoots);
   }
 }
+
+/** Characters of one expression, at most: real ones are a line or a few. */
+export const MAX_EXPR_CHARS = 10_000;
 
 /** Operators and calls inside one another, at most (cel-js bounds its own nesting at 250 too). */
 export const MAX_EXPR_DEPTH = 250;

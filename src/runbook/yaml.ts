@@ -7,7 +7,7 @@
 //  - nothing in here throws: every problem is an issue with file:line:col and what to do.
 // js-yaml reads first when it can (fast-yaml.ts); `yaml` reads anything else, and re-reads any file
 // with issues so that each one points at its exact node.
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, visit } from 'yaml';
 import type { Alias, Document, Node as YamlNode, Pair, Scalar } from 'yaml';
 import type { PendingIssue } from './checks.js';
 import { formatPath, getAt, type Path } from './path.js';
@@ -28,7 +28,7 @@ export function parseYamlWith<T>(
   what = 'runbook',
 ): YamlResult<T> {
   const r = read(source, file, what);
-  if (!r.ok) return { ok: false, issues: r.issues.map(bounded) };
+  if (!r.ok) return { ok: false, issues: capIssues(r.issues.map(bounded), 0, file) };
   let { doc, lc } = r;
   const data = r.data;
   let pending: PendingIssue[];
@@ -44,10 +44,13 @@ export function parseYamlWith<T>(
     ({ doc, lc } = document(source));
     // js-yaml read it, so `yaml` does too; should they ever disagree, `yaml` says why.
     const syntax = yamlIssues(doc, lc, source, file);
-    if (syntax.length) return { ok: false, issues: syntax.map(bounded) };
+    if (syntax.length) return { ok: false, issues: capIssues(syntax.map(bounded), 0, file) };
   }
   const seen = new Set<string>();
-  const issues = pending
+  // Thousands of problems in one file (a line pasted 5,000 times) are not read one by one: the
+  // first MAX_ISSUES are located and shown, and one more issue counts the rest.
+  const shown = pending.slice(0, 2 * MAX_ISSUES);
+  const issues = shown
     .map((p) => bounded(locate(p, doc!, lc!, source, file, data)))
     // The same problem reached twice (through two options of a union) is said once.
     .filter((i) => {
@@ -55,8 +58,30 @@ export function parseYamlWith<T>(
       return !seen.has(key) && Boolean(seen.add(key));
     })
     .sort((a, b) => a.line - b.line || a.col - b.col);
-  if (value !== undefined && !issues.some((i) => i.severity === 'error')) return { ok: true, value, issues };
-  return { ok: false, issues };
+  const capped = capIssues(issues, pending.length - shown.length, file);
+  if (value !== undefined && !capped.some((i) => i.severity === 'error')) return { ok: true, value, issues: capped };
+  return { ok: false, issues: capped };
+}
+
+/** Issues shown for one file, at most; the rest are counted. */
+export const MAX_ISSUES = 100;
+
+function capIssues(issues: RunbookIssue[], unlocated: number, file: string): RunbookIssue[] {
+  const more = issues.length - MAX_ISSUES + unlocated;
+  if (more <= 0) return issues;
+  const kept = issues.slice(0, MAX_ISSUES);
+  const next = issues[MAX_ISSUES] ?? kept[kept.length - 1]!;
+  const errors = issues.slice(MAX_ISSUES).some((i) => i.severity === 'error') || unlocated > 0 || kept.some((i) => i.severity === 'error');
+  kept.push({
+    file,
+    line: next.line,
+    col: next.col,
+    path: '',
+    severity: errors ? 'error' : 'warning',
+    message: `… and ${more.toLocaleString('en-US')} more problems in this file, not shown`,
+    hint: 'fix the ones above first (often one mistake repeated); then check again',
+  });
+  return kept;
 }
 
 /** The document's value within YAML_LIMITS, or undefined when it is not valid or not within them. Never throws. */
@@ -86,11 +111,14 @@ function readBounded(source: string, file: string, what: string): Read {
     return { ok: false, issues: [at(file, line, col, `lists and mappings nest more than ${SCAN_DEPTH.toLocaleString('en-US')} levels deep here`, NESTING_HINT)] };
   }
   const fast = parseYamlFast(source);
-  if (fast && shapeOf(fast.value).ok) return { ok: true, data: fast.value };
+  // js-yaml spells a mapping used as a key '[object Object]': `yaml` reads such a file and says where.
+  if (fast && shapeOf(fast.value, true).ok) return { ok: true, data: fast.value };
   // Either js-yaml refused it, or the value is beyond the limits: `yaml` reads it and says where.
   const { doc, lc } = document(source);
   const syntax = yamlIssues(doc, lc, source, file);
   if (syntax.length) return { ok: false, issues: syntax };
+  const keys = keyIssues(doc, lc, file);
+  if (keys.length) return { ok: false, issues: keys };
   const aliases = aliasIssues(doc, lc, file, what);
   if (aliases.length) return { ok: false, issues: aliases };
   let data: unknown;
@@ -132,7 +160,9 @@ function bounded(issue: RunbookIssue): RunbookIssue {
 
 function document(source: string): { doc: Document; lc: LineCounter } {
   const lc = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+  // uniqueKeys is quadratic in `yaml` (20,000 keys in one mapping: seconds; a 1 MiB file:
+  // minutes); duplicateKeys() below finds them in one pass instead.
+  const doc = parseDocument(source, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
   return { doc, lc };
 }
 
@@ -153,83 +183,67 @@ function lineCounter(source: string): LineCounter {
 const SCAN_DEPTH = 1000;
 
 /**
- * Offset where nesting first goes beyond SCAN_DEPTH, or undefined. An estimate that never needs
- * the parser: flow brackets where a node may start (not `^[a-z]` inside a plain scalar), outside
- * quotes and comments, plus the `- ` and `? ` indicators that open a line.
+ * Offset where nesting first goes beyond SCAN_DEPTH, or undefined. Counted on the tokens of
+ * `yaml`'s Lexer (a state machine, linear, no recursion): flow brackets, exactly (not those in
+ * quotes, comments or block scalars), plus the `- ` and `? ` indicators that open a line. Only
+ * a file with that many brackets and dashes at all is lexed.
  */
 export function deepNesting(source: string): number | undefined {
+  let candidates = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) candidates++; // [ {
+    else if (c === 0x2d || c === 0x3f) {
+      // - or ? followed by a blank: maybe an indicator (not the - of check-health)
+      const n = source.charCodeAt(i + 1);
+      if (n === 0x20 || n === 0x0a || n === 0x09 || n === 0x0d || Number.isNaN(n)) candidates++;
+    }
+  }
+  if (candidates <= SCAN_DEPTH) return undefined;
   let flow = 0;
-  let lead = 0; // block indicators at the start of this line
-  let prev = '\n'; // last significant character on this line ('\n' at its start)
-  const n = source.length;
-  for (let i = 0; i < n; i++) {
-    const c = source[i]!;
-    if (c === '\n') {
-      prev = '\n';
+  let lead = 0; // block indicators since the start of this line
+  let opening = true; // nothing but indicators and spaces on this line yet
+  let offset = 0;
+  for (const tok of new Lexer().lex(source)) {
+    const at = offset;
+    // Control tokens (document start, scalar marker, …) are not in the source.
+    const control = tok.length === 1 && tok.charCodeAt(0) < 0x20 && tok !== '\n' && tok !== '\t' && tok !== '\r';
+    if (!control) offset += tok.length;
+    if (tok === '[' || tok === '{') {
+      if (++flow + lead > SCAN_DEPTH) return at;
+      opening = false;
+    } else if (tok === ']' || tok === '}') {
+      flow = Math.max(0, flow - 1);
+      opening = false;
+    } else if ((tok === '-' || tok === '?') && opening) {
+      if (flow + ++lead > SCAN_DEPTH) return at;
+    } else if (tok.includes('\n')) {
       lead = 0;
-      continue;
-    }
-    if (c === ' ' || c === '\t' || c === '\r') continue;
-    const nodeStart = prev === '\n' || prev === ':' || prev === '-' || prev === '?' || prev === '[' || prev === '{' || prev === ',';
-    const next = source[i + 1];
-    const spaced = next === undefined || next === ' ' || next === '\n' || next === '\t' || next === '\r';
-    if ((c === '-' || c === '?') && spaced && (prev === '\n' || prev === '-' || prev === '?') && flow === 0) {
-      if (++lead + flow > SCAN_DEPTH) return i;
-      prev = c;
-      continue;
-    }
-    if (c === '#' && (i === 0 || /\s/.test(source[i - 1]!))) {
-      const e = source.indexOf('\n', i);
-      if (e < 0) return undefined;
-      i = e - 1;
-      continue;
-    }
-    if (nodeStart && (c === '"' || c === "'")) {
-      i = quoteEnd(source, i, c);
-      prev = c;
-      continue;
-    }
-    if (nodeStart && (c === '&' || c === '!')) {
-      // An anchor or a tag: the node still starts after it.
-      while (i + 1 < n && !/[\s,[\]{}]/.test(source[i + 1]!)) i++;
-      continue;
-    }
-    if ((c === '[' || c === '{') && nodeStart) {
-      if (++flow + lead > SCAN_DEPTH) return i;
-    } else if ((c === ']' || c === '}') && flow > 0) flow--;
-    prev = c;
+      opening = true;
+    } else if (!control && tok.trim() !== '') opening = false;
   }
   return undefined;
-}
-
-function quoteEnd(s: string, i: number, q: string): number {
-  for (let j = i + 1; j < s.length; j++) {
-    if (q === '"' && s[j] === '\\') j++;
-    else if (s[j] === q) {
-      if (q === "'" && s[j + 1] === "'") j++;
-      else return j;
-    }
-  }
-  return s.length;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Bounds on the value
 
-type Shape = { ok: true; values: number; depth: number } | { ok: false; problem: 'values' | 'depth' | 'cycle' };
+type Shape = { ok: true; values: number; depth: number } | { ok: false; problem: 'values' | 'depth' | 'cycle' | 'key' };
 
 /**
  * How many values the document holds with its aliases expanded, and how deep it nests, without
  * expanding anything: each shared object is measured once. Iterative, so no input overflows it.
  */
-export function shapeOf(root: unknown): Shape {
+export function shapeOf(root: unknown, plainKeys = false): Shape {
   const cap = YAML_LIMITS.values + 1;
   if (root === null || typeof root !== 'object') return { ok: true, values: 1, depth: 0 };
   const memo = new Map<object, { values: number; depth: number }>();
   const open = new Set<object>();
   type Frame = { obj: object; kids: unknown[]; i: number; values: number; depth: number };
   const stack: Frame[] = [];
+  let objectKey = false;
   const push = (obj: object) => {
+    if (plainKeys && !Array.isArray(obj) && Object.prototype.hasOwnProperty.call(obj, '[object Object]')) objectKey = true;
     open.add(obj);
     stack.push({ obj, kids: Array.isArray(obj) ? obj : Object.values(obj), i: 0, values: 1, depth: 1 });
   };
@@ -261,6 +275,7 @@ export function shapeOf(root: unknown): Shape {
       parent.depth = Math.max(parent.depth, s.depth + 1);
     } else total = s;
   }
+  if (objectKey) return { ok: false, problem: 'key' };
   if (total.values > YAML_LIMITS.values) return { ok: false, problem: 'values' };
   if (total.depth > YAML_LIMITS.depth) return { ok: false, problem: 'depth' };
   return { ok: true, ...total };
@@ -302,6 +317,22 @@ function deepestPath(root: unknown): Path {
     v = best[1] as Record<string, unknown> | unknown[];
   }
   return path;
+}
+
+/** Keys that are lists, mappings or aliases: no runbook or scenario has one, and JavaScript would spell it '[object Object]'. */
+function keyIssues(doc: Document, lc: LineCounter, file: string): RunbookIssue[] {
+  const out: RunbookIssue[] = [];
+  visit(doc, {
+    Pair(_k, pair) {
+      const key = pair.key as YamlNode | null;
+      if (key === null || isScalar(key)) return undefined;
+      const { line, col } = lc.linePos(key.range?.[0] ?? 0);
+      const kind = isAlias(key) ? 'an alias' : isSeq(key) ? 'a list' : 'a mapping';
+      out.push(at(file, line, col, `this key is ${kind}; keys are plain names here`, "write the key as text (quote it if it starts with [, {, * or ?), e.g. 'title:'"));
+      return undefined;
+    },
+  });
+  return out.slice(0, MAX_ISSUES);
 }
 
 /**
@@ -385,7 +416,7 @@ function yamlIssues(doc: Document, lc: LineCounter, source: string, file: string
   // After the first syntax error the parser is resynchronising and the rest are mostly echoes of
   // it; duplicate keys are the exception (each one is real), so those are all kept.
   const first = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
-  const errors = doc.errors.filter((e) => e === first || e.code === 'DUPLICATE_KEY');
+  const errors = first ? [first] : [];
   for (const e of errors) {
     let offset = Math.min(Math.max(0, e.pos[0]), source.length);
     let message: string;
@@ -406,12 +437,6 @@ function yamlIssues(doc: Document, lc: LineCounter, source: string, file: string
         message = 'a tab is used for indentation; YAML indents with spaces only';
         hint = 'replace the tab with spaces (2 per level is usual)';
         break;
-      case 'DUPLICATE_KEY': {
-        const dup = duplicateKey(doc, offset, lc);
-        message = dup ? `duplicate key '${dup.key}' (first on line ${dup.firstLine})` : 'duplicate key in this mapping';
-        hint = 'a key can appear once per mapping: remove one, or merge them';
-        break;
-      }
       case 'MULTIPLE_DOCS':
         message = 'this file holds more than one YAML document';
         hint = "one runbook per file: remove the '---' line and what follows, or move it to its own file";
@@ -439,6 +464,32 @@ function yamlIssues(doc: Document, lc: LineCounter, source: string, file: string
     seenLines.add(line);
     out.push({ file, line, col, path: '', message, hint, severity: 'error' });
   }
+  out.push(...duplicateKeys(doc, lc, file).filter((d) => !seenLines.has(d.line)));
+  return out.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** Each key written twice in one mapping, in one pass over the document. */
+function duplicateKeys(doc: Document, lc: LineCounter, file: string): RunbookIssue[] {
+  const out: RunbookIssue[] = [];
+  visit(doc, {
+    Map(_k, map) {
+      const seen = new Map<string, Pair>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const v = pair.key.value;
+        const id = `${typeof v}:${String(v)}`;
+        const first = seen.get(id);
+        if (!first) {
+          seen.set(id, pair);
+          continue;
+        }
+        const { line, col } = lc.linePos(pair.key.range?.[0] ?? 0);
+        const firstLine = lc.linePos((first.key as YamlNode).range?.[0] ?? 0).line;
+        out.push({ file, line, col, path: '', severity: 'error', message: `duplicate key '${String(v)}' (first on line ${firstLine})`, hint: 'a key can appear once per mapping: remove one, or merge them' });
+      }
+      return undefined;
+    },
+  });
   return out;
 }
 
@@ -457,28 +508,6 @@ function openQuoteBefore(doc: Document, pos: number): { offset: number; quote: s
     },
   });
   return best;
-}
-
-function duplicateKey(doc: Document, pos: number, lc: LineCounter): { key: string; firstLine: number } | undefined {
-  let found: { key: string; firstLine: number } | undefined;
-  visit(doc, {
-    Map(_k, map) {
-      const seen = new Map<unknown, Pair>();
-      for (const pair of map.items) {
-        const key = isScalar(pair.key) ? pair.key.value : pair.key;
-        const first = seen.get(key);
-        const range = (pair.key as YamlNode | null)?.range;
-        if (first && range && range[0] === pos) {
-          const fr = (first.key as YamlNode).range;
-          found = { key: String(key), firstLine: fr ? lc.linePos(fr[0]).line : 0 };
-          return visit.BREAK;
-        }
-        if (!first) seen.set(key, pair);
-      }
-      return undefined;
-    },
-  });
-  return found;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -166,6 +166,38 @@ describe('size and nesting', () => {
   });
 });
 
+describe('found by the fuzz corpus (test/fuzz)', () => {
+  test('20,000 keys in one mapping are read in well under two seconds (yaml\'s own duplicate-key check is quadratic)', { timeout: 30_000 }, () => {
+    // A tab sends the file to `yaml` rather than the fast reader; the unknown fields need locating.
+    const src = `id: many\ntitle: "Many\tkeys"\nversion: 1.0.0\nsummary: S\n${Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`).join('\n')}\nsteps: []\n`;
+    const { value: r, ms } = timed(() => parseRunbook(src, 'many.yaml', registry));
+    expect(ms).toBeLessThan(2000);
+    expect(errorsOf(r)[0]).toMatchObject({ line: 5, col: 1, message: "unknown field 'k0'" });
+  });
+
+  test('5,000 duplicate keys: the first 100 problems, then one that counts the rest', () => {
+    const src = `${minimalRunbook('dups')}${Array<string>(5000).fill('summary: again').join('\n')}\n`;
+    const { value: r, ms } = timed(() => parseRunbook(src, 'dups.yaml', registry));
+    expect(ms).toBeLessThan(2000);
+    const errors = errorsOf(r);
+    expect(errors).toHaveLength(101);
+    expect(errors[0]).toMatchObject({ line: 11, col: 1, message: "duplicate key 'summary' (first on line 4)" });
+    expect(errors[100]).toMatchObject({ line: 111, message: '… and 4,900 more problems in this file, not shown' });
+  });
+
+  test('a mapping used as a key is located, never spelled [object Object]', () => {
+    const [e] = errorsOf(parseRunbook(`${minimalRunbook('k')}{x: 1}: 2\n`, 'k.yaml', registry));
+    expect(e).toMatchObject({ line: 11, col: 1, message: 'this key is a mapping; keys are plain names here' });
+  });
+
+  test('nesting after prose with quotes and commas in it is still found', () => {
+    const src = `${minimalRunbook('prose').replace('steps:', "guidance: |\n  join(', ') and 'quotes\nsteps:")}x: ${'['.repeat(50_000)}\n`;
+    const { value: r, ms } = timed(() => parseRunbook(src, 'prose.yaml', registry));
+    expect(ms).toBeLessThan(2000);
+    expect(errorsOf(r)[0]).toMatchObject({ line: 13, col: 1004, message: 'lists and mappings nest more than 1,000 levels deep here' });
+  });
+});
+
 describe('oncall validate on what holds no runbook', () => {
   test('a folder with no YAML in it says so and exits 2', async () => {
     const dir = tempDir();

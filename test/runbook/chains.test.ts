@@ -26,13 +26,21 @@ describe('long chains', () => {
   });
 
   test.each([
-    ['a + chain', `inputs.a${' + inputs.a'.repeat(20_000)}`],
-    ['an && chain', `true${' && true'.repeat(30_000)}`],
-    ['nested brackets', `${'('.repeat(5000)}1${')'.repeat(5000)}`],
-    ['a run of unary minus', `${'-'.repeat(20_000)}1`],
-    ['a run of !', `${'!'.repeat(20_000)}true`],
+    // Each well within 10,000 characters: these are refused for their depth, not their length.
+    ['a + chain', `inputs.a${' + inputs.a'.repeat(400)}`],
+    ['an && chain', `true${' && true'.repeat(400)}`],
+    ['nested brackets', `${'('.repeat(400)}1${')'.repeat(400)}`],
+    ['a run of unary minus', `${'-'.repeat(3000)}1`],
+    ['a run of !', `${'!'.repeat(3000)}true`],
   ])('an expression nested past 250 levels (%s) is refused in words', (_name, expr) => {
     const r = checkExpr(expr, ['inputs']);
     expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/^this expression nests more than 250 levels deep/) });
   });
+});
+
+test('an expression longer than 10,000 characters is refused for its length, at once', () => {
+  const t = performance.now();
+  const r = checkExpr(`inputs.a${' + inputs.a'.repeat(2_000_000)}`, ['inputs']);
+  expect(performance.now() - t).toBeLessThan(1000);
+  expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/^this expression is 22,000,008 characters long; at most 10,000 are read/) });
 });

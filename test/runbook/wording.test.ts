@@ -27,6 +27,7 @@ describe('zod issues, re-worded', () => {
     ['an assertion without that', rb('', '    assert: [{message: x}]\n'), "error: missing required field 'that' in assert[0]"],
     ['a branch without next', rb('', '    branches: [{}]\n'), "error: missing required field 'next' in branches[0]"],
     ['a decision option without value', rb('', '  - id: b\n    title: t\n    kind: decision\n    with: {question: q, options: [{label: x}]}\n'), "error: missing required parameter 'value' in with.options[0]"],
+    ['a file name reshaped by its kind (a comma-separated list)', rb('', '  - id: b\n    title: t\n    kind: files.move\n    with: {from: /a, to: /b, files: "x/y, z"}\n'), 'error: with.files[0] must be a plain file name (no /)'],
     ['an argv element that is a mapping', rb('', '  - id: b\n    title: t\n    kind: shell\n    with: {argv: [{a: 1}]}\n'), 'error: with.argv[0] must be text, a number or true/false, not a mapping'],
   ])('runbook: %s', (_name, src, expected) => {
     const r = parseRunbook(src, 'r.yaml', registry);
