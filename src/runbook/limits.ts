@@ -15,8 +15,12 @@ export const YAML_LIMITS = {
   depth: 100,
 } as const;
 
-/** Characters of one input value (`--input`, a form, a scenario's inputs, a default). */
-export const MAX_INPUT_CHARS = 65_536;
+/**
+ * Characters of one input value (`--input`, a form, a scenario's inputs, a default): 128 KiB, as
+ * much as one command-line argument can carry on Linux (MAX_ARG_STRLEN), so a value that fits in
+ * `--input` is never refused, and one pasted into a form or a file cannot be larger.
+ */
+export const MAX_INPUT_CHARS = 131_072;
 
 /** Characters of one line oncall prints on a terminal (headless progress, errors); the rest is cut, saying so. */
 export const LINE_CHARS = 4096;

@@ -1,4 +1,4 @@
-// What one input value may cost: a value over 65,536 characters is refused at input time, a long
+// What one input value may cost: a value over 131,072 characters (128 KiB) is refused at input time, a long
 // one is quoted cut, and no line oncall prints on a terminal is longer than 4,096 characters.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,12 +20,12 @@ function runbookFile(): string {
 }
 
 describe('input values', () => {
-  test('a value over 65,536 characters is refused, exit 2, without being echoed or journaled', async () => {
+  test('a value over 131,072 characters is refused, exit 2, without being echoed or journaled', async () => {
     const state = tempDir();
     const io = capture();
     const code = await runCommand([runbookFile(), '-i', `note=${'x'.repeat(1_048_576)}`, '--yes', '--state-dir', state], io);
     expect(code).toBe(2);
-    expect(io.err()).toBe("input 'note': the value is 1,048,576 characters long; an input takes at most 65,536 (for more, pass a file path and read it in a step)\n");
+    expect(io.err()).toBe("input 'note': the value is 1,048,576 characters long; an input takes at most 131,072 (for more, pass a file path and read it in a step)\n");
     expect(existsSync(join(state, 'incidents')) ? readdirSync(join(state, 'incidents')) : []).toEqual([]);
   });
 
