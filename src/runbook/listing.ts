@@ -3,7 +3,7 @@
 // type all day; so each file's listing is cached under its content hash and oncall's build id,
 // and those libraries load only for files that changed.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KindCatalog } from './kinds.js';
 import { cacheRoot, makePrivateDirSync } from '../paths.js';
@@ -108,8 +108,12 @@ interface CacheData {
   files: Record<string, Outcome>;
 }
 
+/** A cache larger than this is not read (it holds a few hundred bytes per runbook). */
+const MAX_CACHE_BYTES = 32 * 1024 * 1024;
+
 function readCache(file: string, key: string): CacheData | undefined {
   try {
+    if (statSync(file).size > MAX_CACHE_BYTES) return undefined;
     const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheData>;
     return data.key === key && data.files && Array.isArray(data.pluginDirs) ? (data as CacheData) : undefined;
   } catch {
