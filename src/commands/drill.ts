@@ -12,7 +12,7 @@ import { headlessPorts } from '../headless/ports.js';
 import { progressLine } from '../export/lines.js';
 import { stateRoot } from '../paths.js';
 import { RunbookError, formatIssue } from '../runbook/issues.js';
-import { formatTable, parseCommandArgs, usageError } from './io.js';
+import { formatTable, parseCommandArgs, say, usageError } from './io.js';
 import { display, isInteractive, isTTY, type CommandIO } from '../core/io.js';
 
 const USAGE = 'oncall drill [<scenario>] [--auto] [--list] [--json] [--scenarios <dir>] [--runbooks <dir>] [--plugin <path>] [--state-dir <dir>]';
@@ -47,7 +47,7 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
       try {
         scenario = findScenario(positionals[0], searchPath((await pluginContext(io, values.plugin as string[] | undefined)).scenarioDirs), io.cwd);
       } catch (err) {
-        io.stderr.write(`oncall drill: ${(err as Error).message}\n`);
+        say(io, `oncall drill: ${(err as Error).message}\n`);
         return 2;
       }
     }
@@ -72,13 +72,13 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
     if (values.json) io.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
     else io.stdout.write(formatTable(['SCENARIO', 'RUNBOOK', 'TITLE'], all.map((s) => [s.id, s.runbook, s.title]), isTTY(io.stdout)));
     if (positionals.length === 0 && !values.list && !values.json) {
-      io.stderr.write('\nplay one at a terminal with: oncall drill [<scenario>]   (headless: oncall drill <scenario> --auto)\n');
+      say(io, '\nplay one at a terminal with: oncall drill [<scenario>]   (headless: oncall drill <scenario> --auto)\n');
     }
     return 0;
   }
   if (positionals.length === 0) return usageError(io, 'name one scenario', USAGE);
   if (!values.auto) {
-    io.stderr.write('oncall drill: playing a drill by hand needs a terminal (oncall drill <scenario> opens the UI there); add --auto to play the expected path headless\n');
+    say(io, 'oncall drill: playing a drill by hand needs a terminal (oncall drill <scenario> opens the UI there); add --auto to play the expected path headless\n');
     return 2;
   }
 
@@ -89,7 +89,7 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
     if (values.json) io.stdout.write(`${JSON.stringify(ev)}\n`);
     else if (!values.quiet) {
       const line = progressLine(ev);
-      if (line) io.stderr.write(`${line}\n`);
+      if (line) say(io, `${line}\n`);
     }
   };
   let session;
@@ -108,10 +108,10 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
     });
   } catch (err) {
     if (err instanceof RunbookError) {
-      for (const issue of err.issues) io.stderr.write(`${formatIssue({ ...issue, file: display(issue.file, io.cwd) })}\n`);
+      for (const issue of err.issues) say(io, `${formatIssue({ ...issue, file: display(issue.file, io.cwd) })}\n`);
       return 2;
     }
-    io.stderr.write(`oncall drill: ${(err as Error).message}\n`);
+    say(io, `oncall drill: ${(err as Error).message}\n`);
     return 2;
   }
 
@@ -119,11 +119,11 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
     await session.incident.engine.run();
   } catch (err) {
     const why = err instanceof NeedsHumanError ? `${err.message} (the scenario's expect.answers has no answer for it)` : (err as Error).message;
-    io.stderr.write(`oncall drill: ${why}\n`);
+    say(io, `oncall drill: ${why}\n`);
   }
   printing = false;
   const score = await session.finish();
   if (values.json) io.stdout.write(`${JSON.stringify({ type: 'drill.scored', payload: score })}\n`);
-  for (const line of formatScore(score)) io.stderr.write(`${line}\n`);
+  for (const line of formatScore(score)) say(io, `${line}\n`);
   return score.passed ? 0 : 1;
 }

@@ -18,8 +18,8 @@ import { IncidentNotFoundError, JournalLockedError } from '../journal/writer.js'
 import { InvalidIncidentIdError } from '../journal/ids.js';
 import { RunbookError, formatIssue } from '../runbook/load.js';
 import { resolveRunbook } from '../runbook/catalog.js';
-import { stateRoot } from '../paths.js';
-import { LIVE_WORLD_FLAGS, liveWorld, parseCommandArgs, usageError } from './io.js';
+import { StateDirError, stateRoot } from '../paths.js';
+import { LIVE_WORLD_FLAGS, liveWorld, parseCommandArgs, say, usageError } from './io.js';
 import { type CommandIO } from '../core/io.js';
 
 export const EXIT = { done: 0, failed: 1, usage: 2, aborted: 3, needsHuman: 4, blocked: 5 } as const;
@@ -134,7 +134,7 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
     return startFailure(io, err);
   }
   const from = incident.journal.tookOverFrom;
-  if (from) io.stderr.write(`oncall: WARNING: took incident ${incident.id} over from pid ${from.pid} on ${from.hostname} (writing since ${from.startedAt}); if that process is still running, stop it now: two writers fork the journal\n`);
+  if (from) say(io, `oncall: WARNING: took incident ${incident.id} over from pid ${from.pid} on ${from.hostname} (writing since ${from.startedAt}); if that process is still running, stop it now: two writers fork the journal\n`);
   const outcome = incident.engine.state.outcome;
   const reopen = values.reopen as string | undefined;
   if (outcome && reopen !== undefined) {
@@ -146,7 +146,7 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
     }
   } else if (outcome) {
     const again = outcome === 'failed' || outcome === 'blocked' ? `; once the cause is fixed, go on from where it stopped: ${resumeHint(incident.id, values)} --reopen 'what was fixed'` : '';
-    io.stderr.write(`incident ${incident.id} already finished (${outcome}); nothing to resume${again}\n`);
+    say(io, `incident ${incident.id} already finished (${outcome}); nothing to resume${again}\n`);
     await incident.close();
     return exitFor(outcome);
   } else if (reopen !== undefined) {
@@ -237,7 +237,7 @@ interface Printer {
 
 function printer(io: CommandIO, opts: { json: boolean; quiet: boolean }): Printer {
   const print = (line: string | undefined) => {
-    if (line !== undefined && !opts.quiet) io.stderr.write(`${line}\n`);
+    if (line !== undefined && !opts.quiet) say(io, `${line}\n`);
   };
   return {
     print,
@@ -281,10 +281,10 @@ async function drive(incident: IncidentSession, io: CommandIO, { print }: Printe
     return EXIT.failed;
   } catch (err) {
     if (err instanceof NeedsHumanError) {
-      io.stderr.write(`${err.message}\nthe incident stays open; resume with: ${resume} ${err.flag}\n`);
+      say(io, `${err.message}\nthe incident stays open; resume with: ${resume} ${err.flag}\n`);
       return EXIT.needsHuman;
     }
-    io.stderr.write(`oncall: ${err instanceof Error ? err.message : String(err)}\nthe journal is intact; resume with: ${resume}\n`);
+    say(io, `oncall: ${err instanceof Error ? err.message : String(err)}\nthe journal is intact; resume with: ${resume}\n`);
     return EXIT.failed;
   } finally {
     if (handle) {
@@ -299,27 +299,27 @@ async function drive(incident: IncidentSession, io: CommandIO, { print }: Printe
 
 function startFailure(io: CommandIO, err: unknown): number {
   if (err instanceof RunbookError) {
-    for (const issue of err.issues) io.stderr.write(`${formatIssue(issue)}\n`);
+    for (const issue of err.issues) say(io, `${formatIssue(issue)}\n`);
     return EXIT.usage;
   }
   if (err instanceof InputError) {
-    io.stderr.write(`${err.message}\n`);
+    say(io, `${err.message}\n`);
     return EXIT.usage;
   }
-  if (err instanceof JournalLockedError || err instanceof InvalidIncidentIdError || err instanceof IncidentNotFoundError) {
-    io.stderr.write(`oncall: ${err.message}\n`);
+  if (err instanceof JournalLockedError || err instanceof InvalidIncidentIdError || err instanceof IncidentNotFoundError || err instanceof StateDirError) {
+    say(io, `oncall: ${err.message}\n`);
     return EXIT.usage;
   }
   if (err instanceof NeedsHumanError) {
-    io.stderr.write(`${err.message}\n`);
+    say(io, `${err.message}\n`);
     return EXIT.needsHuman;
   }
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'ENOENT') {
-    io.stderr.write(`oncall: ${e.message}\n`);
+    say(io, `oncall: ${e.message}\n`);
     return EXIT.usage;
   }
-  io.stderr.write(`oncall: ${e instanceof Error ? e.message : String(e)}\n`);
+  say(io, `oncall: ${e instanceof Error ? e.message : String(e)}\n`);
   return EXIT.failed;
 }
 
@@ -329,7 +329,7 @@ function providersFor(values: Record<string, unknown>, io: CommandIO) {
     world: liveWorld(values, io.env),
     env: io.env,
     // The credential chain's own warnings go to stderr as progress lines, not raw console output.
-    onWarning: (m) => io.stderr.write(`aws: ${m}\n`),
+    onWarning: (m) => say(io, `aws: ${m}\n`),
   });
 }
 

@@ -1,6 +1,6 @@
 // `oncall validate [paths…] [--json] [--runbooks dir]`: check runbooks, say exactly what is wrong
 // and where. Exit 0 when there are no errors (warnings alone are fine), 2 otherwise.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { KindRegistry } from '../core/registry.js';
 import { parseScenario } from '../drill/scenario.js';
@@ -8,6 +8,7 @@ import { pluginContext } from '../plugins/session.js';
 import { findRunbookFiles, runbookDirs } from '../runbook/catalog.js';
 import { formatIssue, parseRunbook } from '../runbook/load.js';
 import type { RunbookIssue } from '../runbook/issues.js';
+import { readYamlFileSync } from '../runbook/limits.js';
 import { parseCommandArgs } from './io.js';
 import { display } from '../core/io.js';
 import type { CommandIO } from '../core/io.js';
@@ -59,19 +60,28 @@ export async function validateCommand(args: string[], io: CommandIO, deps: { reg
   return errors > 0 ? 2 : 0;
 }
 
-/** A drill scenario names its runbook and what a good response looks like, at the top level. */
-const SCENARIO_RE = /^runbook:[^\n]*\n(?:[\s\S]*\n)?expect:/m;
+/** A drill scenario names its runbook and what a good response looks like, at the top level (linear: no backtracking). */
+function isScenario(source: string): boolean {
+  const at = source.search(/^runbook:/m);
+  return at >= 0 && /^expect:/m.test(source.slice(at));
+}
 
+/** One file's report; whatever happens inside, the file gets its own located issue and the batch goes on. */
 function check(file: string, shown: string, registry: KindRegistry): FileReport {
-  let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    return checkFile(file, shown, registry);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return { file: shown, ok: false, issues: [{ file: shown, line: 1, col: 1, path: '', severity: 'error', message: `cannot read: ${e.code ?? e.message}` }] };
+    const message = `could not check this file: ${err instanceof Error ? err.message : String(err)}`;
+    return { file: shown, ok: false, issues: [{ file: shown, line: 1, col: 1, path: '', severity: 'error', message, hint: 'this is a bug in oncall; please report it together with the file' }] };
   }
+}
+
+function checkFile(file: string, shown: string, registry: KindRegistry): FileReport {
+  const read = readYamlFileSync(file, 'runbook', shown);
+  if ('issue' in read) return { file: shown, ok: false, issues: [read.issue] };
+  const source = read.source;
   // Drill scenarios sit beside runbooks (examples/drills); they are checked against their own schema.
-  if (SCENARIO_RE.test(source)) {
+  if (isScenario(source)) {
     const sc = parseScenario(source, shown);
     if (sc.ok) return { file: shown, id: sc.value.scenario.id, kind: 'scenario', ok: true, issues: [] };
     return { file: shown, kind: 'scenario', ok: false, issues: sc.issues };
@@ -95,7 +105,11 @@ function collect(abs: string, given: string, out: string[], problems: string[]):
     out.push(abs);
     return;
   }
-  if (!st.isDirectory()) return;
+  if (!st.isDirectory()) {
+    problems.push(`'${given}' is not a file or a directory; name runbook files, or directories holding them`);
+    return;
+  }
+  const before = out.length;
   const walk = (dir: string) => {
     let entries;
     try {
@@ -113,6 +127,7 @@ function collect(abs: string, given: string, out: string[], problems: string[]):
     }
   };
   walk(abs);
+  if (out.length === before) problems.push(`no runbooks in '${given}': it holds no *.yaml or *.yml files (subdirectories included)`);
 }
 
 /** Paths under the working directory are shown relative to it, like compilers do. */

@@ -1,7 +1,8 @@
 // Where drill scenarios are found: --scenarios dirs, $ONCALL_SCENARIO_PATH, the bundled examples.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../paths.js';
+import { readYamlFileSync } from '../runbook/limits.js';
 import { didYouMean } from '../runbook/suggest.js';
 
 export function scenarioDirs(opts: { extra?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): string[] {
@@ -31,8 +32,20 @@ export function listScenarios(dirs: string[]): ScenarioRef[] {
     }
     for (const name of names) {
       const file = join(dir, name);
-      const text = readFileSync(file, 'utf8');
-      const field = (k: string) => new RegExp(`^${k}:[ \\t]*(['"]?)(.*?)\\1[ \\t]*(?:#.*)?$`, 'm').exec(text)?.[2];
+      // Unreadable or beyond YAML_LIMITS.bytes: not listed (loading it by path says why).
+      const read = readYamlFileSync(file, 'scenario');
+      if ('issue' in read) continue;
+      const text = read.source;
+      // Top-level `key: value` lines only, and short ones: the pattern backtracks over a line.
+      const lines = text.split('\n').filter((l) => l.length <= 1024 && /^(id|title|runbook):/.test(l));
+      const field = (k: string) => {
+        const re = new RegExp(`^${k}:[ \\t]*(['"]?)(.*?)\\1[ \\t]*(?:#.*)?$`);
+        for (const l of lines) {
+          const m = re.exec(l.replace(/\r$/, ''));
+          if (m) return m[2];
+        }
+        return undefined;
+      };
       const id = field('id');
       if (id && !out.has(id)) out.set(id, { id, title: field('title') ?? '', runbook: field('runbook') ?? '', file });
     }

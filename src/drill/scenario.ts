@@ -1,11 +1,11 @@
 // The drill scenario format: which runbook it exercises, the page the engineer receives, the
 // simulated world and how it reacts, and what a good response looks like. Validated by zod and
 // emitted as JSON Schema beside the runbook schema, like runbooks.
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { checkWithSchema } from '../runbook/checks.js';
 import { RunbookError, type RunbookIssue } from '../runbook/issues.js';
-import { parseYamlWith } from '../runbook/load.js';
+import { readYamlFile } from '../runbook/limits.js';
+import { parseYamlWith } from '../runbook/yaml.js';
 import { EXPR_RE, ID_RE } from '../runbook/schema.js';
 import { awsSpecSchema } from './aws/spec.js';
 import { kubeWorldSchema } from './kube/schema.js';
@@ -93,18 +93,14 @@ export interface LoadedScenario {
 }
 
 export function parseScenario(source: string, file: string): { ok: true; value: LoadedScenario } | { ok: false; issues: RunbookIssue[] } {
-  const r = parseYamlWith(source, file, (data) => checkWithSchema(data, scenarioSchema, 'scenario'));
+  const r = parseYamlWith(source, file, (data) => checkWithSchema(data, scenarioSchema, 'scenario'), 'scenario');
   return r.ok ? { ok: true, value: { scenario: r.value, file } } : r;
 }
 
 export async function loadScenario(file: string): Promise<LoadedScenario> {
-  let source: string;
-  try {
-    source = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new RunbookError(file, [{ file, line: 1, col: 1, path: '', severity: 'error', message: `cannot read the scenario: ${(err as Error).message}` }]);
-  }
-  const r = parseScenario(source, file);
+  const read = await readYamlFile(file, 'scenario');
+  if ('issue' in read) throw new RunbookError(file, [read.issue]);
+  const r = parseScenario(read.source, file);
   if (!r.ok) throw new RunbookError(file, r.issues);
   return r.value;
 }

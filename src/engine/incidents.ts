@@ -1,9 +1,9 @@
 // The incidents under a state root, summarised for `oncall incidents` and the TUI's start screen.
-import { parse as parseYaml } from 'yaml';
 import { journalPath } from '../journal/paths.js';
 import { listIncidentIds, readJournal } from '../journal/reader.js';
 import type { Mode, Outcome } from '../journal/events.js';
 import { foldEvents, type IncidentState } from './state.js';
+import { readYamlValue } from '../runbook/yaml.js';
 
 export interface IncidentSummary {
   id: string;
@@ -21,12 +21,9 @@ export interface IncidentSummary {
 
 export function summarize(state: IncidentState): IncidentSummary {
   const steps = Object.values(state.steps);
-  let total: number;
-  try {
-    total = (parseYaml(state.runbook?.source ?? '') as { steps?: unknown[] } | null)?.steps?.length ?? 0;
-  } catch {
-    total = 0;
-  }
+  // The runbook source a journal carries is read within the same bounds as any runbook.
+  const listed = (readYamlValue(state.runbook?.source ?? '') as { steps?: unknown } | null | undefined)?.steps;
+  const total = Array.isArray(listed) ? listed.length : 0;
   return {
     id: state.id,
     title: state.title,

@@ -2,7 +2,7 @@
 // from the same fold resume and the TUI use (applyEvent); what that fold keeps per step id only
 // (attempts, decisions, notes with their seq) is collected here. Output lines are folded into
 // bounded excerpts, so a 100k-record journal costs memory per step, not per line.
-import { parse as parseYaml } from 'yaml';
+import { readYamlValue } from '../runbook/yaml.js';
 import type { AnyEvent, EventPayloads, Milestone } from '../journal/events.js';
 import { applyEvent, initialState, type IncidentState } from '../engine/state.js';
 import type { AnyRecord } from '../journal/record.js';
@@ -409,14 +409,11 @@ export class TimelineBuilder {
 function stepTitles(source: string | undefined): Map<string, string> {
   const titles = new Map<string, string>();
   if (!source) return titles;
-  try {
-    const doc = parseYaml(source) as { title?: unknown; steps?: { id?: unknown; title?: unknown }[] } | null;
-    if (typeof doc?.title === 'string') titles.set('', doc.title);
-    for (const s of Array.isArray(doc?.steps) ? doc.steps : []) {
-      if (typeof s?.id === 'string' && typeof s.title === 'string') titles.set(s.id, s.title);
-    }
-  } catch {
-    // a source that no longer parses still exports, without titles
+  // Read within the YAML bounds; a source that no longer parses still exports, without titles.
+  const doc = readYamlValue(source) as { title?: unknown; steps?: { id?: unknown; title?: unknown }[] } | null | undefined;
+  if (typeof doc?.title === 'string') titles.set('', doc.title);
+  for (const s of Array.isArray(doc?.steps) ? doc.steps : []) {
+    if (typeof s?.id === 'string' && typeof s.title === 'string') titles.set(s.id, s.title);
   }
   return titles;
 }

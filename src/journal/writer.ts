@@ -4,8 +4,9 @@
 // calls is the order on disk. Durability is group-committed: one write+fdatasync in flight, and
 // whatever is appended meanwhile goes out in the next single write+fdatasync.
 import { fdatasyncSync, fstatSync, writeSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
-import { chmod, mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { chmod, open, stat, type FileHandle } from 'node:fs/promises';
+import { makePrivateDir } from '../paths.js';
 import { assertIncidentId } from './ids.js';
 import { incidentDir, journalPath } from './paths.js';
 import { isEventType, type EventPayloads, type EventType } from './events.js';
@@ -459,17 +460,11 @@ function writeAll(fd: number, buf: Buffer): void {
 
 /** mkdir -p with 0700 for every directory it creates, and exactly 0700 for the incident dir. */
 async function mkdirPrivate(dir: string): Promise<void> {
-  const first = await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (first) {
-    // The umask may have removed owner bits: fix each directory this call created.
-    const rest = dir.slice(first.length).split(sep).filter(Boolean);
-    let p = first;
-    await chmod(p, 0o700);
-    for (const part of rest) {
-      p = join(p, part);
-      await chmod(p, 0o700);
-    }
-  }
+  // One level at a time, after checking the parent is writable (paths.ts): a recursive mkdir
+  // spins forever on some file systems (--state-dir /proc/nope).
+  const created = await makePrivateDir(dir);
+  // The umask may have removed owner bits: fix each directory this call created.
+  for (const p of created) await chmod(p, 0o700);
   await chmod(dir, 0o700);
 }
 

@@ -1,10 +1,10 @@
 // Where runbooks are found, and how `oncall run <id>` picks one.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KindCatalog } from './kinds.js';
 import { loadRunbook, parseRunbook } from './load.js';
 import type { LoadedRunbook } from './load.js';
 import type { RunbookIssue } from './issues.js';
+import { readYamlFileSync } from './limits.js';
 import { findRunbookFiles, readRunbookFiles, runbookDirs, type CatalogOptions } from './search-path.js';
 import { didYouMean } from './suggest.js';
 
@@ -82,10 +82,7 @@ export function loadCatalog(registry: KindCatalog, opts: CatalogOptions = {}): C
 
 /** The top-level `id:` of a runbook file without validating it (so `run <id>` stays quick). */
 function peekId(file: string): string | undefined {
-  try {
-    const m = /^id:[ \t]*(['"]?)([^'"\s#]+)\1[ \t]*(?:#.*)?$/m.exec(readFileSync(file, 'utf8'));
-    return m?.[2];
-  } catch {
-    return undefined;
-  }
+  const read = readYamlFileSync(file, 'runbook');
+  if ('issue' in read) return undefined;
+  return /^id:[ \t]*(['"]?)([^'"\s#]+)\1[ \t]*(?:#.*)?$/m.exec(read.source)?.[2];
 }

@@ -9,10 +9,12 @@ import { checkExpr, exprRefs, INCIDENT_FIELDS, ROOTS_AFTER, ROOTS_BEFORE, scanEx
 import type { FoundExpr } from './expr.js';
 import { inputValueProblem } from './inputs.js';
 import { patternRegExp } from './pattern.js';
-import { listNames, suggestion } from './suggest.js';
+import { listNames, snakeCase, suggestion } from './suggest.js';
 import type { Severity } from './issues.js';
 
-export type Path = (string | number)[];
+import { formatPath, getAt, type Path } from './path.js';
+
+export { formatPath, getAt, type Path };
 
 export interface PendingIssue {
   path: Path;
@@ -68,6 +70,13 @@ function fromZod(zi: ZodIssue, data: unknown, prefix: Path, schema: unknown, wha
   const label = fieldLabel(path);
   const last = path[path.length - 1];
   const error = (p: PendingIssue | Omit<PendingIssue, 'severity'>): PendingIssue => ({ severity: 'error', ...p });
+  /** A field that is not there: said of the mapping it belongs in, and pointed at there. */
+  const missing = (): PendingIssue => {
+    const parent = path.slice(0, -1);
+    const desc = schema ? describeAt(schema, path.slice(prefix.length)) : undefined;
+    const within = parentLabel(parent);
+    return error({ path: parent, message: `missing required ${what} '${String(last)}'${within ? ` in ${within}` : ''}`, hint: missingHint(String(last), desc) });
+  };
   switch (zi.code) {
     case 'unrecognized_keys': {
       const allowed = schema ? keysAt(schema, path.slice(prefix.length)) : [];
@@ -83,69 +92,109 @@ function fromZod(zi: ZodIssue, data: unknown, prefix: Path, schema: unknown, wha
     case 'invalid_key': {
       const inner = zi.issues[0]?.message ?? zi.message;
       const key = String(last);
-      const fixed = key.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^([0-9])/, '_$1');
+      const fixed = snakeCase(key).replace(/^([0-9])/, '_$1');
       return [error({ path, at: 'key', message: `name '${key}': ${inner}`, hint: fixed !== key ? `for example '${fixed}'` : undefined })];
     }
     case 'invalid_type': {
-      if (value === undefined) {
-        const parent = path.slice(0, -1);
-        const desc = schema ? describeAt(schema, path.slice(prefix.length)) : undefined;
-        return [
-          error({
-            path: parent,
-            message: `missing required ${what} '${String(last)}'`,
-            hint: missingHint(String(last), desc),
-          }),
-        ];
-      }
+      if (value === undefined) return [missing()];
       if (last === 'version' && typeof value === 'number') {
         const v = String(value).includes('.') ? `${value}.0` : `${value}.0.0`;
         return [error({ path, message: `version must be a semantic version like '1.0.0'; YAML read this one as the number ${value}`, hint: `write version: ${v}` })];
       }
       return [error({ path, message: `${label} must be ${typeWords(zi.expected)}, not ${describeValue(value)}` })];
     }
+    case 'invalid_value':
+    case 'invalid_union':
+      if (value === undefined) return [missing()];
+      return zi.code === 'invalid_value' ? invalidValue(zi) : invalidUnion(zi);
     case 'invalid_format': {
-      return [error({ path, message: `${label} ${quoteValue(value)} ${zi.message}`, hint: formatHint(String(last), value, zi.message) })];
+      // The value may be gone from the document's shape (a kind's schema reshaped it first).
+      const shown = value === undefined ? '' : ` ${quoteValue(value)}`;
+      return [error({ path, message: `${label}${shown} ${zi.message}`, hint: value === undefined ? undefined : formatHint(String(last), value, zi.message) })];
     }
     case 'too_small': {
       const min = Number(zi.minimum);
       if (zi.origin === 'array') {
+        if (min > 1) return [error({ path, message: `${label} must list at least ${min} items, not ${Array.isArray(value) ? value.length : describeValue(value)}` })];
         return [error({ path, message: last === 'steps' ? 'steps must list at least one step' : `${label} must not be an empty list` })];
       }
-      if (zi.origin === 'string') return [error({ path, message: `${label} must not be empty` })];
+      if (zi.origin === 'string') return [error({ path, message: min > 1 ? `${label} must be at least ${min} characters long` : `${label} must not be empty` })];
       return [error({ path, message: `${label} must be at least ${min}, not ${describeValue(value)}` })];
     }
     case 'too_big':
       return [error({ path, message: `${label} must be at most ${Number(zi.maximum)}, not ${describeValue(value)}` })];
-    case 'invalid_value': {
-      const values = zi.values.map(String);
-      return [
-        error({
-          path,
-          message: `${label} ${quoteValue(value)} is not one of ${values.join(', ')}${typeof value === 'string' ? suggestion(value, values) : ''}`,
-        }),
-      ];
-    }
-    case 'invalid_union': {
-      // The option whose type matched says what is wrong inside it.
-      const matched = zi.errors.find((errs) => !errs.some((e) => e.code === 'invalid_type' && e.path.length === 0));
-      if (matched) {
-        const option = schema ? optionMatching(schema, path.slice(prefix.length), value) : undefined;
-        return matched.flatMap((e) => fromZod(e, data, path, option, what));
-      }
-      const expected = zi.errors.flatMap((errs) => errs.filter((e) => e.code === 'invalid_type' && e.path.length === 0).map((e) => typeWords((e as { expected: string }).expected)));
-      const isAssert = path.includes('assert');
-      return [
-        error({
-          path,
-          message: `${label} must be ${[...new Set(expected)].join(' or ')}, not ${describeValue(value)}`,
-          hint: isAssert ? 'write an expression like ${{ result.exit_code == 0 }}, or {that: ${{ … }}, message: …}' : undefined,
-        }),
-      ];
-    }
     default:
       return [error({ path, message: label ? `${label}: ${zi.message}` : zi.message })];
   }
+
+  function invalidValue(zi: z.core.$ZodIssueInvalidValue): PendingIssue[] {
+    const values = zi.values.map(String);
+    const one = values.length === 1;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      // A mapping or a list where one word was expected: say what it is, not '[object Object]'.
+      return [error({ path, message: `${label} must be ${one ? quoteValue(values[0]) : `one of ${values.join(', ')}`}, not ${describeValue(value)}` })];
+    }
+    return [
+      error({
+        path,
+        message: `${label} ${quoteValue(value)} is not ${one ? quoteValue(values[0]) : `one of ${values.join(', ')}`}${typeof value === 'string' ? suggestion(value, values) : ''}`,
+      }),
+    ];
+  }
+
+  function invalidUnion(zi: z.core.$ZodIssueInvalidUnion): PendingIssue[] {
+    // The option whose type matched says what is wrong inside it.
+    const matched = zi.errors.find((errs) => errs.length > 0 && rootTypes(errs) === undefined);
+    if (matched) {
+      const option = schema ? optionMatching(schema, path.slice(prefix.length), value) : undefined;
+      return matched.flatMap((e) => fromZod(e, data, path, option, what));
+    }
+    const expected = [...new Set(zi.errors.flatMap((errs) => rootTypes(errs) ?? []))];
+    const isAssert = path.includes('assert');
+    return [
+      error({
+        path,
+        message: `${label} must be ${expected.length ? orList(expected) : 'something else'}, not ${describeValue(value)}`,
+        hint: isAssert ? 'write an expression like ${{ result.exit_code == 0 }}, or {that: ${{ … }}, message: …}' : undefined,
+      }),
+    ];
+  }
+}
+
+/**
+ * The types an option of a union wanted, when it failed only because the value at its root has
+ * another type (unions inside unions included); undefined when the type fitted and something
+ * inside was wrong.
+ */
+function rootTypes(errs: readonly ZodIssue[]): string[] | undefined {
+  const out: string[] = [];
+  for (const e of errs) {
+    if (e.path.length !== 0) return undefined;
+    if (e.code === 'invalid_type') out.push(typeWords(e.expected));
+    else if (e.code === 'invalid_union') {
+      for (const option of e.errors) {
+        const inner = rootTypes(option);
+        if (!inner) return undefined;
+        out.push(...inner);
+      }
+    } else if (e.code === 'invalid_value' && e.values.length === 1) out.push(quoteValue(e.values[0]));
+    else return undefined;
+  }
+  return out.length ? out : undefined;
+}
+
+/** `text, a number, true or false` — an or-list that does not read 'or … or … or'. */
+function orList(words: string[]): string {
+  if (words.length <= 1) return words[0] ?? '';
+  const w = words.map((x) => (x === 'true or false' ? 'true/false' : x));
+  return `${w.slice(0, -1).join(', ')} or ${w[w.length - 1]}`;
+}
+
+/** Where a missing field belongs, for the message: '' at the top and for a step (the step is named apart). */
+function parentLabel(parent: Path): string {
+  if (parent.length === 0) return '';
+  if (parent[0] === 'steps' && typeof parent[1] === 'number' && parent.length === 2) return '';
+  return fieldLabel(parent);
 }
 
 function missingHint(field: string, desc: string | undefined): string {
@@ -174,7 +223,7 @@ function formatHint(field: string, value: unknown, message: string): string | un
     return m ? `write version: ${m[1]}.${m[2] ?? 0}.0` : "major.minor.patch, e.g. version: '1.0.0'";
   }
   if (message.includes('lowercase')) {
-    const fixed = text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|[-_]+$/g, '').slice(0, 63);
+    const fixed = snakeCase(text, '-').slice(0, 63).replace(/-+$/, '');
     return fixed ? `for example ${field}: ${fixed}` : undefined;
   }
   return undefined;
@@ -523,24 +572,39 @@ class Semantics {
       const s = this.steps[i];
       return isObj(s) && typeof s.id === 'string' ? s.id : `#${i + 1}`;
     };
-    const dfs = (u: number): void => {
+    // Depth-first, with an explicit stack: a runbook of thousands of chained steps must not
+    // overflow the call stack.
+    const pos = new Array<number>(n).fill(-1); // where each step sits on `stack`
+    const outs: number[][] = [];
+    const next = new Array<number>(n).fill(0); // the next of outs[u] to follow
+    const enter = (u: number) => {
       state[u] = 1;
+      pos[u] = stack.length;
       stack.push(u);
-      const out = [...edges[u]!.map((e) => e.to), ...skipEdges[u]!];
-      for (const v of out) {
-        if (state[v] === 0) dfs(v);
-        else if (state[v] === 1) {
-          const cycle = stack.slice(stack.indexOf(v));
-          const key = [...cycle].sort((a, b) => a - b).join(',');
-          if (reported.has(key)) continue;
-          reported.add(key);
-          this.reportLoop(cycle, edges, name);
-        }
-      }
-      stack.pop();
-      state[u] = 2;
+      outs[u] = [...edges[u]!.map((e) => e.to), ...skipEdges[u]!];
     };
-    for (let i = 0; i < n; i++) if (state[i] === 0) dfs(i);
+    for (let i = 0; i < n; i++) {
+      if (state[i] !== 0) continue;
+      enter(i);
+      while (stack.length) {
+        const u = stack[stack.length - 1]!;
+        if (next[u]! < outs[u]!.length) {
+          const v = outs[u]![next[u]!++]!;
+          if (state[v] === 0) enter(v);
+          else if (state[v] === 1) {
+            const cycle = stack.slice(pos[v]);
+            const key = [...cycle].sort((a, b) => a - b).join(',');
+            if (reported.has(key)) continue;
+            reported.add(key);
+            this.reportLoop(cycle, edges, name);
+          }
+          continue;
+        }
+        stack.pop();
+        pos[u] = -1;
+        state[u] = 2;
+      }
+    }
   }
 
   private reportLoop(cycle: number[], edges: { to: number; path?: Path }[][], name: (i: number) => string): void {
@@ -552,7 +616,8 @@ class Semantics {
       const edge = edges[from]!.find((e) => e.to === to && e.path);
       if (!edge?.path) continue;
       const start = cycle.indexOf(to);
-      const ordered = [...cycle.slice(start), ...cycle.slice(0, start), to].map(name);
+      let ordered = [...cycle.slice(start), ...cycle.slice(0, start), to].map(name);
+      if (ordered.length > 12) ordered = [...ordered.slice(0, 5), `… ${ordered.length - 10} more steps …`, ...ordered.slice(-5)];
       this.error(edge.path, `this makes a loop: ${ordered.join(' → ')}`, 'runbooks run forward; to poll, use a wait step with until, or retry on the step');
       return;
     }
@@ -591,26 +656,6 @@ export function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-export function getAt(data: unknown, path: Path): unknown {
-  let v = data;
-  for (const seg of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, unknown>)[seg];
-  }
-  return v;
-}
-
-/** `steps[2].with.url`, `with["Content-Type"]`. */
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
-
 /** The label of a field inside its step (the step is named separately). */
 function fieldLabel(path: Path): string {
   const p = path[0] === 'steps' && typeof path[1] === 'number' && path.length > 2 ? path.slice(2) : path;
@@ -627,7 +672,19 @@ function objectLabel(path: Path): string {
 
 function typeWords(expected: string): string {
   return (
-    { string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false', array: 'a list', object: 'a mapping', record: 'a mapping' } as Record<string, string>
+    {
+      string: 'text',
+      number: 'a number',
+      int: 'a whole number',
+      boolean: 'true or false',
+      array: 'a list',
+      object: 'a mapping',
+      record: 'a mapping',
+      null: 'empty (null)',
+      undefined: 'left out',
+      bigint: 'a whole number',
+      date: 'a date',
+    } as Record<string, string>
   )[expected] ?? `a ${expected}`;
 }
 
@@ -641,7 +698,9 @@ export function describeValue(v: unknown): string {
 }
 
 function quoteValue(v: unknown): string {
-  return typeof v === 'string' ? `'${v.length > 60 ? `${v.slice(0, 60)}…` : v}'` : String(v);
+  if (typeof v === 'string') return `'${v.length > 60 ? `${v.slice(0, 60)}…` : v}'`;
+  if (v !== null && typeof v === 'object') return describeValue(v);
+  return String(v);
 }
 
 // zod v4 keeps a schema's structure in `_zod.def`; these walk it to say which fields exist.

@@ -104,8 +104,15 @@ class Language implements ExprLanguage {
 
   #compile(source: string): CompiledExpr | ExprError {
     if (source.trim() === '') return new ExprError('the expression is empty', source, 0);
+    if (source.length > MAX_EXPR_CHARS) {
+      return new ExprError(`this expression is ${source.length.toLocaleString('en-US')} characters long; at most ${MAX_EXPR_CHARS.toLocaleString('en-US')} are read: split it, e.g. capture a part in an earlier step`, source, MAX_EXPR_CHARS);
+    }
     try {
       const fn = this.env().parse(source);
+      // Checking and evaluating recurse over the tree: a chain like a + a + … is refused here,
+      // in words, rather than overflowing the stack later (the parser bounds only some nesting).
+      const deep = tooDeep(fn.ast);
+      if (deep) return new ExprError(NESTING, source, deep.range?.start);
       return {
         source,
         ast: fn.ast,
@@ -118,6 +125,8 @@ class Language implements ExprLanguage {
         },
       };
     } catch (err) {
+      // The parser recurses too (on -, ! and the like): past the stack is past any real expression.
+      if (err instanceof RangeError) return new ExprError(NESTING, source, 0);
       const e = err as { summary?: string; code?: string; range?: { start: number } };
       return new ExprError(plainParseError(e.code, e.summary ?? String(err)), source, e.range?.start);
     }
@@ -147,6 +156,35 @@ class Language implements ExprLanguage {
   checkExpr(src: string, allowedRoots: readonly string[]): CheckResult {
     return checkWith(this, this.#typeChecked, src, allowedRoots);
   }
+}
+
+/** Characters of one expression, at most: real ones are a line or a few. */
+export const MAX_EXPR_CHARS = 10_000;
+
+/** Operators and calls inside one another, at most (cel-js bounds its own nesting at 250 too). */
+export const MAX_EXPR_DEPTH = 250;
+const NESTING = `this expression nests more than ${MAX_EXPR_DEPTH} levels deep (operators, calls and brackets inside one another); split it, e.g. capture a part in an earlier step`;
+
+/** The first node deeper than MAX_EXPR_DEPTH, or undefined. Iterative: the tree may be anything. */
+function tooDeep(ast: ASTNode): ASTNode | undefined {
+  const stack: [ASTNode, number][] = [[ast, 1]];
+  const isNode = (x: unknown): x is ASTNode => x !== null && typeof x === 'object' && 'op' in x;
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (depth > MAX_EXPR_DEPTH) return node;
+    const args = (node as { args?: unknown }).args;
+    const kids = Array.isArray(args) ? args : [args];
+    for (const k of kids) {
+      if (isNode(k)) stack.push([k, depth + 1]);
+      else if (Array.isArray(k)) {
+        for (const x of k) {
+          if (isNode(x)) stack.push([x, depth + 1]);
+          else if (Array.isArray(x)) for (const y of x) if (isNode(y)) stack.push([y, depth + 1]);
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The language with extra roots (name → CEL type) besides the runbook's. */
@@ -524,6 +562,8 @@ function plainParseError(code: string | undefined, summary: string): string {
   if (code === 'unterminated_string' || code === 'unterminated_triple_quoted_string') return 'a string is never closed: add the closing quote';
   if ((m = /^Unexpected character: (.*)$/.exec(summary))) return `unexpected character '${m[1]}'`;
   if ((m = /^Reserved identifier: (.*)$/.exec(summary))) return `'${m[1]}' is a reserved word in CEL and cannot be a name`;
+  if (/^Exceeded maxDepth/.test(summary)) return NESTING;
+  if ((m = /^Exceeded maxAstNodes \((\d+)\)/.exec(summary))) return `this expression is too long: more than ${Number(m[1]).toLocaleString('en-US')} parts; split it over several steps`;
   return lowerFirst(summary);
 }
 

@@ -4,10 +4,19 @@ import type { InputSpec } from './schema.js';
 import { DURATION_RE } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { patternRegExp } from './pattern.js';
+import { MAX_INPUT_CHARS, quoted } from './limits.js';
 
-/** What is wrong with a (typed) value for this input, in words that follow the value; undefined when fine. */
+/**
+ * What is wrong with a (typed) value for this input, in words that follow the value; undefined when
+ * fine. A value longer than MAX_INPUT_CHARS is refused without being shown; others are quoted cut
+ * to a few dozen characters, except a secret's, which callers replace whole by its placeholder
+ * (a cut secret could not be recognised, and its beginning would show).
+ */
 export function inputValueProblem(spec: InputSpec, value: unknown): string | undefined {
-  const shown = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+  if (typeof value === 'string' && value.length > MAX_INPUT_CHARS) {
+    return `the value is ${value.length.toLocaleString('en-US')} characters long; an input takes at most ${MAX_INPUT_CHARS.toLocaleString('en-US')} (for more, pass a file path and read it in a step)`;
+  }
+  const shown = typeof value === 'string' ? (spec.secret ? `'${value}'` : quoted(value)) : JSON.stringify(value);
   switch (spec.type) {
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) return `${shown} is not a number`;

@@ -3,10 +3,10 @@
 // type all day; so each file's listing is cached under its content hash and oncall's build id,
 // and those libraries load only for files that changed.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KindCatalog } from './kinds.js';
-import { cacheRoot } from '../paths.js';
+import { cacheRoot, makePrivateDirSync } from '../paths.js';
 import type { RunbookIssue } from './issues.js';
 import type { InputSpec } from './schema.js';
 import { readRunbookFiles, runbookDirs, type CatalogOptions } from './search-path.js';
@@ -108,8 +108,12 @@ interface CacheData {
   files: Record<string, Outcome>;
 }
 
+/** A cache larger than this is not read (it holds a few hundred bytes per runbook). */
+const MAX_CACHE_BYTES = 32 * 1024 * 1024;
+
 function readCache(file: string, key: string): CacheData | undefined {
   try {
+    if (statSync(file).size > MAX_CACHE_BYTES) return undefined;
     const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheData>;
     return data.key === key && data.files && Array.isArray(data.pluginDirs) ? (data as CacheData) : undefined;
   } catch {
@@ -120,7 +124,8 @@ function readCache(file: string, key: string): CacheData | undefined {
 /** Best effort: a cache that cannot be written only costs speed next time. */
 function writeCache(file: string, data: CacheData): void {
   try {
-    mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+    // Not a recursive mkdir: it spins forever on some file systems ($XDG_CACHE_HOME=/proc/x).
+    makePrivateDirSync(join(file, '..'));
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
     renameSync(tmp, file);

@@ -1,8 +1,9 @@
 // The runbook search path. Kept free of the loader's dependencies so listing can start fast.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { configRoot, packageRoot } from '../paths.js';
 import type { RunbookIssue } from './issues.js';
+import { readYamlFileSync } from './limits.js';
 
 export interface CatalogOptions {
   /** --runbooks directories, searched first. */
@@ -54,11 +55,9 @@ export function findRunbookFiles(dirs: string[]): string[] {
 /** Each runbook file's text in search-path order; one that cannot be read comes with the issue to report instead. */
 export function* readRunbookFiles(dirs: string[]): Generator<{ file: string; source: string } | { file: string; unreadable: RunbookIssue }> {
   for (const file of findRunbookFiles(dirs)) {
-    try {
-      yield { file, source: readFileSync(file, 'utf8') };
-    } catch (err) {
-      yield { file, unreadable: { file, line: 1, col: 1, path: '', severity: 'error', message: `cannot read: ${(err as Error).message}` } };
-    }
+    // Within YAML_LIMITS.bytes: a huge file sitting on the search path is named, never read.
+    const read = readYamlFileSync(file, 'runbook');
+    yield 'issue' in read ? { file, unreadable: read.issue } : { file, source: read.source };
   }
 }
 

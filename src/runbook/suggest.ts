@@ -4,13 +4,14 @@ import { distance } from 'fastest-levenshtein';
 /** The closest candidate when it is close enough to be a likely typo, else undefined. */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
   const lower = word.toLowerCase();
+  const spelled = words(word);
   let best: string | undefined;
   let bestScore = Infinity;
   for (const c of candidates) {
     if (c === word) continue;
     const cl = c.toLowerCase();
-    // Case slips and dotted prefixes ("ec2.stop" for "aws.ec2.stopInstances") count as close.
-    const d = cl === lower ? 0 : swapped(lower, cl) ? 1 : distance(lower, cl);
+    // Case slips, camelCase for snake_case (instanceId, instance_id) and swapped letters count as close.
+    const d = cl === lower || words(c) === spelled ? 0 : swapped(lower, cl) ? 1 : distance(lower, cl);
     if (d < bestScore) {
       bestScore = d;
       best = c;
@@ -23,6 +24,25 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   // A unique candidate that contains the word (or the other way round) is also a good guess.
   const containing = [...candidates].filter((c) => c.toLowerCase().includes(lower) && lower.length >= 3);
   return containing.length === 1 ? containing[0] : undefined;
+}
+
+/**
+ * A name in snake_case: `instanceId` → `instance_id`, `HTTPStatus` → `http_status`,
+ * `Check Health` → `check_health`. `sep` joins the words ('-' for ids).
+ */
+export function snakeCase(name: string, sep = '_'): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .join(sep);
+}
+
+/** The words of a name, however it is written. */
+function words(name: string): string {
+  return snakeCase(name);
 }
 
 /** Two neighbouring letters swapped ('nmae' / 'name'): one slip, not two. */

@@ -1,18 +1,20 @@
 // What the two pickers show beside their lists: a runbook's steps (read from its YAML without
 // validating it, so a half-written runbook still previews) and a drill scenario, validated. Both
 // load their modules on first use: the picker's first frame never waits for them.
-import { readFile } from 'node:fs/promises';
 import { display } from '../core/io.js';
 import type { WorldSpec } from '../drill/scenario.js';
 import type { Preview, ScenarioPreview } from './store.js';
 
 /** The runbook's step list as written. */
 export async function readRunbookPreview(file: string): Promise<Omit<Preview, 'loading'>> {
-  const yaml = await import('yaml');
-  // yaml is CommonJS: bundled, a dynamic import of it has only a default export.
-  const parse = (yaml.default as typeof yaml.default | undefined)?.parse ?? yaml.parse;
-  const doc = parse(await readFile(file, 'utf8')) as { steps?: { id?: unknown; title?: unknown; kind?: unknown }[] } | null;
-  return { steps: (doc?.steps ?? []).map((st) => ({ id: String(st.id ?? '?'), title: String(st.title ?? ''), kind: String(st.kind ?? '') })) };
+  // Within the YAML bounds, like every runbook read (a preview of a YAML bomb must not hang the picker).
+  const [{ readYamlFile }, { readYamlValue }] = await Promise.all([import('../runbook/limits.js'), import('../runbook/yaml.js')]);
+  const read = await readYamlFile(file);
+  if ('issue' in read) throw new Error(read.issue.message);
+  const doc = readYamlValue(read.source) as { steps?: unknown } | null | undefined;
+  if (doc === undefined) throw new Error('not valid YAML, or beyond what oncall reads (oncall validate says where)');
+  const steps = Array.isArray(doc?.steps) ? (doc.steps as ({ id?: unknown; title?: unknown; kind?: unknown } | null)[]) : [];
+  return { steps: steps.map((st) => ({ id: String(st?.id ?? '?'), title: String(st?.title ?? ''), kind: String(st?.kind ?? '') })) };
 }
 
 /** The scenario's page, runbook, inputs and world; one that does not validate previews its issues. */
