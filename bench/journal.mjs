@@ -30,7 +30,7 @@ async function loadJournal(dir) {
     format: 'esm',
     target: 'node22',
     write: false,
-    // proper-lockfile is CommonJS and requires node built-ins.
+    // A CommonJS dependency in the bundle may require node built-ins.
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'error',
   });
