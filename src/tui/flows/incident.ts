@@ -182,8 +182,14 @@ export class IncidentFlow {
   drop(): Promise<void> {
     const loaded = this.loaded;
     this.loaded = undefined;
-    return loaded ? loaded.close().catch(() => undefined) : Promise.resolve();
+    // Kept, so a resume that follows at once (Esc, then Enter on the same incident) waits for the
+    // lock to be let go instead of finding it still held by this very process.
+    if (loaded) this.closing = loaded.close().catch(() => undefined);
+    return this.closing;
   }
+
+  /** The close of an incident let go by drop(), while it is under way. */
+  private closing: Promise<void> = Promise.resolve();
 
   private failResume(err: unknown): void {
     void this.drop();
