@@ -1,4 +1,4 @@
-// What plugin authors import: `import { definePlugin, z, StepFailure } from 'oncall/plugin'`.
+// What plugin authors import: `import { definePlugin, defineKind, z, StepFailure } from 'oncall/plugin'`.
 // A plugin's step kinds follow the same contract as the built-ins and run through the same
 // engine: confirmations, read-only mode, allowed accounts, write-ahead journaling and redaction
 // apply to them exactly as to built-in kinds.
@@ -6,6 +6,8 @@ import type { StepKind } from '../core/step.js';
 
 export { z } from 'zod';
 export { StepFailure } from '../core/failure.js';
+// The same helper the built-in kinds are declared with: parameters typed by the kind's zod schema.
+export { defineKind } from '../core/kind.js';
 export type { Effect, Intent, StepContext, StepKind, StepResult } from '../core/step.js';
 
 export interface PluginDefinition {
