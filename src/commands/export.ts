@@ -10,14 +10,14 @@ import { drillRoot, stateRoot } from '../paths.js';
 import { parseCommandArgs, usageError } from './io.js';
 import { display, type CommandIO } from '../core/io.js';
 
-const USAGE = 'oncall export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--verify] [--state-dir dir]';
+const USAGE = 'oncall export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--no-verify] [--state-dir dir]';
 
 const BY_EXTENSION: Record<string, ExportFormat> = { '.md': 'md', '.markdown': 'md', '.html': 'html', '.htm': 'html', '.json': 'json', '.csv': 'csv' };
 
 export async function exportCommand(args: string[], io: CommandIO): Promise<number> {
   const parsed = parseCommandArgs(
     args,
-    { format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, drill: { type: 'boolean' }, verify: { type: 'boolean' }, 'state-dir': { type: 'string' } },
+    { format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, drill: { type: 'boolean' }, verify: { type: 'boolean' }, 'no-verify': { type: 'boolean' }, 'state-dir': { type: 'string' } },
     io,
     USAGE,
   );
@@ -45,7 +45,8 @@ export async function exportCommand(args: string[], io: CommandIO): Promise<numb
   const root = values.drill ? drillRoot(base) : base;
   let timeline;
   try {
-    timeline = await buildTimeline(root, id, { verify: Boolean(values.verify) });
+    // The chain is checked by default (on its own stream, beside the fold); --no-verify skips it.
+    timeline = await buildTimeline(root, id, { verify: !values['no-verify'] });
   } catch (err) {
     if (err instanceof ExportNotFoundError) {
       const other = values.drill ? base : drillRoot(base);

@@ -19,6 +19,12 @@ export function renderCsv(tl: Timeline, write: Write): void {
   const mode = modeLabel(tl.mode);
   const rows = new Lines(write, '\r\n');
   rows.push(CSV_COLUMNS.join(','));
+  // A broken chain is said in the data itself, as the first row, so a spreadsheet shows it too.
+  const integrity = tl.journal.integrity;
+  if (integrity && !integrity.ok) {
+    const at = tl.events[0]?.occurred_at ?? tl.generated_at;
+    rows.push([at, '0.000', mode, tl.incident.id, '', 'journal.broken', '', 'broken', 'JOURNAL HASH CHAIN BROKEN', `${integrity.problem ?? ''}: this export may not show what happened`, 'oncall', 'oncall', `oncall:${tl.incident.id}:broken`].map(csvCell).join(','));
+  }
   for (const e of tl.events) {
     rows.push(
       [e.occurred_at, (e.elapsed_ms / 1000).toFixed(3), mode, tl.incident.id, e.seq, e.kind, e.step, e.status, e.title, e.body, e.actor, e.source, e.idempotency_key]

@@ -137,6 +137,26 @@ describe('oncall export', () => {
     expect(broken.out()).toContain('<div class="banner broken" role="alert">');
   });
 
+  it('checks the chain by default and says a broken one in every format, CSV included; --no-verify skips it', async () => {
+    const { root: r, id: i } = await writeJournal(richEntries());
+    const file = join(r, 'incidents', i, 'journal.jsonl');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"operator":"alice"', '"operator":"mallory"'));
+    for (const format of ['md', 'html', 'json', 'csv']) {
+      const out = io();
+      expect(await exportCommand([i, '--state-dir', r, '--format', format], out.io)).toBe(0);
+      expect(out.err(), format).toMatch(/hash chain is broken/);
+      if (format === 'json') expect(JSON.parse(out.out()).journal.integrity).toMatchObject({ ok: false, problem: expect.stringMatching(/record 0 was changed/) });
+      else expect(out.out(), format).toMatch(/BROKEN|broken/);
+    }
+    const csv = io();
+    await exportCommand([i, '--state-dir', r, '--format', 'csv'], csv.io);
+    expect(csv.out().split('\r\n')[1]).toMatch(/journal\.broken,,broken,JOURNAL HASH CHAIN BROKEN,/);
+    const unchecked = io();
+    expect(await exportCommand([i, '--state-dir', r, '--no-verify'], unchecked.io)).toBe(0);
+    expect(unchecked.err()).toBe('');
+    expect(unchecked.out()).toContain('hash chain not checked here');
+  });
+
   it('saves for the TUI: saveExport streams to a 0600 file and refuses to overwrite', async () => {
     const file = join(tempDir(), 'tl.csv');
     const tl = await saveExport(root, id, 'csv', file);
