@@ -186,6 +186,7 @@ try {
   const gen = await bundle(
     `
     import { readFileSync } from 'node:fs';
+    import { createHash } from 'node:crypto';
     import { JournalWriter } from './src/journal/writer.ts';
     import { Redactor } from './src/journal/redact.ts';
     import { newIncidentId } from './src/journal/ids.ts';
@@ -195,7 +196,9 @@ try {
       const pending = [];
       const add = (type, payload) => { pending.push(w.append(type, payload)); };
       add('incident.opened', { title: 'Checkout 504s (bench)', severity: 'SEV2', mode: 'live', read_only: false, operator: 'bench', host: 'bench', oncall_version: 'bench' });
-      add('runbook.attached', { id: 'local-504', version: '1.0.0', hash: 'bench', file: examplePath, source: readFileSync(examplePath, 'utf8'), inputs: { url: 'http://127.0.0.1:9', state: '/tmp/bench-demo.json', new_timeout_ms: 1000 }, secret_inputs: [] });
+      const source = readFileSync(examplePath, 'utf8');
+      // Resume checks the runbook against its hash: the bench journal must be one oncall would write.
+      add('runbook.attached', { id: 'local-504', version: '1.0.0', hash: createHash('sha256').update(source, 'utf8').digest('hex'), file: examplePath, source, inputs: { url: 'http://127.0.0.1:9', state: '/tmp/bench-demo.json', new_timeout_ms: 1000 }, secret_inputs: [] });
       const steps = [
         { id: 'probe', kind: 'http', captures: { status: 504, latency_ms: 201 }, next: 'read-config' },
         { id: 'read-config', kind: 'shell', captures: { proxy_timeout_ms: 200, backend_latency_ms: 350 }, next: 'diagnose' },
