@@ -52,9 +52,11 @@ try {
 
   // A typical write-ahead record: the exact intent of a mutating AWS call.
   const intent = {
-    stepId: 'stop-instance',
+    step: 'stop-instance',
     kind: 'aws.ec2.stopInstances',
     attempt: 1,
+    effect: 'write',
+    write_ahead: true,
     intent: {
       summary: 'ec2:StopInstances i-0abc123def4567890',
       api: 'ec2:StopInstances',
@@ -121,7 +123,7 @@ try {
   const pending = [];
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < STREAMED; i++) {
-    pending.push(outWriter.append('step.output', { stepId: 'tail-logs', stream: 'stdout', chunk: `2025-01-01T00:00:00Z ip-10-0-1-23 nginx[812]: upstream timed out (110) while reading response header ${i}\n` }));
+    pending.push(outWriter.append('step.output', { step: 'tail-logs', attempt: 1, stream: 'stdout', text: `2025-01-01T00:00:00Z ip-10-0-1-23 nginx[812]: upstream timed out (110) while reading response header ${i}` }));
   }
   await Promise.all(pending);
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -132,7 +134,7 @@ try {
   console.log(`journal group commit: ${fmt(eps)} events/s (${fmt(syncs)} fsyncs for ${fmt(STREAMED)} events)${eventsOk ? '' : `  MISSED target >= ${fmt(TARGET_EPS)}/s`}`);
 
   const v = await verifyJournal(outWriter.path);
-  if (!v.ok || v.count !== STREAMED) {
+  if (!v.ok || v.count !== STREAMED + 1) { // the streamed records and the close
     console.log(`journal verify after the run: FAILED ${JSON.stringify(v)}`);
     failed = true;
   }

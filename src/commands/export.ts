@@ -45,7 +45,7 @@ export async function exportCommand(args: string[], io: CommandIO): Promise<numb
   const root = values.drill ? drillRoot(base) : base;
   let timeline;
   try {
-    // The chain is checked by default (on its own stream, beside the fold); --no-verify skips it.
+    // The chain is checked by default, in the same pass as the fold; --no-verify skips it (--verify is kept for old scripts).
     timeline = await buildTimeline(root, id, { verify: !values['no-verify'] });
   } catch (err) {
     if (err instanceof ExportNotFoundError) {

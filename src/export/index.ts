@@ -3,7 +3,7 @@
 // alone (a copied journal.jsonl exports the same). Used by `oncall export` and the TUI.
 import { stat } from 'node:fs/promises';
 import { journalPath } from '../journal/paths.js';
-import { readJournalStream, verifyJournal } from '../journal/reader.js';
+import { readJournalReporting, readJournalStream, type ChainReport } from '../journal/reader.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
@@ -61,13 +61,15 @@ export async function buildTimeline(root: string, id: string, opts: BuildOptions
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ExportNotFoundError(id, file);
     throw err;
   }
-  // The chain check reads the file on its own stream, alongside the fold.
-  const verified = opts.verify ? verifyJournal(file) : undefined;
-  verified?.catch(() => undefined); // if the fold throws first, its error is the one reported
   const builder = new TimelineBuilder(id);
-  for await (const rec of readJournalStream(file)) builder.add(rec);
-  const v = verified ? await verified : undefined;
-  const integrity = v ? (v.ok ? { ok: true, torn_tail: v.torn, problem: null } : { ok: false, torn_tail: false, problem: `line ${v.firstBad.line}: ${v.firstBad.reason}` }) : null;
+  if (!opts.verify) {
+    for await (const rec of readJournalStream(file)) builder.add(rec);
+    return builder.finish({ now: opts.now, integrity: null });
+  }
+  // One pass: the chain and the head are checked as the records are folded.
+  const report: ChainReport = {};
+  for await (const rec of readJournalReporting(file, report)) builder.add(rec);
+  const integrity = report.problem ? { ok: false, torn_tail: false, problem: report.problem } : { ok: true, torn_tail: report.torn === true, problem: null };
   return builder.finish({ now: opts.now, integrity });
 }
 

@@ -117,7 +117,18 @@ export type LineVerdict =
 export class LineChecker {
   #prev: Prev | undefined;
   #count = 0;
-  constructor(private readonly opts: { chain: boolean }) {}
+  #firstBreak: { seq: number | null; line: number; reason: string } | undefined;
+  /**
+   * `chain`: true refuses a record whose chain link is wrong; 'report' accepts it (it is still a
+   * well-formed record) and remembers the first such break: an export reads a journal once and
+   * says where its chain broke, instead of reading it twice.
+   */
+  constructor(private readonly opts: { chain: boolean | 'report' }) {}
+
+  /** With chain 'report': the first record whose link to the one before it is wrong. */
+  get firstBreak(): { seq: number | null; line: number; reason: string } | undefined {
+    return this.#firstBreak;
+  }
 
   /** Records accepted so far. */
   get count(): number {
@@ -141,8 +152,13 @@ export class LineChecker {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'broken', seq: null, line: l.line, reason: `line ${l.line} is not a journal record` };
     const r = value as Record<string, unknown>;
     const seq = typeof r.seq === 'number' && Number.isInteger(r.seq) ? r.seq : null;
-    const problem = envelopeProblem(r, this.#prev, this.opts.chain) ?? eventProblem(String(r.type), r.payload);
+    const report = this.opts.chain === 'report';
+    const problem = envelopeProblem(r, this.#prev, this.opts.chain === true) ?? eventProblem(String(r.type), r.payload);
     if (problem) return { kind: 'broken', seq, line: l.line, reason: problem.startsWith('has ') ? `record ${seq} ${problem}` : problem };
+    if (report && !this.#firstBreak) {
+      const link = envelopeProblem(r, this.#prev, true);
+      if (link) this.#firstBreak = { seq, line: l.line, reason: link };
+    }
     const hash = this.opts.chain ? hashLine(l.bytes) : '';
     this.#prev = { seq: seq!, ts: Date.parse(r.ts as string), hash, incident: r.incident as string };
     this.#count++;
@@ -163,6 +179,40 @@ export async function* readJournalStream(file: string, opts: { chain?: boolean }
     if (v.kind === 'broken') throw new JournalCorruptError(file, v.line, v.reason);
     yield v.record;
   }
+}
+
+/** What a reporting read found wrong with the chain (or its head), once it has been read to the end. */
+export interface ChainReport {
+  problem?: string;
+  torn?: boolean;
+}
+
+/**
+ * Records one at a time, the chain and the head checked as they stream, in one pass: a break is
+ * reported in `report` (export renders the journal all the same, saying so), a record that is
+ * not one this oncall understands still throws.
+ */
+export async function* readJournalReporting(file: string, report: ChainReport): AsyncGenerator<AnyRecord> {
+  const checker = new LineChecker({ chain: 'report' });
+  const head = new HeadCheck(readHead(file));
+  let closed = false;
+  let headProblem: string | undefined;
+  for await (const l of rawLines(fileChunks(file))) {
+    const v = checker.check(l);
+    if (v.kind === 'torn') {
+      report.torn = true;
+      break;
+    }
+    if (v.kind === 'broken') throw new JournalCorruptError(file, v.line, v.reason);
+    const rewritten = head.see(v.record.seq, v.hash);
+    if (rewritten) headProblem ??= `line ${l.line}: ${rewritten}`;
+    closed = v.record.type === 'journal.closed';
+    yield v.record;
+  }
+  const first = checker.firstBreak;
+  const cut = report.torn ? undefined : head.end(checker.last?.seq ?? -1, closed);
+  const problem = first ? `line ${first.line}: ${first.reason}` : (headProblem ?? cut);
+  if (problem) report.problem = problem;
 }
 
 export async function readJournal(file: string): Promise<{ records: AnyRecord[] }> {
