@@ -12,17 +12,21 @@ commands:
       [--resume <incident>] [--read-only] [--profile p] [--region r] [--context c] [--kubeconfig f]
   run <runbook|path>         run a runbook without the UI
       --input, -i k=v          a runbook input (repeat for each)
+      --input-env k=VAR  --input-file k=path  --input-stdin k   an input kept off the command line (secrets)
       --answer, -a step=value  answer a decision/manual step, or type a destructive step's resource
       --yes, -y                approve write steps (destructive ones also need --answer)
+      --rollback               approve the rollbacks a definite failure offers (or --answer step.rollback=yes|no)
       --read-only              refuse every step that would change something
       --title t  --severity SEV0..SEV5  --service s
       --json                   one JSON event per line on stdout (progress stays on stderr)
       --quiet, -q              no progress lines
   resume <incident>          continue an incident from its journal (same flags as run)
+      --reopen 'what was fixed'  go on from the step a failed or blocked incident stopped at
+      --force-unlock           take it over from a writer on another machine that is gone for good
   drill [<scenario>] [--auto]  practise a runbook on a simulated world: the UI at a terminal, headless with --auto (--list shows scenarios)
   incidents [--open] [--json]  list incidents, newest first
   verify <incident> [--json] check an incident journal's hash chain
-  export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--verify]  post-mortem timeline
+  export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--no-verify]  post-mortem timeline
   list [--json]              list runbooks: id, title, tags, inputs
   validate [paths…] [--json] check runbooks; exit 2 on any error
   schema [--write|--check]   print (or write) the runbook JSON Schema
@@ -36,7 +40,7 @@ global options:
   --plugin <path>            load this plugin too (repeat; also ./plugins and $XDG_CONFIG_HOME/oncall/plugins)
   --version, -v  --help, -h
 
-exit codes: 0 done · 1 runbook failed · 2 usage or invalid input · 3 aborted · 4 needs a human
+exit codes: 0 done · 1 runbook failed · 2 usage or invalid input · 3 aborted · 4 needs a human · 5 blocked by policy
 `;
 
 type Command = (args: string[], io: CommandIO) => Promise<number>;
