@@ -1,21 +1,12 @@
 // A reader that goes away (`oncall verify <id> | true`): oncall exits quietly, with the
 // command's own exit code, and no EPIPE stack trace.
 import { execFile } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { BIN, oncall, tempDir } from '../helpers/cli.js';
+import { BIN, oncall, noteRunbook, tempDir } from '../helpers/cli.js';
 
 const STACK = /\n\s+at |node:internal|Unhandled 'error' event/;
-
-function runbookFile(): string {
-  const file = join(tempDir(), 'note.yaml');
-  writeFileSync(
-    file,
-    `id: note\ntitle: Note\nversion: 1.0.0\nsummary: Echoes a note.\ninputs:\n  note: {type: string}\n  iid: {type: string, pattern: '^i-[0-9a-f]{8,17}$', default: i-0123456789abcdef0}\nsteps:\n  - id: show\n    title: "note \${{ inputs.note }}"\n    kind: shell\n    with: {argv: [echo, "\${{ inputs.note }}"], effect: read}\n`,
-  );
-  return file;
-}
 
 describe('a reader that goes away (EPIPE)', () => {
   const sh = (script: string, env: Record<string, string> = {}) =>
@@ -25,7 +16,7 @@ describe('a reader that goes away (EPIPE)', () => {
 
   test('`oncall verify <id> | true` exits quietly with verify’s own code, no stack trace', { timeout: 30_000 }, async () => {
     const state = tempDir();
-    const r = await oncall(['run', runbookFile(), '-i', 'note=x', '-q'], { stateDir: state });
+    const r = await oncall(['run', noteRunbook(), '-i', 'note=x', '-q'], { stateDir: state });
     expect(r.code).toBe(0);
     const id = readdirSync(join(state, 'incidents'))[0]!;
     const out = await sh(`"${process.execPath}" "${BIN}" verify ${id} --state-dir "${state}" | true; echo "rc=\${PIPESTATUS[0]}"`);

@@ -1,29 +1,20 @@
 // What one input value may cost: a value over 131,072 characters (128 KiB) is refused at input time, a long
 // one is quoted cut, and no line oncall prints on a terminal is longer than 4,096 characters.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCommand } from '../../src/commands/run.js';
 import { say } from '../../src/commands/io.js';
 import { inputValueProblem } from '../../src/runbook/inputs.js';
 import { clip, LINE_CHARS, MAX_INPUT_CHARS, quoted } from '../../src/runbook/limits.js';
-import { tempDir } from '../helpers/cli.js';
+import { noteRunbook, tempDir } from '../helpers/cli.js';
 import { capture } from '../runbook/helpers.js';
-
-function runbookFile(): string {
-  const file = join(tempDir(), 'note.yaml');
-  writeFileSync(
-    file,
-    `id: note\ntitle: Note\nversion: 1.0.0\nsummary: Echoes a note.\ninputs:\n  note: {type: string}\n  iid: {type: string, pattern: '^i-[0-9a-f]{8,17}$', default: i-0123456789abcdef0}\nsteps:\n  - id: show\n    title: "note \${{ inputs.note }}"\n    kind: shell\n    with: {argv: [echo, "\${{ inputs.note }}"], effect: read}\n`,
-  );
-  return file;
-}
 
 describe('input values', () => {
   test('a value over 131,072 characters is refused, exit 2, without being echoed or journaled', async () => {
     const state = tempDir();
     const io = capture();
-    const code = await runCommand([runbookFile(), '-i', `note=${'x'.repeat(1_048_576)}`, '--yes', '--state-dir', state], io);
+    const code = await runCommand([noteRunbook(), '-i', `note=${'x'.repeat(1_048_576)}`, '--yes', '--state-dir', state], io);
     expect(code).toBe(2);
     expect(io.err()).toBe("input 'note': the value is 1,048,576 characters long; an input takes at most 131,072 (for more, pass a file path and read it in a step)\n");
     expect(existsSync(join(state, 'incidents')) ? readdirSync(join(state, 'incidents')) : []).toEqual([]);
@@ -41,7 +32,7 @@ describe('input values', () => {
     const state = tempDir();
     const io = capture();
     const note = 'n'.repeat(60_000);
-    const code = await runCommand([runbookFile(), '-i', `note=${note}`, '--state-dir', state], io);
+    const code = await runCommand([noteRunbook(), '-i', `note=${note}`, '--state-dir', state], io);
     expect(code).toBe(0);
     const lines = io.err().split('\n');
     expect(io.err().length).toBeLessThan(30_000);
@@ -49,7 +40,7 @@ describe('input values', () => {
     expect(io.err()).toMatch(/… \(60,0\d\d characters, cut at 4,096\)/);
     // The unknown-input error quotes the name it was given: cut too.
     const io2 = capture();
-    expect(await runCommand([runbookFile(), '-i', `${'k'.repeat(50_000)}=1`, '-i', 'note=x', '--state-dir', state], io2)).toBe(2);
+    expect(await runCommand([noteRunbook(), '-i', `${'k'.repeat(50_000)}=1`, '-i', 'note=x', '--state-dir', state], io2)).toBe(2);
     expect(io2.err().length).toBeLessThan(LINE_CHARS + 200);
     expect(io2.err()).toMatch(/cut at 4,096\)/);
   });

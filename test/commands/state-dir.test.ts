@@ -5,17 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCommand } from '../../src/commands/run.js';
 import { makePrivateDir, makePrivateDirSync, StateDirError } from '../../src/paths.js';
-import { tempDir } from '../helpers/cli.js';
+import { noteRunbook, tempDir } from '../helpers/cli.js';
 import { capture } from '../runbook/helpers.js';
-
-function runbookFile(): string {
-  const file = join(tempDir(), 'note.yaml');
-  writeFileSync(
-    file,
-    `id: note\ntitle: Note\nversion: 1.0.0\nsummary: Echoes a note.\ninputs:\n  note: {type: string}\n  iid: {type: string, pattern: '^i-[0-9a-f]{8,17}$', default: i-0123456789abcdef0}\nsteps:\n  - id: show\n    title: "note \${{ inputs.note }}"\n    kind: shell\n    with: {argv: [echo, "\${{ inputs.note }}"], effect: read}\n`,
-  );
-  return file;
-}
 
 describe('--state-dir that cannot be made', () => {
   const procOk = existsSync('/proc/self');
@@ -23,7 +14,7 @@ describe('--state-dir that cannot be made', () => {
   test.skipIf(!procOk)('/proc/nope: refused at once, exit 2, with what to do (Node’s recursive mkdir spins there forever)', { timeout: 15_000 }, async () => {
     const io = capture();
     const t = performance.now();
-    const code = await runCommand([runbookFile(), '-i', 'note=x', '--yes', '--state-dir', '/proc/nope'], io);
+    const code = await runCommand([noteRunbook(), '-i', 'note=x', '--yes', '--state-dir', '/proc/nope'], io);
     expect(performance.now() - t).toBeLessThan(5000);
     expect(code).toBe(2);
     expect(io.err()).toMatch(/^oncall: cannot create \/proc\/nope\/incidents\/inc-[^:]+: the file system does not take new directories there \(ENOENT, at \/proc\/nope\); choose a writable directory with --state-dir \(or \$ONCALL_STATE_DIR\)\n$/);

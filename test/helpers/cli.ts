@@ -1,11 +1,21 @@
 // Runs the built `oncall` bundle as a child process, the way people and scripts do.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'dist/oncall.js');
+
+/** A one-step read-only runbook that echoes its `note` input (and has a patterned default), in a temp dir. */
+export function noteRunbook(): string {
+  const file = join(tempDir(), 'note.yaml');
+  writeFileSync(
+    file,
+    `id: note\ntitle: Note\nversion: 1.0.0\nsummary: Echoes a note.\ninputs:\n  note: {type: string}\n  iid: {type: string, pattern: '^i-[0-9a-f]{8,17}$', default: i-0123456789abcdef0}\nsteps:\n  - id: show\n    title: "note \${{ inputs.note }}"\n    kind: shell\n    with: {argv: [echo, "\${{ inputs.note }}"], effect: read}\n`,
+  );
+  return file;
+}
 
 export function tempDir(prefix = 'oncall-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
