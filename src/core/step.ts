@@ -94,6 +94,11 @@ export class NeedsHumanError extends Error {
 export interface StepContext {
   /** The incident this step belongs to (stable across resumes: good for idempotency keys). */
   incidentId: string;
+  /**
+   * Where this run keeps its own files (the state directory the flags name, --state-dir or
+   * $ONCALL_STATE_DIR): a step that must keep something across runs (a key) keeps it under here.
+   */
+  stateRoot?: string;
   stepId: string;
   attempt: number;
   signal: AbortSignal;

@@ -49,6 +49,8 @@ export interface EngineOptions {
   operator: string;
   /** The world the steps act on: live, or a drill's simulation. */
   providers: Providers;
+  /** The state directory the incident lives under, for steps that keep files of their own. */
+  stateRoot?: string;
 }
 
 export interface RunResult {
@@ -639,6 +641,7 @@ export class Engine {
   private context(stepId: string, attempt: number, signal: AbortSignal): StepContext {
     return {
       incidentId: this.o.state.id,
+      ...(this.o.stateRoot ? { stateRoot: this.o.stateRoot } : {}),
       stepId,
       attempt,
       signal,

@@ -119,7 +119,7 @@ export async function openSession(o: SessionOptions & NewIncident): Promise<Inci
     const ports = withAwsIdentity(runbook, o.ports, o.providers);
     const where = await describeIdentity(runbook, o.providers, ports !== o.ports);
     if (where) await write('identity.resolved', where);
-    const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports, state, inputs: resolved.values, operator: o.operator, providers: o.providers });
+    const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports, state, inputs: resolved.values, operator: o.operator, providers: o.providers, stateRoot: o.root });
     if (o.onRecord) engine.on((r) => o.onRecord!(r, false));
     return { id, engine, journal, redactor, runbook, close: () => journal.close() };
   } catch (err) {
@@ -209,7 +209,7 @@ export async function loadSession(o: SessionOptions & { id: string; forceUnlock?
       // Who resumes may be elsewhere (another profile, another kube context): journaled again.
       const where = state.outcome ? undefined : await describeIdentity(runbook, o.providers, ports !== o.ports);
       if (where) await write('identity.resolved', where);
-      const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports, state, inputs: resolved.values, operator: o.operator, providers: o.providers });
+      const engine = new Engine({ runbook, registry: o.registry, journal, redactor, ports, state, inputs: resolved.values, operator: o.operator, providers: o.providers, stateRoot: o.root });
       if (o.onRecord) engine.on((r) => o.onRecord!(r, false));
       return { id: o.id, engine, journal, redactor, runbook, close: () => journal.close() };
     } catch (err) {

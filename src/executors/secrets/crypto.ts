@@ -12,9 +12,9 @@
 // VersionId show, cannot be brute-forced without that file. Drills use a fixed key (their values
 // are fake and their journals should be reproducible).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { stateRoot } from '../../paths.js';
+import { makePrivateDirSync, stateRoot } from '../../paths.js';
 
 let runKey: Buffer | undefined;
 let runKeyId: string | undefined;
@@ -48,9 +48,12 @@ export function sameValue(a: string | Uint8Array, b: string | Uint8Array): boole
 const DRILL_TOKEN_KEY = createHmac('sha256', 'oncall').update('drill token key: not a secret, drills hold fake values').digest();
 const tokenKeys = new Map<string, Buffer>();
 
-/** Where the live token key lives: <state>/keys/secrets-migration.key (0600, in a 0700 directory). */
-export function tokenKeyFile(env: NodeJS.ProcessEnv = process.env): string {
-  return join(stateRoot(env), 'keys', 'secrets-migration.key');
+/**
+ * Where the live token key lives: <state>/keys/secrets-migration.key (0600, in a 0700 directory),
+ * under the state directory the run was given (--state-dir), else the default one.
+ */
+export function tokenKeyFile(root: string = stateRoot(process.env)): string {
+  return join(root, 'keys', 'secrets-migration.key');
 }
 
 /** The token key: read, or made once (exclusive create, so two processes agree on one key). */
@@ -74,7 +77,8 @@ function readOrMakeKey(file: string): string {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // One level at a time, checked (paths.ts): never a recursive mkdir, which spins on /proc.
+  makePrivateDirSync(dirname(file));
   const hex = randomBytes(32).toString('hex');
   // Written aside, then linked into place: the key file appears whole or not at all, and if two
   // processes race, both end up with the one that was linked first.

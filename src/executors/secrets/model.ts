@@ -10,7 +10,7 @@ import { packageRoot } from '../../paths.js';
 import { StepFailure } from '../../core/failure.js';
 import { splitList } from '../files.js';
 import { applyOverrides, classify, parseOverrides, RECLASSIFY_RE, type Classification, type KeyClass } from './classify.js';
-import { fingerprint, requestToken, tokenKey } from './crypto.js';
+import { fingerprint, requestToken, tokenKey, tokenKeyFile } from './crypto.js';
 import { readEnvFile, type EnvFile, type LineFact } from './envfile.js';
 
 /** SecretString: 1 to 65,536 bytes (API_CreateSecret). */
@@ -347,7 +347,7 @@ export function versionLabel(incidentId: string): string {
 
 function plan(ctx: StepContext, m: Migration, t: TargetParams, publicText: PublicText): void {
   const prefix = prefixOf(t);
-  const key = tokenKey(ctx.mode);
+  const key = tokenKey(ctx.mode, tokenKeyFile(ctx.stateRoot));
   const secrets = m.entries.filter((e) => e.class === 'secret');
   const description = t.description ?? `Migrated from ${m.files.map((f) => basename(f.path)).join(', ')} by oncall (${ctx.incidentId})`;
   const kms = t.kms_key_id.trim() || undefined;

@@ -22,7 +22,7 @@ export interface TestCtx {
   execs: ExecRequest[];
 }
 
-export function testCtx(o: { aws?: AwsProvider; mode?: 'live' | 'drill'; incidentId?: string; redactor?: Redactor } = {}): TestCtx {
+export function testCtx(o: { aws?: AwsProvider; mode?: 'live' | 'drill'; incidentId?: string; redactor?: Redactor; stateRoot?: string } = {}): TestCtx {
   const redactor = o.redactor ?? new Redactor();
   const logs: string[] = [];
   const registered: string[] = [];
@@ -30,6 +30,7 @@ export function testCtx(o: { aws?: AwsProvider; mode?: 'live' | 'drill'; inciden
   let now = Date.parse('2026-03-02T03:12:00Z');
   const ctx: StepContext = {
     incidentId: o.incidentId ?? INCIDENT,
+    ...(o.stateRoot ? { stateRoot: o.stateRoot } : {}),
     stepId: 'test',
     attempt: 1,
     signal: new AbortController().signal,

@@ -14,7 +14,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { tokenKeyFile } from '../../../src/executors/secrets/crypto.js';
 import { inventory } from '../../../src/executors/secrets/inventory.js';
@@ -97,6 +98,14 @@ describe('inventory and plan', () => {
     const tagged = await runKind(plan, { source: source(), target: { ...target(), tags: { note: `copied ${CANARY_API}` } } }, t).catch((e) => e);
     expect(tagged.message).toContain('the value of API_TOKEN appears in the secret names, tags or description');
     assertClean(big, perKey, tagged);
+  });
+
+  it('keeps its key under the state directory the run was given (--state-dir), not the default one', async () => {
+    const given = tempDir('oncall-given-state-');
+    await runKind(plan, { source: source(), target: target() }, testCtx({ aws: provider(), stateRoot: given }));
+    expect(statSync(join(given, 'keys', 'secrets-migration.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(given, 'keys')).mode & 0o777).toBe(0o700);
+    expect(existsSync(tokenKeyFile())).toBe(false); // nothing under the default state dir
   });
 
   it('derives the same ClientRequestToken on every run from name and content, under a 0600 key file', async () => {
