@@ -7,7 +7,7 @@ import { filesExist, filesMove } from '../../src/executors/files.js';
 import { realClock } from '../../src/core/clock.js';
 import { localProviders } from '../helpers/providers.js';
 
-const liveProviders = localProviders();
+const localWorld = localProviders();
 import { tempDir } from '../helpers/cli.js';
 import { fakeCtx, FakeFs } from '../helpers/etcd.js';
 
@@ -49,7 +49,7 @@ describe('files.move (in memory)', () => {
 });
 
 describe('files on the real filesystem', () => {
-  const ctx = () => ({ ...fakeCtx(() => undefined), providers: liveProviders, clock: realClock });
+  const ctx = () => ({ ...fakeCtx(() => undefined), providers: localWorld, clock: realClock });
 
   it('moves with mv -n and checks existence with test -e', async () => {
     const dir = tempDir('oncall-files-');

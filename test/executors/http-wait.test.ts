@@ -7,7 +7,7 @@ import { wait } from '../../src/executors/wait.js';
 import { realClock } from '../../src/core/clock.js';
 import { localProviders } from '../helpers/providers.js';
 
-const liveProviders = localProviders();
+const localWorld = localProviders();
 import { evalExpr } from '../../src/runbook/expr.js';
 
 let server: Server;
@@ -41,7 +41,7 @@ function ctx(overrides: Partial<StepContext> = {}): StepContext & { lines: strin
     clock: realClock,
     ports: {} as StepContext['ports'],
     mode: 'live',
-    providers: liveProviders,
+    providers: localWorld,
     log: (t) => lines.push(t),
     secret: (v) => v,
     evaluate: (expr, extra) => evalExpr(expr, { ...extra }),

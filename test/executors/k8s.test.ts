@@ -10,7 +10,7 @@ import { realClock } from '../../src/core/clock.js';
 import { createKubeProvider } from '../../src/providers/kube.js';
 import { localProviders } from '../helpers/providers.js';
 
-const liveProviders = localProviders();
+const localWorld = localProviders();
 import type { Providers } from '../../src/providers/types.js';
 import { tempDir } from '../helpers/cli.js';
 import { fakeCtx } from '../helpers/etcd.js';
@@ -58,7 +58,7 @@ beforeAll(async () => {
       .replace('current-context: local', 'current-context: elsewhere'),
     { mode: 0o600 },
   );
-  providers = { ...liveProviders, kube: createKubeProvider({ kubeconfig, context: 'local' }) };
+  providers = { ...localWorld, kube: createKubeProvider({ kubeconfig, context: 'local' }) };
 });
 afterAll(() => api.close());
 
