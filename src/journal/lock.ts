@@ -72,7 +72,7 @@ function parseOwner(text: string): LockOwner | undefined {
   return undefined;
 }
 
-export async function readOwner(root: string, id: string): Promise<LockOwner | undefined> {
+async function readOwner(root: string, id: string): Promise<LockOwner | undefined> {
   try {
     return parseOwner(await readFile(ownerPath(root, id), 'utf8'));
   } catch {
