@@ -165,12 +165,13 @@ function resumeHint(id: string, values: Record<string, unknown>): string {
 }
 
 /**
- * --answer names steps of the runbook (or `<step>.rollback` for one with a rollback): a mistyped
- * one would otherwise be ignored silently and the run would stop later asking for it.
+ * --answer names steps of the runbook, `<step>.rollback` for one with a rollback, or
+ * `<step>.outcome` (whether a change left in doubt happened): a mistyped one would otherwise be
+ * ignored silently and the run would stop later asking for it.
  */
 function answersProblem(answers: Record<string, string>, runbook: Runbook): string | undefined {
   const steps = runbook.steps.map((st) => st.id);
-  const valid = new Set([...steps, ...runbook.steps.filter((st) => st.rollback?.kind).map((st) => `${st.id}.rollback`)]);
+  const valid = new Set([...steps, ...steps.map((id) => `${id}.outcome`), ...runbook.steps.filter((st) => st.rollback?.kind).map((st) => `${st.id}.rollback`)]);
   for (const key of Object.keys(answers)) {
     if (valid.has(key)) continue;
     const near = didYouMean(key, valid);

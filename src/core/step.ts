@@ -64,6 +64,8 @@ export interface AskRequest {
   evidence?: Record<string, unknown>;
   /** Set when the last answer did not answer it (engine/policy.ts answerProblem): why. */
   problem?: string;
+  /** `in-doubt`: did a change whose outcome is unknown happen? (answered headless by `<step>.outcome`). */
+  purpose?: 'in-doubt';
 }
 
 export interface AskResponse {

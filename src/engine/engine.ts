@@ -8,7 +8,7 @@ import type { JournalRecord } from '../journal/record.js';
 import { evalExpr, template } from '../runbook/expr.js';
 import { parseDuration } from '../runbook/duration.js';
 import type { Runbook, StepSpec } from '../runbook/schema.js';
-import { StepFailure } from '../core/failure.js';
+import { failureFacts, StepFailure } from '../core/failure.js';
 import { boundJson, boundLine } from '../core/bounded.js';
 import type { Providers } from '../providers/types.js';
 import type { KindRegistry } from '../core/registry.js';
@@ -188,28 +188,49 @@ export class Engine {
     const spec = this.steps.get(id);
     if (!st || !spec) return undefined;
     await this.waitForOrphan(id);
-    if ((st.phase === 'failed' || st.phase === 'timeout') && !st.retryPending) {
+    // A failure whose change may have happened is settled below, not repeated or given up on.
+    if ((st.phase === 'failed' || st.phase === 'timeout') && !st.retryPending && !st.inDoubt) {
       return { kind: 'failed', error: st.error ?? `step '${id}' failed` };
     }
     if (!st.inDoubt) return undefined;
+    const settled = await this.settle(spec, `oncall stopped before it finished (${st.intent?.summary ?? spec.kind})`, 'after an interruption');
+    // Shown not to have happened, or a person said to run it again: running it now is not a repeat.
+    return settled.kind === 'settled' ? settled.end : undefined;
+  }
+
+  /**
+   * Settles a write whose outcome is unknown (oncall was killed mid-step, or the call broke after
+   * it was sent): the step's `verify` read decides; without one, or when that read fails too, a
+   * person does. Nothing is repeated on a guess.
+   */
+  private async settle(spec: StepSpec, why: string, after: string): Promise<{ kind: 'settled'; end: StepEnd } | { kind: 'not-done'; detail: string } | { kind: 'rerun' }> {
+    const id = spec.id;
+    const st = this.o.state.steps[id]!;
+    let verifyError: string | undefined;
     if (spec.verify) {
       await this.emit('step.in_doubt', { step: id, attempt: st.attempts, resolution: 'verify' });
-      const done = await this.verifyDone(spec);
-      if (done.done) {
-        await this.emit('step.finished', {
-          step: id,
-          attempt: st.attempts,
-          status: 'ok',
-          duration_ms: 0,
-          result: done.result,
-          summary: `already done (verified: ${spec.verify.done})`,
-          reconciled: 'verified',
-          next: this.nextAfter(spec, done.result),
-        });
-        return { kind: 'next', next: this.nextAfter(spec, done.result) };
+      try {
+        const done = await this.verifyDone(spec);
+        if (done.done) {
+          const next = this.nextAfter(spec, done.result);
+          await this.emit('step.finished', {
+            step: id,
+            attempt: st.attempts,
+            status: 'ok',
+            duration_ms: 0,
+            result: done.result,
+            summary: `already done (verified: ${spec.verify.done.trim()})`,
+            reconciled: 'verified',
+            next,
+          });
+          return { kind: 'settled', end: { kind: 'next', next } };
+        }
+        return { kind: 'not-done', detail: `its verify read shows the change did not happen (${spec.verify.done.trim()} is false)` };
+      } catch (err) {
+        if (err instanceof AbortedError || err instanceof NeedsHumanError) throw err;
+        // A read that fails settles nothing: a person decides.
+        verifyError = message(err);
       }
-      // The read shows the write did not happen: running it now is not a repeat.
-      return undefined;
     }
     await this.emit('step.in_doubt', { step: id, attempt: st.attempts, resolution: 'ask' });
     // An answer from an earlier attempt (a re-run that was itself interrupted) says nothing about this one.
@@ -217,7 +238,8 @@ export class Engine {
     const answer = await this.ask({
       stepId: id,
       type: 'choice',
-      question: `Step '${spec.title}' started a change but oncall stopped before it finished (${st.intent?.summary ?? spec.kind}). Did the change happen?`,
+      purpose: 'in-doubt',
+      question: `Step '${spec.title}' started a change but ${why}${verifyError ? `, and its verify read failed too (${verifyError})` : ''}. Did the change happen?`,
       options: [
         { value: 'done', label: 'It happened: mark the step done' },
         { value: 'rerun', label: 'It did not happen: run the step again' },
@@ -230,20 +252,20 @@ export class Engine {
         attempt: st.attempts,
         status: 'ok',
         duration_ms: 0,
-        summary: `marked done by ${answer.by} after an interruption`,
+        summary: `marked done by ${answer.by} ${after}`,
         reconciled: 'human',
         next: this.nextAfter(spec, {}),
       });
-      return { kind: 'next', next: this.nextAfter(spec, {}) };
+      return { kind: 'settled', end: { kind: 'next', next: this.nextAfter(spec, {}) } };
     }
     if (answer.value === 'skip') {
       const next = this.following(spec);
-      await this.emit('step.skipped', { step: id, reason: `skipped by ${answer.by} after an interruption`, by: answer.by, next });
-      return { kind: 'next', next };
+      await this.emit('step.skipped', { step: id, reason: `skipped by ${answer.by} ${after}`, by: answer.by, next });
+      return { kind: 'settled', end: { kind: 'next', next } };
     }
     // "Run it again": the answer is spent; the step's own questions must not receive it.
     delete this.o.state.answers[id];
-    return undefined;
+    return { kind: 'rerun' };
   }
 
   /**
@@ -386,22 +408,34 @@ export class Engine {
       if (outcome.ok) {
         return { kind: 'next', next: outcome.next };
       }
+      let finished = outcome.finished;
+      let error = outcome.error;
+      if (finished.in_doubt) {
+        // The change may have happened: never retried as if it had not. Settled now, as after a crash.
+        await this.emit('step.finished', finished);
+        const settled = await this.settle(spec, `its outcome is unknown: ${error}`, 'when its outcome was unknown');
+        if (settled.kind === 'settled') return settled.end;
+        if (settled.kind === 'rerun') continue;
+        // Shown not to have happened: from here on an ordinary, definite failure.
+        error = `${error}; ${settled.detail}`;
+        finished = { ...finished, in_doubt: false, error, reconciled: 'verified' };
+      }
       const last = attempt >= maxAttempts;
       const retryIn = last ? undefined : Math.min(delay, maxDelay);
-      await this.emit('step.finished', { ...outcome.finished, ...(retryIn !== undefined ? { retry_in_ms: retryIn } : {}) });
+      await this.emit('step.finished', { ...finished, ...(retryIn !== undefined ? { retry_in_ms: retryIn } : {}) });
       if (retryIn !== undefined) {
         await this.o.ports.clock.sleep(retryIn);
         delay *= spec.retry?.backoff ?? 2;
         continue;
       }
-      const choice = (await this.o.ports.onFailure?.({ stepId: spec.id, attempt, error: outcome.error })) ?? 'stop';
+      const choice = (await this.o.ports.onFailure?.({ stepId: spec.id, attempt, error })) ?? 'stop';
       if (choice === 'retry') continue;
       if (typeof choice === 'object' && choice.action === 'skip') {
         const next = this.following(spec);
         await this.emit('step.skipped', { step: spec.id, reason: choice.reason, by: choice.by, after_failure: true, next });
         return { kind: 'next', next };
       }
-      return { kind: 'failed', error: outcome.error };
+      return { kind: 'failed', error };
     }
   }
 
@@ -508,10 +542,24 @@ export class Engine {
       if (err instanceof NeedsHumanError) throw err;
       const error = message(err);
       const result = err instanceof StepFailure ? err.result : undefined;
+      // Failed only when it definitely did not happen; a failure that proves nothing about the
+      // world (throttling, the network, a surprise) is inconclusive and never triggers a rollback.
+      const facts = failureFacts(err);
+      const inDoubt = effect === 'write' && facts.applied !== 'no';
+      const inconclusive = inDoubt || facts.transient || facts.applied !== 'no';
       return {
         ok: false,
         error,
-        finished: { step: spec.id, attempt, status: 'failed', duration_ms: elapsed(), ...(result ? { result: this.bound(result) } : {}), error },
+        finished: {
+          step: spec.id,
+          attempt,
+          status: 'failed',
+          duration_ms: elapsed(),
+          ...(result ? { result: this.bound(result) } : {}),
+          error,
+          ...(inDoubt ? { in_doubt: true } : {}),
+          ...(inconclusive ? { inconclusive: true } : {}),
+        },
       };
     } finally {
       stopTimer.abort();
@@ -532,7 +580,7 @@ export class Engine {
     // left a write in doubt may have done what it was meant to, and nothing acts on a guess. Each
     // rollback is a change of its own, with its own confirmation (policy, engine.confirm).
     const failed = this.o.state.steps[stepId];
-    const definite = failed?.phase === 'failed' && !failed.inDoubt;
+    const definite = failed?.phase === 'failed' && !failed.inDoubt && !failed.inconclusive;
     const undo = definite
       ? this.o.runbook.steps.filter((s) => s.rollback?.kind && this.o.state.steps[s.id]?.phase === 'ok' && this.o.state.steps[s.id]?.effect === 'write').reverse()
       : [];

@@ -27,6 +27,8 @@ export interface StepState {
   process?: { pid: number; pgid: number; host: string };
   /** A write whose outcome is unknown: started (or aborted) without a recorded end. */
   inDoubt: boolean;
+  /** The last failure proved nothing about the world (step.finished's inconclusive). */
+  inconclusive?: boolean;
   /** In doubt and being settled now (its verify read, or the question to a human): not running. */
   settling: boolean;
   /** The last attempt failed and the engine had scheduled another. */
@@ -176,6 +178,7 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       s.summary = p.summary;
       s.error = p.error;
       s.inDoubt = Boolean(p.in_doubt);
+      s.inconclusive = p.inconclusive === true || undefined;
       s.settling = false;
       s.retryPending = p.retry_in_ms !== undefined;
       if (p.captures) {

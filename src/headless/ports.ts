@@ -49,18 +49,21 @@ export function headlessPorts(a: HeadlessAnswers, clock = realClock): Ports {
       return { approved: true, by: a.operator };
     },
     async ask(req: AskRequest) {
-      const given = a.answers[req.stepId];
+      // Whether an uncertain change happened has its own key: `--answer stop=<id>` is the typed
+      // resource of the same step, and must never answer this.
+      const key = req.purpose === 'in-doubt' ? `${req.stepId}.outcome` : req.stepId;
+      const given = a.answers[key];
       const options = req.options?.map((o) => o.value) ?? [];
       const example = req.type === 'choice' ? (options[0] ?? 'choice') : req.type === 'manual' ? 'done' : req.pattern ? `<text matching ${req.pattern}>` : 'text';
       if (given === undefined) {
         const choices = options.length ? ` (one of: ${options.join(', ')})` : '';
         throw new NeedsHumanError(
-          `step '${req.stepId}' needs a human: ${req.question}${choices}; answer it with --answer ${req.stepId}=${example}`,
+          `step '${req.stepId}' needs a human: ${req.question}${choices}; answer it with --answer ${key}=${example}`,
           req.stepId,
-          `--answer ${req.stepId}=${example}`,
+          `--answer ${key}=${example}`,
         );
       }
-      if (req.problem) throw new NeedsHumanError(`--answer ${req.stepId}=${given}: ${req.problem}`, req.stepId, `--answer ${req.stepId}=${example}`);
+      if (req.problem) throw new NeedsHumanError(`--answer ${key}=${given}: ${req.problem}`, req.stepId, `--answer ${key}=${example}`);
       return { value: given, by: a.operator };
     },
   };

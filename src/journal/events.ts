@@ -119,6 +119,11 @@ export const eventSchemas = {
     retry_in_ms: z.number().optional(),
     /** A write that was interrupted: it may or may not have happened. */
     in_doubt: z.boolean().optional(),
+    /**
+     * The failure proves nothing about the world (throttling, the network, a server error, an
+     * unexpected error): it never triggers a rollback.
+     */
+    inconclusive: z.boolean().optional(),
     /** How the step was settled after being in doubt. */
     reconciled: z.enum(['verified', 'human']).optional(),
     next: z.string().nullable().optional(),

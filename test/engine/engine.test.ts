@@ -433,9 +433,10 @@ steps:
     await first.incident.engine.run();
     await first.incident.close();
     const again = await resumeSession({ root, id: first.incident.id, registry: builtinRegistry(), ports: headlessPorts({ yes: true, answers: {}, operator: 'tester' }), providers: localProviders(), operator: 'tester', inputs: {} });
-    await expect(again.engine.run()).rejects.toThrow(/--answer change=done/);
+    // Its own key: `--answer change=…` is the step's typed resource or choice, never this.
+    await expect(again.engine.run()).rejects.toThrow(/--answer change\.outcome=done/);
     await again.close();
-    const answered = await resumeSession({ root, id: first.incident.id, registry: builtinRegistry(), ports: headlessPorts({ yes: true, answers: { change: 'done' }, operator: 'tester' }), providers: localProviders(), operator: 'tester', inputs: {} });
+    const answered = await resumeSession({ root, id: first.incident.id, registry: builtinRegistry(), ports: headlessPorts({ yes: true, answers: { 'change.outcome': 'done' }, operator: 'tester' }), providers: localProviders(), operator: 'tester', inputs: {} });
     expect((await answered.engine.run()).outcome).toBe('completed');
     await answered.close();
     expect(answered.engine.state.steps.change).toMatchObject({ phase: 'ok', attempts: 1 });
@@ -544,13 +545,20 @@ steps:
     expect(seen.find((e) => e.type === 'run.finished')?.payload).toMatchObject({ summary: expect.stringContaining('change: put it back') });
   });
 
-  it('a step that timed out is no definite failure: nothing is rolled back on a guess', async () => {
+  it('a write that timed out is no definite failure: it is settled (not retried), and nothing is rolled back on a guess', async () => {
     const marker = `${tempDir()}/marker`;
-    const hang = 'timeout: 200ms\n    with: { argv: ["' + NODE + '", "-e", "setTimeout(() => {}, 60000)"], effect: write }';
-    const { incident, types } = await start(yaml(marker, hang), { yes: true, answers: { 'change.rollback': 'yes' }, ports: { clock: (await import('../../src/core/clock.js')).realClock } });
+    const hang = 'timeout: 200ms\n    retry: { attempts: 3, delay: 10ms }\n    with: { argv: ["' + NODE + '", "-e", "setTimeout(() => {}, 60000)"], effect: write }';
+    const clock = (await import('../../src/core/clock.js')).realClock;
+    // Without an answer the run stops, asking: the write may have happened.
+    const first = await start(yaml(marker, hang), { yes: true, answers: { 'change.rollback': 'yes' }, ports: { clock } });
+    await expect(first.incident.engine.run()).rejects.toThrow(/--answer check\.outcome=done/);
+    await first.incident.close();
+    expect(first.seen.filter((e) => e.type === 'step.started' && e.payload.step === 'check')).toHaveLength(1);
+    // Answered ("skip"): the run goes on without it, and nothing was rolled back.
+    const { incident, types } = await start(yaml(marker, hang), { yes: true, answers: { 'change.rollback': 'yes', 'check.outcome': 'skip' }, ports: { clock } });
     const result = await incident.engine.run();
     await incident.close();
-    expect(result.outcome).toBe('failed');
+    expect(result.outcome).toBe('completed');
     expect(types()).not.toContain('rollback.started');
     expect(readFileSync(marker, 'utf8')).toBe('changed');
   });

@@ -23,12 +23,42 @@ export interface WireRequest {
   /** The access key id from the SigV4 Authorization header. */
   accessKeyId?: string;
   region?: string;
+  /** The connection fault this request met, if any. */
+  fault?: WireFault['mode'];
+}
+
+/**
+ * A fault of the connection, not of the service (those are the world's own `faults`): what a
+ * network or a load balancer in front of AWS does to one call.
+ * - `reset`: the world acts on the request, then the connection is cut before any answer.
+ * - `server-error`: the world acts, then a 500 InternalError is the answer.
+ * - `hang`: the world acts and no answer ever comes (the client's own timeout must end it).
+ * - `throttle`: the service's throttling error, before the world sees the call.
+ * - `pass`: answered as usual (with `down`: the last call before the endpoint goes away).
+ * `down` stops the endpoint listening once the fault fired: later calls are refused.
+ */
+export interface WireFault {
+  action: string;
+  mode: 'reset' | 'server-error' | 'hang' | 'throttle' | 'pass';
+  /** How many calls it hits (default 1). */
+  times?: number;
+  /** Matching calls that pass before it starts (a step's dry run, say). */
+  skip?: number;
+  /** Armed only while this holds (checked before the world answers). */
+  when?: () => boolean;
+  down?: boolean;
 }
 
 export interface AwsWire {
   url: string;
   world: AwsAccount;
   requests: WireRequest[];
+  /** Connection faults, consumed in order as they fire. */
+  faults: WireFault[];
+  /** Stops listening and drops every connection: new calls get ECONNREFUSED. */
+  down(): Promise<void>;
+  /** Listens again on the same port. */
+  up(): Promise<void>;
   /** AWS_ENDPOINT_URL_* for every service, fake static keys, no profile, no IMDS. */
   env(extra?: Record<string, string>): Record<string, string>;
   close(): Promise<void>;
@@ -130,8 +160,10 @@ function inner(xml: string): string {
 export async function startAwsWire(spec: AwsSpecInput, opts: { clock?: Clock } = {}): Promise<AwsWire> {
   const world = new AwsAccount(spec, opts.clock ?? realClock);
   const requests: WireRequest[] = [];
+  const faults: WireFault[] = [];
+  const hung: import('node:http').ServerResponse[] = [];
 
-  async function handle(req: IncomingMessage, body: Buffer): Promise<WireResponse> {
+  async function handle(req: IncomingMessage, body: Buffer): Promise<WireResponse & { fault?: WireFault }> {
     const auth = String(req.headers.authorization ?? '');
     const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
     const target = req.headers['x-amz-target'] as string | undefined;
@@ -176,7 +208,24 @@ export async function startAwsWire(spec: AwsSpecInput, opts: { clock?: Clock } =
       input = output ? fromQuery(output[0], params, service === 'ec2') : {};
     }
     const record: WireRequest = { service, action, status: 200, ...(scope ? { accessKeyId: scope[1], region: scope[2] } : {}) };
+    // Decided before the request is in the log, so `when` sees only the calls before this one.
+    let fault = faults.find((f) => f.action === action && (f.times ?? 1) > 0 && (f.when?.() ?? true));
+    if (fault && (fault.skip ?? 0) > 0) {
+      fault.skip! -= 1;
+      fault = undefined;
+    }
     requests.push(record);
+    if (fault) {
+      fault.times = (fault.times ?? 1) - 1;
+      record.fault = fault.mode;
+      if (fault.mode === 'throttle') {
+        // Refused before the world sees it, as AWS does.
+        const throttle = service === 'ec2' ? new WorldError('RequestLimitExceeded', 'Request limit exceeded.', 503) : new WorldError('ThrottlingException', 'Rate exceeded', 400);
+        const w = errorResponse(service, throttle, 'wire-throttle');
+        record.status = w.statusCode;
+        return { ...w, fault };
+      }
+    }
     const attempt = Number(/attempt=(\d+)/.exec(String(req.headers['amz-sdk-request'] ?? ''))?.[1] ?? 1);
     let wire: WireResponse;
     try {
@@ -191,7 +240,11 @@ export async function startAwsWire(spec: AwsSpecInput, opts: { clock?: Clock } =
       } else wire = errorResponse(service, err, err.requestId ?? 'wire');
     }
     record.status = wire.statusCode;
-    return wire;
+    if (fault?.mode === 'server-error') {
+      record.status = 500;
+      return { ...errorResponse(service, new WorldError('InternalError', 'An internal error has occurred', 500), 'wire-fault'), fault };
+    }
+    return fault ? { ...wire, fault } : wire;
   }
 
   const server: Server = createServer((req, res) => {
@@ -199,9 +252,18 @@ export async function startAwsWire(spec: AwsSpecInput, opts: { clock?: Clock } =
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       handle(req, Buffer.concat(chunks)).then(
-        (w) => {
-          res.writeHead(w.statusCode, { ...w.headers, 'content-length': String(w.body.byteLength) });
+        (w: WireResponse & { fault?: WireFault }) => {
+          if (w.fault?.mode === 'reset' || w.fault?.mode === 'hang') {
+            if (w.fault.mode === 'reset') req.socket.destroy();
+            else hung.push(res);
+            if (w.fault.down) void down();
+            return;
+          }
+          // Going down after this answer: the client must not keep the connection for its next call
+          // (that one must be refused, not reset).
+          res.writeHead(w.statusCode, { ...w.headers, 'content-length': String(w.body.byteLength), ...(w.fault?.down ? { connection: 'close' } : {}) });
           res.end(Buffer.from(w.body));
+          if (w.fault?.down) res.on('finish', () => void down());
         },
         (err: unknown) => {
           res.writeHead(500, { 'content-type': 'text/plain' });
@@ -211,11 +273,22 @@ export async function startAwsWire(spec: AwsSpecInput, opts: { clock?: Clock } =
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  async function down(): Promise<void> {
+    if (!server.listening) return;
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    for (const res of hung.splice(0)) res.destroy();
+    server.closeAllConnections();
+    await closed;
+  }
   return {
     url,
     world,
     requests,
+    faults,
+    down,
+    up: () => new Promise<void>((r) => (server.listening ? r() : server.listen(port, '127.0.0.1', r))),
     env(extra = {}) {
       return {
         AWS_ACCESS_KEY_ID: 'AKIDWIREINTEGRATION0',
@@ -232,7 +305,9 @@ export async function startAwsWire(spec: AwsSpecInput, opts: { clock?: Clock } =
         ...extra,
       };
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: async () => {
+      await down();
+    },
   };
 }
 

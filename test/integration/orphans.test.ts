@@ -69,7 +69,7 @@ describe('process groups', () => {
     await exited;
     expect(alive(spawned.payload.pid)).toBe(true); // the orphan, reparented, still writing
     const started = Date.now();
-    const resumed = await oncall(['resume', spawned.incident, '--yes', '--answer', 'change=done'], { stateDir });
+    const resumed = await oncall(['resume', spawned.incident, '--yes', '--answer', 'change.outcome=done'], { stateDir });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/waiting for process \d+ \(group \d+\), started by the interrupted run/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // it did wait for the orphan

@@ -408,7 +408,7 @@ describe('a write left in doubt', () => {
   });
 
   it('asks again when the re-run of the write is itself interrupted', async () => {
-    // First crash, then a headless resume answers "rerun" (--answer restart=rerun --yes), and the
+    // First crash, then a headless resume answers "rerun" (--answer restart.outcome=rerun --yes), and the
     // second run of the write crashes too. Whether that second run changed anything is unknown
     // again: the operator must be asked, not answered with the first crash's "rerun".
     const d = await seedDoubt();
@@ -418,7 +418,7 @@ describe('a write left in doubt', () => {
       providers: localProviders(),
       id: d.id,
       registry: builtinRegistry(),
-      ports: headlessPorts({ yes: true, answers: { restart: 'rerun' }, operator: 'seeder' }),
+      ports: headlessPorts({ yes: true, answers: { 'restart.outcome': 'rerun' }, operator: 'seeder' }),
       inputs: {},
       operator: 'seeder',
     });

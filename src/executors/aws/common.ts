@@ -12,7 +12,7 @@ import type { AwsCommand, AwsCommandBuilder, AwsOutput, AwsService } from '../..
 import { formatDuration, parseDuration } from '../../runbook/duration.js';
 import { duration } from '../../runbook/schema.js';
 import { boundJson } from '../../core/bounded.js';
-import { StepFailure } from '../../core/failure.js';
+import { failureFacts, StepFailure } from '../../core/failure.js';
 
 // ── parameter patterns ──────────────────────────────────────────────────────────────────────────
 
@@ -263,7 +263,19 @@ export async function pollUntil(
   let polls = 0;
   for (;;) {
     polls += 1;
-    const s = await o.poll();
+    let s: PollState;
+    try {
+      s = await o.poll();
+    } catch (err) {
+      // A check that could not be made (throttled after the SDK's own retries, the network) says
+      // nothing of the resource: the wait goes on, within max_wait, instead of failing on it.
+      const waited = ctx.clock.now() - start;
+      if (!failureFacts(err).transient || ctx.signal.aborted || waited >= limit) throw err;
+      const next = Math.min(every, limit - waited);
+      ctx.log(`${o.subject}: check ${polls} could not be made (${err instanceof Error ? err.message : String(err)}); trying again in ${human(next)}, ${human(limit - waited)} left of ${o.maxWait}`, 'log');
+      await ctx.clock.sleep(next, ctx.signal);
+      continue;
+    }
     const waited = ctx.clock.now() - start;
     const base = { polls, waited_ms: waited, waited: human(waited), state: s.state, detail: s.detail ?? {} };
     if (s.done) {

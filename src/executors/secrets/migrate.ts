@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { StepContext } from '../../core/step.js';
 import { defineKind } from '../../core/kind.js';
 import { AwsStepError } from '../../providers/aws/errors.js';
-import { StepFailure } from '../../core/failure.js';
+import { failureFacts, StepFailure } from '../../core/failure.js';
 import { describeTarget, fileList, loadMigration, MIGRATION_TAG, sourceSchema, targetSchema, versionLabel, type PlannedSecret } from './model.js';
 import { compareSecret, countsText, fitResult, plural } from './report.js';
 import { describeSecret, pool, readSecret, sm, type Described } from './sm.js';
@@ -45,6 +45,8 @@ export interface Written {
   /** Found already done (this plan's version was there): a resume or a rerun. */
   confirmed?: boolean;
   error?: string;
+  /** Failed in a way that does not say whether AWS acted on it (a broken connection, a 5xx). */
+  in_doubt?: boolean;
 }
 
 export const migrate = defineKind({
@@ -65,7 +67,12 @@ export const migrate = defineKind({
         ctx.log(lineFor(w));
         return w;
       } catch (err) {
-        const w: Written = { name: s.name, action: 'failed', error: err instanceof Error ? err.message : String(err) };
+        const w: Written = {
+          name: s.name,
+          action: 'failed',
+          error: err instanceof Error ? err.message : String(err),
+          ...(failureFacts(err).applied !== 'no' ? { in_doubt: true } : {}),
+        };
         if (ctx.signal.aborted) throw err;
         ctx.log(lineFor(w), 'stderr');
         return w;
@@ -85,14 +92,26 @@ export const migrate = defineKind({
       },
       ['secrets'],
     );
-    const summary = `${count('created')} created, ${plural(count('new-version'), 'new version')}, ${count('unchanged')} unchanged, ${count('kept-existing')} kept as they were${count('failed') ? `, ${count('failed')} FAILED` : ''}`;
+    const summary = `${count('created')} created, ${plural(count('new-version'), 'new version')}, ${count('unchanged')} unchanged, ${count('kept-existing')} kept as they were${failedText(written)}`;
     const failed = written.filter((w) => w.action === 'failed');
     if (failed.length) {
-      throw new StepFailure(`${plural(failed.length, 'secret')} could not be written (${summary}): ${failed.map((w) => `${w.name}: ${w.error}`).join('; ')}`, result);
+      // Definitely not applied only when every failure was refused and nothing else was written:
+      // otherwise the engine settles the step with its verify read (a rerun is idempotent).
+      const wrote = written.some((w) => (w.action === 'created' || w.action === 'new-version') && !w.confirmed);
+      const doubt = failed.filter((w) => w.in_doubt);
+      const applied = doubt.length || wrote ? 'unknown' : 'no';
+      const what = doubt.length ? `${plural(doubt.length, 'secret')} may or may not have been written` : `${plural(failed.length, 'secret')} could not be written`;
+      throw new StepFailure(`${what} (${summary}): ${failed.map((w) => `${w.name}: ${w.error}`).join('; ')}`, result, { applied });
     }
     return { result, summary };
   },
 });
+
+function failedText(written: Written[]): string {
+  const doubt = written.filter((w) => w.action === 'failed' && w.in_doubt).length;
+  const failed = written.filter((w) => w.action === 'failed').length - doubt;
+  return `${failed ? `, ${failed} FAILED` : ''}${doubt ? `, ${doubt} IN DOUBT` : ''}`;
+}
 
 function lineFor(w: Written): string {
   switch (w.action) {
@@ -105,7 +124,7 @@ function lineFor(w: Written): string {
     case 'kept-existing':
       return `↷ ${w.name} holds another value and was kept (on_conflict: skip)`;
     case 'failed':
-      return `✗ ${w.name}: ${w.error}`;
+      return w.in_doubt ? `? ${w.name}: outcome unknown: ${w.error}` : `✗ ${w.name}: ${w.error}`;
   }
 }
 

@@ -2,7 +2,7 @@
 // kind builds its command from it (typed: the package's types come through a type-only import),
 // and what comes back is the output plus the request metadata the journal keeps (request id, HTTP
 // status, attempts). Failures become AwsStepError in plain words.
-import { AwsStepError, toAwsStepError, type AwsErrorContext } from './errors.js';
+import { AwsStepError, awsFailureFacts, toAwsStepError, type AwsErrorContext } from './errors.js';
 import { AWS_SERVICES, loadAwsModule } from './modules.js';
 import type { AwsProvider } from './provider.js';
 import type { AwsClient, AwsClients, AwsCommand, AwsCommandBuilder, AwsOutput, AwsSdk, AwsService } from './sdk.js';
@@ -111,13 +111,53 @@ async function send<S extends AwsService, C extends AwsCommand>(
 ): Promise<AwsCallResult<AwsOutput<C>>> {
   const sender: CommandSender = client;
   const endpoint = recordEndpoint(command);
+  if (!isRead(operation)) neverResendAfterDoubt(command);
   try {
     // The client resolves with the output of the command it was given (AwsOutput<C>).
     const output = (await sender.send(command, sendOptions(opts))) as AwsOutput<C>;
     return { output, meta: metaOf(output), operation };
   } catch (err) {
-    throw toAwsStepError(err, context(provider, service, operation, opts, endpoint.url));
+    throw toAwsStepError(err instanceof MayHaveHappened ? err.original : err, context(provider, service, operation, opts, endpoint.url));
   }
+}
+
+/**
+ * Operations that only read, by AWS's own naming. Anything else is treated as a change: a new
+ * operation a step kind starts using is a write until it is named here.
+ */
+const READ_OPERATION = /^(Describe|Get|List|Head|BatchGet|Lookup|Search)[A-Z]/;
+
+function isRead(operation: string): boolean {
+  return READ_OPERATION.test(operation);
+}
+
+/**
+ * The SDK retries a broken connection or a 5xx of any call, writes included, so a StopInstances
+ * whose first request reached EC2 would be sent again. For a change, only what AWS certainly did
+ * not act on may be sent again (throttling, a refused connection); anything else leaves the call
+ * in doubt, and the engine settles it with a read or a person. The SDK's retry middleware sees
+ * this error as one it must not retry (no code, status or cause); `send` unwraps it.
+ */
+class MayHaveHappened extends Error {
+  override readonly name = 'OncallMayHaveHappened';
+  constructor(readonly original: unknown) {
+    super('the request may have reached AWS; it is not sent again');
+  }
+}
+
+function neverResendAfterDoubt(command: AwsCommand): void {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        if (awsFailureFacts(err).applied === 'no') throw err;
+        throw new MayHaveHappened(err);
+      }
+    },
+    // Inside the retry loop: finalizeRequest runs retry first (priority high), then each attempt.
+    { step: 'finalizeRequest', name: 'oncallNeverResendAfterDoubt', priority: 'low' },
+  );
 }
 
 async function prepare<S extends AwsService>(provider: AwsProvider, service: S, opts: AwsCallOptions): Promise<{ client: AwsClients[S]; mod: AwsSdk[S] }> {

@@ -16,6 +16,18 @@ export interface AwsErrorContext {
   endpoint?: string;
 }
 
+/**
+ * What a failed call says about the world. `applied: 'no'` only when AWS certainly did not act on
+ * the request: it answered with a refusal (4xx, throttling included), or the request never left
+ * (connection refused, no DNS, no credentials). A server error, a broken connection or a timeout
+ * after sending leave it `'unknown'`: the change may have happened. `transient` failures (the
+ * network, throttling, a server error) say nothing about the resource and may pass on their own.
+ */
+export interface AwsFailureFacts {
+  applied: 'no' | 'unknown';
+  transient: boolean;
+}
+
 /** A failed AWS call, with the plain explanation as its message and the SDK error as `cause`. */
 export class AwsStepError extends Error {
   override readonly name = 'AwsStepError';
@@ -26,9 +38,12 @@ export class AwsStepError extends Error {
   readonly attempts?: number;
   readonly service: AwsService;
   readonly operation: string;
+  readonly applied: AwsFailureFacts['applied'];
+  readonly transient: boolean;
 
   constructor(message: string, cause: unknown, context: AwsErrorContext) {
     super(message, { cause });
+    ({ applied: this.applied, transient: this.transient } = awsFailureFacts(cause));
     const e = asRecord(cause);
     const meta = asRecord(e.$metadata);
     this.code = typeof e.name === 'string' ? e.name : undefined;
@@ -44,6 +59,29 @@ export class AwsStepError extends Error {
 export function toAwsStepError(err: unknown, context: AwsErrorContext): unknown {
   if (err instanceof AwsStepError || isAbort(err)) return err;
   return new AwsStepError(explainAwsError(err, context), err, context);
+}
+
+/** Network failures that happen before a request leaves this machine: AWS never saw it. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN']);
+
+/** Classifies an SDK error (or an AwsStepError) by what it proves; see AwsFailureFacts. */
+export function awsFailureFacts(err: unknown): AwsFailureFacts {
+  if (err instanceof AwsStepError) return { applied: err.applied, transient: err.transient };
+  const e = asRecord(err);
+  const name = str(e.name) ?? '';
+  const status = asRecord(e.$metadata).httpStatusCode;
+  if (isAbort(err)) return { applied: 'unknown', transient: false };
+  if (THROTTLING.has(name) || status === 429) return { applied: 'no', transient: true };
+  if (e.$fault === 'server' || (typeof status === 'number' && status >= 500)) return { applied: 'unknown', transient: true };
+  if (typeof status === 'number' && status >= 400) return { applied: 'no', transient: false };
+  const code = networkCode(e);
+  if (code) return { applied: NOT_SENT.has(code) ? 'no' : 'unknown', transient: true };
+  if (name === 'TimeoutError' || name === 'RequestTimeout' || name === 'RequestTimeoutException') return { applied: 'unknown', transient: true };
+  // Credentials and the region are resolved before anything is signed, let alone sent.
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError' || /could not load credentials|region is missing/i.test(str(e.message) ?? '')) {
+    return { applied: 'no', transient: false };
+  }
+  return { applied: 'unknown', transient: false };
 }
 
 const THROTTLING = new Set([
@@ -158,8 +196,9 @@ export function explainAwsError(err: unknown, context: AwsErrorContext): string 
     if (code) {
       const endpoint = context.endpoint ?? endpointFromError(e);
       const tries = attempts && attempts > 1 ? ` after ${attempts} attempts` : '';
+      const sent = NOT_SENT.has(code) ? ' Nothing was sent: AWS never received the request.' : ' The request may have reached AWS before the connection broke.';
       return (
-        `Could not reach the ${label} endpoint${endpoint ? ` ${endpoint}` : ''}${tries} (${code}: ${NETWORK_CODES[code] ?? 'network error'}). ` +
+        `Could not reach the ${label} endpoint${endpoint ? ` ${endpoint}` : ''}${tries} (${code}: ${NETWORK_CODES[code] ?? 'network error'}).${sent} ` +
         'Check the network, VPN or proxy, and any AWS_ENDPOINT_URL settings.'
       );
     }

@@ -45,6 +45,9 @@ export type AwsClientConfig = import('@aws-sdk/client-ec2').EC2ClientConfig &
 /** A middleware that looks at a request in the build step and passes it on unchanged. */
 export type AwsBuildObserver = <A extends { request: unknown }, R>(next: (args: A) => R) => (args: A) => R;
 
+/** A middleware around each attempt (finalizeRequest, inside the retry loop) that may turn an error into another. */
+export type AwsAttemptGuard = <A, R>(next: (args: A) => Promise<R>) => (args: A) => Promise<R>;
+
 /**
  * An SDK command, as `new m.DescribeInstancesCommand(input)` makes it: its input, its middleware
  * stack (where awsCall adds an observer), and (through the handler its middleware resolves to)
@@ -53,7 +56,10 @@ export type AwsBuildObserver = <A extends { request: unknown }, R>(next: (args: 
  */
 export interface AwsCommand<O extends object = object> {
   readonly input: object;
-  readonly middlewareStack: { add(middleware: AwsBuildObserver, options: { step: 'build'; name: string; priority?: 'low' | 'normal' | 'high' }): void };
+  readonly middlewareStack: {
+    add(middleware: AwsBuildObserver, options: { step: 'build'; name: string; priority?: 'low' | 'normal' | 'high' }): void;
+    add(middleware: AwsAttemptGuard, options: { step: 'finalizeRequest'; name: string; priority?: 'low' | 'normal' | 'high' }): void;
+  };
   resolveMiddleware(stack: never, configuration: never, options: never): (args: never) => Promise<{ output: O }>;
 }
 
