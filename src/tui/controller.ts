@@ -15,7 +15,7 @@ import { QuitFlow } from './flows/quit.js';
 import { Shared } from './flows/shared.js';
 import { isTextContext, keyName, keyPresses, lookup, type Command, type KeyContext, type KeyLike, type TextContext } from './keys.js';
 import type { TuiOptions } from './options.js';
-import { activeContexts, openIncidents, type TextEdit, type TuiStore } from './store.js';
+import { activeContexts, resumableIncidents, type TextEdit, type TuiStore } from './store.js';
 
 export type { TuiOptions } from './options.js';
 
@@ -126,6 +126,7 @@ export class TuiController {
       drills: (edit) => this.pickers.editFilter(edit),
       note: (edit) => st().editOverlayText(edit),
       skip: (edit) => st().editOverlayText(edit),
+      reopen: (edit) => st().editOverlayText(edit),
       'confirm-typed': (edit) => this.prompts.editTyped(edit),
       'text-answer': (edit) => this.prompts.editAnswer(edit),
     };
@@ -168,7 +169,7 @@ export class TuiController {
         select: () => {
           const s = st();
           if (s.startIndex === 0) return forms.newIncident();
-          const chosen = openIncidents(s)[s.startIndex - 1];
+          const chosen = resumableIncidents(s)[s.startIndex - 1];
           if (chosen) void incident.resume(chosen.id);
         },
         'new-incident': () => forms.newIncident(),
@@ -222,6 +223,7 @@ export class TuiController {
       'text-answer': { answer: () => prompts.answer(), 'clear-field': clear('text-answer') },
       manual: { ...runner, ...steps, done: () => prompts.done() },
       paused: { ...runner, ...steps, rerun: () => incident.runEngine() },
+      stopped: { ...runner, ...steps, reopen: () => incident.askReopen() },
 
       help: {
         up: () => st().scrollHelp(-1),
@@ -243,6 +245,7 @@ export class TuiController {
       },
       note: { submit: () => notes.saveNote(), close, 'clear-field': clear('note') },
       skip: { submit: () => prompts.skipWithReason(), close, 'clear-field': clear('skip') },
+      reopen: { submit: () => void incident.reopen(), close, 'clear-field': clear('reopen') },
       milestone: {
         close,
         'milestone-detected': () => notes.markMilestone('detected'),

@@ -19,13 +19,15 @@ export type KeyContext =
   | 'text-answer'
   | 'manual'
   | 'paused'
+  | 'stopped'
   | 'help'
   | 'timeline'
   | 'note'
   | 'skip'
+  | 'reopen'
   | 'milestone';
 
-const TEXT = ['form', 'picker', 'drills', 'confirm-typed', 'text-answer', 'note', 'skip'] as const satisfies readonly KeyContext[];
+const TEXT = ['form', 'picker', 'drills', 'confirm-typed', 'text-answer', 'note', 'skip', 'reopen'] as const satisfies readonly KeyContext[];
 
 /** A context where printable keys are text being typed (bindings there use only non-printable keys). */
 export type TextContext = (typeof TEXT)[number];
@@ -63,6 +65,7 @@ export const COMMANDS = [
   'clear-field',
   'done',
   'rerun',
+  'reopen',
   // the runner
   'note',
   'milestone',
@@ -106,7 +109,7 @@ export interface Binding extends KeySpec {
   command: Command;
 }
 
-const RUNNER_ANY: KeyContext[] = ['runner', 'gate', 'failure', 'confirm', 'choice', 'manual', 'paused'];
+const RUNNER_ANY: KeyContext[] = ['runner', 'gate', 'failure', 'confirm', 'choice', 'manual', 'paused', 'stopped'];
 const BROWSE: KeyContext[] = ['start', 'score', ...RUNNER_ANY];
 
 /**
@@ -131,6 +134,7 @@ export const KEYS: { readonly [C in Command]: readonly [KeySpec, ...KeySpec[]] }
     { keys: ['enter'], label: 'next / start', help: 'Next field; on the last one, go on once every field is valid', contexts: ['form'] },
     { keys: ['enter'], label: 'save', help: 'Journal the note', contexts: ['note'] },
     { keys: ['enter'], label: 'skip step', help: 'Skip the step with this reason', contexts: ['skip'] },
+    { keys: ['enter'], label: 'reopen', help: 'Journal what was fixed and go on from the step the run stopped at', contexts: ['reopen'] },
   ],
   approve: [{ keys: ['y'], label: 'approve', help: 'Approve the change shown', contexts: ['confirm'] }],
   decline: [{ keys: ['esc'], label: 'cancel', help: 'Decline the change: the step is skipped and the decision journaled', contexts: ['confirm', 'confirm-typed'] }],
@@ -152,15 +156,16 @@ export const KEYS: { readonly [C in Command]: readonly [KeySpec, ...KeySpec[]] }
   ],
   choose: [{ keys: ['enter'], label: 'choose', help: 'Answer with the highlighted option (1–9 pick directly)', contexts: ['choice'] }],
   answer: [{ keys: ['enter'], label: 'answer', help: 'Send the typed answer', contexts: ['text-answer'] }],
-  'clear-field': [{ keys: ['ctrl+u'], help: 'Clear the field', contexts: ['text-answer', 'form', 'picker', 'drills', 'note', 'skip', 'confirm-typed'] }],
+  'clear-field': [{ keys: ['ctrl+u'], help: 'Clear the field', contexts: ['text-answer', 'form', 'picker', 'drills', 'note', 'skip', 'reopen', 'confirm-typed'] }],
   done: [{ keys: ['enter'], label: 'done', help: 'Say the manual step was carried out', contexts: ['manual'] }],
   rerun: [{ keys: ['enter'], label: 'continue', help: 'Continue the runbook from the step that was stopped', contexts: ['paused'] }],
+  reopen: [{ keys: ['o'], label: 'reopen', help: 'Once the cause is fixed (credentials, a throttle waited out), reopen a failed or blocked run at the step it stopped at; asks what was fixed', contexts: ['stopped'] }],
 
   note: [{ keys: ['n'], label: 'note', help: 'Add a note to the incident journal', contexts: RUNNER_ANY }],
   milestone: [{ keys: ['m'], label: 'milestone', help: 'Mark a milestone: detected, mitigated or resolved', contexts: RUNNER_ANY }],
   timeline: [{ keys: ['t'], label: 'timeline', help: 'Show the incident so far, times relative to its start', contexts: [...RUNNER_ANY, 'score'] }],
-  'step-prev': [{ keys: ['up'], help: 'Look at the previous step (its output, result and captures)', contexts: ['runner', 'gate', 'failure', 'confirm', 'manual', 'paused'] }],
-  'step-next': [{ keys: ['down'], help: 'Look at the next step; past the last one follows the current step again', contexts: ['runner', 'gate', 'failure', 'confirm', 'manual', 'paused'] }],
+  'step-prev': [{ keys: ['up'], help: 'Look at the previous step (its output, result and captures)', contexts: ['runner', 'gate', 'failure', 'confirm', 'manual', 'paused', 'stopped'] }],
+  'step-next': [{ keys: ['down'], help: 'Look at the next step; past the last one follows the current step again', contexts: ['runner', 'gate', 'failure', 'confirm', 'manual', 'paused', 'stopped'] }],
   'page-up': [
     { keys: ['pageup'], label: 'scroll output', footerKey: 'PgUp/PgDn', help: 'Scroll the output up', contexts: RUNNER_ANY },
     { keys: ['pageup'], help: 'Scroll a page up', contexts: ['timeline', 'help'] },
@@ -184,7 +189,7 @@ export const KEYS: { readonly [C in Command]: readonly [KeySpec, ...KeySpec[]] }
 
   export: [{ keys: ['e'], label: 'export', help: 'Write the timeline for the post-mortem to <incident>.md in the current directory', contexts: ['timeline'] }],
   close: [
-    { keys: ['esc'], label: 'cancel', help: 'Close without journaling anything', contexts: ['note', 'skip', 'milestone'] },
+    { keys: ['esc'], label: 'cancel', help: 'Close without journaling anything', contexts: ['note', 'skip', 'reopen', 'milestone'] },
     { keys: ['esc', 't', 'q'], label: 'close', help: 'Close the timeline', contexts: ['timeline'] },
     { keys: ['esc', '?', 'q'], label: 'close', help: 'Close the help', contexts: ['help'] },
   ],
@@ -319,10 +324,10 @@ function displayKey(name: string): string {
 /** Sections for the help overlay: every binding, grouped as the operator meets them. */
 export function helpSections(): { title: string; rows: { keys: string; help: string }[] }[] {
   const groups: { title: string; contexts: KeyContext[] }[] = [
-    { title: 'Runner', contexts: ['gate', 'failure', 'paused', 'runner'] },
+    { title: 'Runner', contexts: ['gate', 'failure', 'paused', 'stopped', 'runner'] },
     { title: 'Confirmations and questions', contexts: ['confirm', 'confirm-typed', 'choice', 'text-answer', 'manual'] },
     { title: 'Start, forms and pickers', contexts: ['start', 'form', 'picker', 'drills', 'score'] },
-    { title: 'Notes, milestones, timeline, help', contexts: ['note', 'skip', 'milestone', 'timeline', 'help'] },
+    { title: 'Notes, milestones, timeline, help', contexts: ['note', 'skip', 'reopen', 'milestone', 'timeline', 'help'] },
     { title: 'Everywhere', contexts: ['global'] },
   ];
   // Each binding is listed once: in the first group that has one of its contexts, under the first

@@ -88,7 +88,7 @@ describe('secret inputs on resume', () => {
     expect(again.state().screen.kind).toBe('inputs');
     // Esc leaves without resuming: back to the start screen, where the incident is still listed.
     again.press(KEY.esc);
-    f = await again.waitFor('Open incidents, newest first (1)');
+    f = await again.waitFor('Incidents to go on with, newest first (1)');
     expect(f).toContain(id);
     expect((await journal(stateDir, id)).filter((r) => r.type === 'incident.resumed')).toHaveLength(0);
 

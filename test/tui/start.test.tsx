@@ -53,7 +53,7 @@ describe('start screen', () => {
     const older = await seedIncident(stateDir, { url: demo.url, stateFile, title: 'Older one', openedAgoMs: 5 * 60_000 });
     const newer = await seedIncident(stateDir, { url: demo.url, stateFile, title: 'Newer one', severity: 'SEV1' });
     const t = renderTui({ stateDir });
-    let f = await t.waitFor('Open incidents, newest first (2)');
+    let f = await t.waitFor('Incidents to go on with, newest first (2)');
     expect(f).toContain('> + New incident');
     const lines = f.split('\n');
     const iNew = lines.findIndex((l) => l.includes(newer));

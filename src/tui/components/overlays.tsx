@@ -114,6 +114,22 @@ export const InputPanel = memo(function InputPanel({ width }: { width: number })
       </Box>
     );
   }
+  if (s.overlay.kind === 'reopen') {
+    const at = s.incident?.stoppedAt;
+    return (
+      <Box flexDirection="column">
+        {line}
+        <Text bold color={c('yellow')}>
+          ↺ Reopen{at ? ` at ${at}` : ''}: what was fixed?
+        </Text>
+        <Text>
+          {'  '}
+          <TextField value={s.text} focused width={width - 4} placeholder="required; journaled with your name (the step runs again)" />
+        </Text>
+        <Text dimColor>{`  ${keyOf('reopen', 'submit')} reopen | ${keyOf('reopen', 'close')} back`}</Text>
+      </Box>
+    );
+  }
   if (s.overlay.kind === 'milestone') {
     const marked = new Set(s.incident?.milestones.map((m) => m.milestone));
     const opt = (key: string, m: 'detected' | 'mitigated' | 'resolved') => (
@@ -144,5 +160,5 @@ export const InputPanel = memo(function InputPanel({ width }: { width: number })
 
 /** Rows the input panel takes (the runner gives them up). */
 export function inputPanelRows(kind: string): number {
-  return kind === 'milestone' ? 6 : kind === 'note' || kind === 'skip' ? 4 : 0;
+  return kind === 'milestone' ? 6 : kind === 'note' || kind === 'skip' || kind === 'reopen' ? 4 : 0;
 }

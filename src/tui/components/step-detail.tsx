@@ -70,7 +70,8 @@ export const StepDetail = memo(function StepDetail({ width, rows }: { width: num
   if (head) bottom = promptRows(head, width, c, { identity: s.identity, color: s.color, readOnly: s.readOnly || inc.readOnly });
   else if (inc.outcome) {
     const tone = inc.outcome === 'completed' ? 'green' : 'red';
-    bottom = [row('end', paint(`Runbook ${inc.outcome}. The incident stays in the journal; ${keyOf('runner', 'milestone')} milestone | ${keyOf('runner', 'note')} note | ${keyOf('runner', 'timeline')} timeline | ${keyOf('runner', 'quit')} quit`, { color: c(tone), bold: true }), { text: '■', color: c(tone), bold: true })];
+    const reopen = inc.outcome === 'failed' || inc.outcome === 'blocked' ? `${keyOf('stopped', 'reopen')} reopen once fixed | ` : '';
+    bottom = [row('end', paint(`Runbook ${inc.outcome}. The incident stays in the journal; ${reopen}${keyOf('runner', 'milestone')} milestone | ${keyOf('runner', 'note')} note | ${keyOf('runner', 'timeline')} timeline | ${keyOf('runner', 'quit')} quit`, { color: c(tone), bold: true }), { text: '■', color: c(tone), bold: true })];
     const left = s.endSummary?.split('\n').slice(1) ?? [];
     bottom.push(...cap(left.map((l, i) => row(`left${i}`, paint(`  ${l}`, { color: c('yellow') }))), 8, 'lines (t shows the timeline)'));
   } else if (!s.running && s.result) bottom = [row('paused', paint(`Stopped. ${keyOf('paused', 'rerun')} continues from this step | ${keyOf('paused', 'quit')} quits (${afterQuit(s)})`, { color: c('yellow'), bold: true }), { text: '■', color: c('yellow'), bold: true })];

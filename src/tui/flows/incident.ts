@@ -233,9 +233,9 @@ export class IncidentFlow {
         // Another flow may take it from here: a drill ends (and is scored) when its runbook does.
         if (this.hooks.ended(result)) return;
         if (result.outcome === 'aborted') st.setMessage(`${result.failedStep ?? 'the step'} was aborted; ${keyOf('paused', 'rerun')} continues from it, ${keyOf('paused', 'quit')} quits (${afterQuit(st)})`, 'warn');
-        else if (result.outcome === 'blocked') st.setMessage(`blocked at ${result.failedStep ?? '?'}: ${result.error ?? ''}`, 'error');
+        else if (result.outcome === 'blocked') st.setMessage(`blocked at ${result.failedStep ?? '?'}: ${result.error ?? ''}; once that is fixed, ${keyOf('stopped', 'reopen')} reopens it`, 'error');
         else if (result.outcome === 'completed') st.setMessage(`runbook completed; ${keyOf('runner', 'milestone')} marks a milestone, ${keyOf('runner', 'timeline')} shows the timeline, ${keyOf('runner', 'quit')} quits`);
-        else st.setMessage(`runbook failed at ${result.failedStep ?? '?'}: ${result.error ?? ''}`, 'error');
+        else st.setMessage(`runbook failed at ${result.failedStep ?? '?'}: ${result.error ?? ''}; once the cause is fixed, ${keyOf('stopped', 'reopen')} reopens it`, 'error');
       },
       (err: unknown) => {
         const st = this.store.getState();
@@ -243,6 +243,33 @@ export class IncidentFlow {
         st.setMessage(`${errorText(err)}; the journal is intact: Enter tries again, q quits`, 'error');
       },
     );
+  }
+
+  /** The reopen panel: what was fixed, before a failed or blocked run goes on. */
+  askReopen(): void {
+    const open = this.tui.open;
+    const outcome = open?.engine.state.outcome;
+    if (open && (outcome === 'failed' || outcome === 'blocked') && !this.store.getState().running) this.store.getState().openOverlay('reopen');
+  }
+
+  /**
+   * Reopens the failed or blocked run at the step it stopped at (journaled as incident.reopened,
+   * with who and why) and runs the engine again: the step is a new attempt, through its gate.
+   */
+  async reopen(): Promise<void> {
+    const s = this.store.getState();
+    const reason = s.overlayText.trim();
+    const open = this.tui.open;
+    if (!open) return s.closeOverlay();
+    if (!reason) return s.setMessage('say what was fixed: it goes in the journal with your name', 'warn');
+    s.closeOverlay();
+    try {
+      await open.engine.reopen(reason, this.tui.operator);
+    } catch (err) {
+      return this.store.getState().setMessage(errorText(err), 'error');
+    }
+    this.store.getState().setMessage(`reopened: ${reason}`);
+    this.runEngine();
   }
 
   /** Aborts the running step (journaled), with a question it asked, and waits a little for the engine to settle. */

@@ -1,13 +1,13 @@
-// Start: a new incident, or one of the open incidents (newest first, with runbook, progress, age).
+// Start: a new incident, or one that can go on (open, or failed/blocked to reopen), newest first, with runbook, progress, age.
 import { Box, Text } from 'ink';
 import { age, truncate } from '../format.js';
 import { useColor, useTuiShallow } from '../hooks.js';
-import { openIncidents } from '../store.js';
+import { resumableIncidents } from '../store.js';
 
 export function StartScreen({ rows }: { rows: number }) {
   const c = useColor();
   const s = useTuiShallow((st) => ({ incidents: st.incidents, index: st.startIndex, now: st.now, columns: st.size.columns }));
-  const open = openIncidents(s);
+  const open = resumableIncidents(s);
   const finished = s.incidents.list.length - open.length;
   // Keep the highlighted row in view.
   const room = Math.max(1, rows - 7);
@@ -28,7 +28,7 @@ export function StartScreen({ rows }: { rows: number }) {
           : s.incidents.error
             ? `Could not list incidents: ${s.incidents.error}`
             : open.length
-              ? `Open incidents, newest first (${open.length})${finished ? ` | ${finished} finished` : ''}${s.incidents.unreadable ? ` | ${s.incidents.unreadable} unreadable` : ''}`
+              ? `Incidents to go on with, newest first (${open.length})${finished ? ` | ${finished} finished` : ''}${s.incidents.unreadable ? ` | ${s.incidents.unreadable} unreadable` : ''}`
               : `No open incidents${finished ? ` (${finished} finished)` : ''}.`}
       </Text>
       {shown.map((inc) => {
@@ -38,6 +38,7 @@ export function StartScreen({ rows }: { rows: number }) {
           inc.id,
           inc.severity.padEnd(4),
           inc.mode === 'drill' ? 'DRILL' : '',
+          inc.status === 'open' ? '' : `${inc.status.toUpperCase()} (reopen once fixed)`,
           truncate(inc.title, 36),
           inc.runbook ?? '(no runbook)',
           `${inc.stepsDone}/${inc.stepsTotal} steps`,

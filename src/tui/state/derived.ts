@@ -16,8 +16,9 @@ export function clamp(n: number, lo: number, hi: number): number {
 }
 
 /** The incidents still open (the start screen offers these to resume). */
-export function openIncidents(s: Pick<TuiState, 'incidents'>): IncidentSummary[] {
-  return s.incidents.list.filter((i) => i.status === 'open');
+/** Incidents that can go on: open ones, and failed or blocked ones (reopened once the cause is fixed). */
+export function resumableIncidents(s: Pick<TuiState, 'incidents'>): IncidentSummary[] {
+  return s.incidents.list.filter((i) => i.status === 'open' || i.status === 'failed' || i.status === 'blocked');
 }
 
 /** The step the incident is at: running, or the next one to run. */
@@ -55,6 +56,8 @@ export function activeContexts(s: Pick<TuiState, 'overlay' | 'screen' | 'prompts
       return ['note'];
     case 'skip':
       return ['skip'];
+    case 'reopen':
+      return ['reopen'];
     case 'milestone':
       return ['milestone'];
     case 'none':
@@ -76,7 +79,12 @@ export function activeContexts(s: Pick<TuiState, 'overlay' | 'screen' | 'prompts
       return [];
     case 'runner': {
       const head = s.prompts[0];
-      if (!head) return !s.running && s.incident && !s.incident.outcome && s.result ? ['paused', 'runner'] : ['runner'];
+      if (!head) {
+        if (s.running || !s.incident) return ['runner'];
+        if (!s.incident.outcome) return s.result ? ['paused', 'runner'] : ['runner'];
+        // A failed or blocked run can be reopened once its cause is fixed.
+        return s.incident.outcome === 'failed' || s.incident.outcome === 'blocked' ? ['stopped', 'runner'] : ['runner'];
+      }
       switch (head.kind) {
         case 'gate':
           return ['gate', 'runner'];

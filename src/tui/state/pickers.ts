@@ -1,6 +1,6 @@
 // The lists to choose from: the open incidents on the start screen, the runbooks, and (drill mode)
 // the scenarios, with the filter typed over them, the highlighted row and its preview.
-import { clamp, openIncidents } from './derived.js';
+import { clamp, resumableIncidents } from './derived.js';
 import type { PickersActions, PickersState, Slice } from './types.js';
 
 export const pickersSlice: Slice<PickersState & PickersActions> = (set, get) => ({
@@ -17,9 +17,9 @@ export const pickersSlice: Slice<PickersState & PickersActions> = (set, get) => 
 
   setIncidents: (v) => {
     const incidents = { ...get().incidents, ...v };
-    set({ incidents, startIndex: Math.min(get().startIndex, openIncidents({ incidents }).length) });
+    set({ incidents, startIndex: Math.min(get().startIndex, resumableIncidents({ incidents }).length) });
   },
-  moveStart: (delta) => set({ startIndex: clamp(get().startIndex + delta, 0, openIncidents(get()).length) }),
+  moveStart: (delta) => set({ startIndex: clamp(get().startIndex + delta, 0, resumableIncidents(get()).length) }),
   setRunbooks: (v) => set({ runbooks: { ...get().runbooks, ...v } }),
   setFilter: (filter, matches) => set({ filter, matches, pickerIndex: 0 }),
   setScenarios: (v) => set({ scenarios: { ...get().scenarios, ...v } }),

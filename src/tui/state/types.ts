@@ -20,7 +20,7 @@ export type Screen =
   /** A drill's score, once it has ended. */
   | { kind: 'score' };
 
-export type Overlay = { kind: 'none' } | { kind: 'help' } | { kind: 'timeline' } | { kind: 'note' } | { kind: 'skip' } | { kind: 'milestone' };
+export type Overlay = { kind: 'none' } | { kind: 'help' } | { kind: 'timeline' } | { kind: 'note' } | { kind: 'skip' } | { kind: 'reopen' } | { kind: 'milestone' };
 
 export interface FieldSpec {
   name: string;
