@@ -42,7 +42,7 @@ describe('reopening a failed incident', () => {
     await runStep(t, 'Check the cause');
     await t.waitFor('✗ check failed (attempt 1)');
     t.press('x');
-    let f = await t.waitFor('Runbook failed');
+    const f = await t.waitFor('Runbook failed');
     expect(f).toContain('failed. The incident stays in the journal; o reopen');
 
     // Nothing reopens without a reason.
