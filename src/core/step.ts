@@ -66,6 +66,8 @@ export interface AskRequest {
   problem?: string;
   /** `in-doubt`: did a change whose outcome is unknown happen? (answered headless by `<step>.outcome`). */
   purpose?: 'in-doubt';
+  /** The option the evidence points to (a decision's `suggest`): shown highlighted, never chosen by itself. */
+  suggested?: string;
 }
 
 export interface AskResponse {

@@ -16,6 +16,10 @@ const params = z
     question: z.string().min(1),
     options: z.array(option).min(1),
     rule: z.unknown().optional().describe('An expression that yields an option value; anything else asks the human'),
+    suggest: z
+      .unknown()
+      .optional()
+      .describe('An expression that yields the option the evidence points to: highlighted for the human, who still chooses (anything else suggests nothing)'),
     evidence: z.record(z.string(), z.unknown()).optional().describe('Shown beside the question'),
   })
   .strict();
@@ -33,12 +37,14 @@ export const decision = defineKind({
       ctx.log(`rule chose '${byRule.value}'`, 'log');
       return { result: { choice: byRule.value, decided_by: 'rule', by: 'rule' }, summary: `rule chose ${byRule.label}` };
     }
+    const suggested = typeof p.suggest === 'string' ? p.options.find((o) => o.value === p.suggest)?.value : undefined;
     const answer = await ctx.ports.ask({
       stepId: ctx.stepId,
       type: 'choice',
       question: p.question,
       options: p.options,
       evidence: p.evidence,
+      ...(suggested ? { suggested } : {}),
     });
     const chosen = p.options.find((o) => o.value === answer.value)!;
     return {

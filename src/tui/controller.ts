@@ -19,6 +19,9 @@ import { activeContexts, resumableIncidents, type TextEdit, type TuiStore } from
 
 export type { TuiOptions } from './options.js';
 
+/** Commands that answer the engine's prompt: never taken from a key pressed just before the prompt appeared. */
+const ANSWERING: ReadonlySet<Command> = new Set<Command>(['run-step', 'retry-step', 'stop-run', 'submit', 'approve', 'decline', 'choose', 'answer', 'done']);
+
 export type KeyHandler = () => void;
 /** What each command does, by the context the key table binds it in (keys.ts). */
 export type KeyHandlers = Record<KeyContext, Partial<Record<Command, KeyHandler>>>;
@@ -108,14 +111,22 @@ export class TuiController {
     const contexts = activeContexts(s);
     const hit = lookup(contexts, keyName(input, key));
     if (s.armed && hit?.command !== s.armed) s.arm(undefined);
-    if (hit) return this.keys[hit.context][hit.command]?.();
     const ctx = contexts[0];
+    const answers = (hit && ANSWERING.has(hit.command)) || (ctx === 'choice' && /^[1-9]$/.test(input));
+    if (answers && this.justOpened()) return;
+    if (hit) return this.keys[hit.context][hit.command]?.();
     if (ctx === 'choice' && /^[1-9]$/.test(input)) return this.prompts.pickOption(Number(input));
     if (!isTextContext(ctx)) return;
     let edit: TextEdit | undefined;
     if (key.backspace || key.delete) edit = { backspace: true };
     else if (input && !key.ctrl && !key.meta && !key.escape && !key.return && !key.tab) edit = { insert: input };
     if (edit) this.edits[ctx](edit);
+  }
+
+  /** The prompt on screen opened a moment ago: a key in flight was meant for what came before it. */
+  private justOpened(): boolean {
+    const head = this.store.getState().prompts[0];
+    return head !== undefined && Date.now() - head.openedAt < (this.o.promptGuardMs ?? 400);
   }
 
   private textHandlers(): TextHandlers {

@@ -59,6 +59,11 @@ export interface TuiOptions {
   size?: { columns: number; rows: number };
   /** The terminal's size at launch, so the first frame is drawn at the right size. */
   initialSize?: { columns: number; rows: number };
+  /**
+   * Keys that answer a prompt (Enter, y, Esc, 1-9…) are ignored this long after it opens (ms,
+   * default 400), so a key meant for the previous screen never answers the next one.
+   */
+  promptGuardMs?: number;
   /** How often the incident clock ticks (ms); 0 stops it (tests freeze the clock). */
   tickMs?: number;
   batchMs?: number;

@@ -50,7 +50,16 @@ class Terminal {
     this.tmux('resize-window', '-t', 'main', '-x', String(columns), '-y', String(rows));
   }
 
+  /** When the screen last showed what a test waited for (a prompt, usually). */
+  private seen = 0;
+
+  /**
+   * Keys, as a person types them: one that answers a prompt (Enter, y, a digit) comes after the
+   * prompt has been on screen a moment, as oncall ignores answers in its first 400 ms.
+   */
   keys(...keys: string[]): void {
+    const wait = this.seen + 450 - Date.now();
+    if (wait > 0 && keys.some((k) => k === 'Enter' || k === 'y' || /^[1-9]$/.test(k))) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
     for (const k of keys) this.tmux('send-keys', '-t', 'main', k);
   }
 
@@ -67,7 +76,10 @@ class Terminal {
     const deadline = Date.now() + timeout;
     for (;;) {
       const s = this.screen();
-      if (typeof what === 'string' ? s.includes(what) : what instanceof RegExp ? what.test(s) : what(s)) return s;
+      if (typeof what === 'string' ? s.includes(what) : what instanceof RegExp ? what.test(s) : what(s)) {
+        this.seen = Date.now();
+        return s;
+      }
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(what)} in the terminal\n--- screen ---\n${s}\n---`);
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -138,7 +150,9 @@ describe.runIf(hasTmux || inCI)('oncall in a real terminal (tmux)', () => {
     await t.waitFor('Next: Decide what causes the 504s');
     t.keys('Enter');
     await t.waitFor('◆ What causes the 504s?');
-    t.keys('Enter'); // the highlighted first option: raise the timeout
+    s = await t.waitFor('← the evidence suggests this');
+    expect(s).toMatch(/> 1\. The proxy timeout is shorter/);
+    t.keys('Enter'); // the option the timings suggest (highlighted): raise the timeout
     await t.waitFor('Next: Raise the proxy timeout');
     t.keys('Enter');
     s = await t.waitFor('Confirm change');

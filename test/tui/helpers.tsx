@@ -100,6 +100,8 @@ export function renderTui(o: RenderOptions = {}): Tui {
     cwd: ROOT,
     operator: 'tester',
     tickMs: 0,
+    // Tests press keys as soon as a prompt is drawn; the guard has its own test (runner.test.tsx).
+    promptGuardMs: 0,
     color: false,
     batchMs: 20,
     kubeContext: async () => undefined,

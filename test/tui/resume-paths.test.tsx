@@ -273,7 +273,9 @@ describe('a write left in doubt', () => {
     const { t, frame } = await resumeToQuestion(d);
     // The question quotes the command; however it wraps, the question itself stays in view.
     expect(frame).toContain("◆ Step 'Restart workers' started a change but oncall");
-    expect(frame).toMatch(/> 1\. It happened: mark the step done \(done\)/);
+    // Nothing is highlighted: whether the change happened is never answered by a stray Enter.
+    expect(frame).toMatch(/^ +1\. It happened: mark the step done \(done\)/m);
+    expect(frame).toContain('nothing is chosen for you');
     expect(frame).toContain('2. It did not happen: run the step again (rerun)');
     expect(frame).toContain('3. Skip the step (skip)');
     expect(frame).toMatch(/\? Restart workers/); // the step list marks it in doubt
@@ -282,7 +284,12 @@ describe('a write left in doubt', () => {
     expect(frame).toContain('restart | shell | write | in doubt (pending)');
     expect(frame).toMatch(/^>\? Restart workers +restart \| shell/m);
     expect(t.state().incident?.steps.restart).toMatchObject({ phase: 'running', inDoubt: true, settling: true });
-    expect(t.state().prompts[0]).toMatchObject({ kind: 'ask', req: { stepId: 'restart', type: 'choice' } });
+    expect(t.state().prompts[0]).toMatchObject({ kind: 'ask', req: { stepId: 'restart', type: 'choice' }, selected: -1 });
+    t.press(KEY.enter);
+    await t.waitFor('no option is highlighted');
+    expect(t.state().prompts[0]).toMatchObject({ kind: 'ask', req: { stepId: 'restart' } });
+    t.press(KEY.down);
+    await t.until((s) => s.prompts[0]?.kind === 'ask' && s.prompts[0].selected === 0);
     t.press(KEY.enter);
     let f = await t.waitFor('Next: Check the workers');
     expect(f).toMatch(/✓ Restart workers/);
@@ -344,7 +351,7 @@ describe('a write left in doubt', () => {
   it('"skip" skips the write, journaled with who decided', async () => {
     const d = await seedDoubt();
     const { t } = await resumeToQuestion(d);
-    t.press(KEY.down, KEY.down);
+    t.press(KEY.down, KEY.down, KEY.down);
     await t.until((s) => s.prompts[0]?.kind === 'ask' && s.prompts[0].selected === 2);
     t.press(KEY.enter);
     const f = await t.waitFor('Next: Check the workers');

@@ -100,7 +100,7 @@ describe('store', () => {
     const running = { id: 'a', phase: 'running' as const, attempts: 1, inDoubt: false, settling: false, retryPending: false, outputLines: 0 };
     expect(phaseOf(running, { prompts: [], running: false })).toBe('pending');
     expect(phaseOf(running, { prompts: [], running: true })).toBe('running');
-    const gate = { id: 1, kind: 'gate' as const, req: { stepId: 'a', title: 'A', effect: 'read' as const, intent: { summary: '', params: {} } }, resolve: () => {}, reject: () => {} };
+    const gate = { id: 1, kind: 'gate' as const, req: { stepId: 'a', title: 'A', effect: 'read' as const, intent: { summary: '', params: {} } }, resolve: () => {}, reject: () => {}, openedAt: 0 };
     expect(phaseOf(running, { prompts: [gate], running: true })).toBe('pending');
     // An interrupted write being settled (its question asked, its verify read made) is not running.
     expect(phaseOf({ ...running, inDoubt: true, settling: true }, { prompts: [], running: true })).toBe('pending');

@@ -120,15 +120,20 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
       if (r.type === 'choice') {
         (r.options ?? []).forEach((o, i) => {
           const sel = i === p.selected;
-          rows.push(row(`o${i}`, (
-            <Text inverse={sel}>
-              {sel ? ' > ' : '   '}
-              {i + 1}. <Text bold>{o.label}</Text>
-              <Text dimColor>{` (${o.value})${o.description ? ` — ${o.description}` : ''}`}</Text>
-            </Text>
-          )));
+          // Wrapped, never cut: an option is what the operator answers with.
+          const mark = o.value === r.suggested ? ' ← the evidence suggests this' : '';
+          const text = `${i + 1}. ${o.label} (${o.value})${mark}${o.description ? ` — ${o.description}` : ''}`;
+          wrapText(text, width - 5).forEach((l, j) =>
+            rows.push(row(`o${i}.${j}`, (
+              <Text inverse={sel} bold={sel} color={mark && j === 0 ? c('cyan') : undefined}>
+                {j === 0 && sel ? ' > ' : '   '}
+                {l}
+              </Text>
+            ))),
+          );
         });
-        rows.push(row('ak', <Text dimColor>{`  ${keyOf('choice', 'down')} or 1-9 | ${keyOf('choice', 'choose')} answers (journaled)`}</Text>));
+        const how = p.selected < 0 ? 'nothing is chosen for you: pick with' : 'change with';
+        wrapText(`${how} ${keyOf('choice', 'down')} or 1-9 | ${keyOf('choice', 'choose')} answers (journaled)`, width - 2).forEach((l, j) => rows.push(row(`ak${j}`, <Text dimColor>{`  ${l}`}</Text>)));
       } else if (r.type === 'text') {
         rows.push(row('at', (
           <Text>

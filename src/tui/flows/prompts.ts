@@ -105,12 +105,13 @@ export class PromptsFlow {
 
   // ── questions and manual steps ──
 
-  /** Moves the highlight among a question's options. */
+  /** Moves the highlight among a question's options (from none: the first or the last). */
   moveOption(delta: number): void {
     const head = this.head();
     if (head?.kind !== 'ask') return;
     const n = head.req.options?.length ?? 0;
-    this.store.getState().updatePrompt(head.id, { selected: clamp(head.selected + delta, 0, n - 1) });
+    const from = head.selected < 0 ? (delta > 0 ? -1 : n) : head.selected;
+    this.store.getState().updatePrompt(head.id, { selected: clamp(from + delta, 0, n - 1) });
   }
 
   /** 1–9 at a question with options: that option, answered at once (a digit that names none does nothing). */
@@ -121,12 +122,13 @@ export class PromptsFlow {
     this.choose();
   }
 
-  /** Answers with the highlighted option. */
+  /** Answers with the highlighted option; with none highlighted, Enter answers nothing. */
   choose(): void {
     const head = this.head();
     if (head?.kind !== 'ask') return;
-    const option = head.req.options?.[head.selected];
-    if (option) this.settle(head, { value: option.value, by: this.tui.operator });
+    const option = head.selected >= 0 ? head.req.options?.[head.selected] : undefined;
+    if (!option) return this.store.getState().setMessage('no option is highlighted: pick one with up/down or 1-9 first', 'warn');
+    this.settle(head, { value: option.value, by: this.tui.operator });
   }
 
   editAnswer(edit: TextEdit): void {

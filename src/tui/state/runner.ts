@@ -16,12 +16,15 @@ export const runnerSlice: Slice<RunnerState & RunnerActions> = (set, get) => {
       // What the prompt talks about must already be on screen.
       get().flush();
       const id = nextPromptId++;
+      const openedAt = Date.now();
+      // Nothing is highlighted unless the evidence points to an option: Enter never answers by default.
+      const suggested = p.kind === 'ask' && p.req.suggested !== undefined ? (p.req.options ?? []).findIndex((o) => o.value === p.req.suggested) : -1;
       const prompt: Prompt =
         p.kind === 'confirm'
-          ? { ...p, id, choice: 'cancel', typed: '', problem: p.req.problem }
+          ? { ...p, id, openedAt, choice: 'cancel', typed: '', problem: p.req.problem }
           : p.kind === 'ask'
-            ? { ...p, id, selected: 0, text: '', problem: p.req.problem }
-            : { ...p, id };
+            ? { ...p, id, openedAt, selected: suggested, text: '', problem: p.req.problem }
+            : { ...p, id, openedAt };
       // A new prompt for the current step brings the view back to it.
       set({ prompts: [...get().prompts, prompt], view: { scroll: 0 }, ...disarmed(get()) });
       return id;

@@ -51,6 +51,8 @@ export interface FormState {
 interface PromptBase {
   id: number;
   reject: (err: Error) => void;
+  /** When it was put on screen (ms): keys that answer are ignored for a moment after (promptGuardMs). */
+  openedAt: number;
 }
 export type Prompt =
   | (PromptBase & { kind: 'gate'; req: GateRequest; resolve: (r: GateResponse) => void })

@@ -1,0 +1,96 @@
+// The TUI's safe defaults at 3 AM: Enter never answers a question by default, a key pressed just
+// before a prompt appears never answers it, and a paste is text in the focused field, never keys.
+import { journal, KEY, renderTui, runbookDir, runStep, tempDir, toInputs } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+
+const DECIDE = `
+id: decide
+title: Decide
+version: 1.0.0
+summary: A question with and without evidence
+inputs:
+  hint: { type: string, default: none }
+steps:
+  - id: plain
+    title: A plain question
+    kind: decision
+    with:
+      question: Which way?
+      options:
+        - { value: left, label: Left }
+        - { value: right, label: Right }
+  - id: evidence
+    title: A question with evidence
+    kind: decision
+    with:
+      question: Which cause?
+      suggest: "\${{ inputs.hint }}"
+      options:
+        - { value: dns, label: DNS }
+        - { value: disk, label: The disk is full }
+`;
+
+async function open(o: { promptGuardMs?: number; hint?: string } = {}) {
+  const dir = runbookDir({ 'decide.yaml': DECIDE }, false);
+  const stateDir = tempDir();
+  const t = renderTui({ runbookDirs: [dir], stateDir, ...(o.promptGuardMs !== undefined ? { promptGuardMs: o.promptGuardMs } : {}) });
+  await toInputs(t, 'decide');
+  if (o.hint) {
+    t.press('\u0015'); // Ctrl+U clears the default
+    t.type(o.hint);
+  }
+  t.press(KEY.enter);
+  await t.until((s) => s.screen.kind === 'runner', { what: 'the runner' });
+  return { t, stateDir, id: t.state().incidentId! };
+}
+
+describe('Enter never answers by default', () => {
+  it('with nothing suggested, nothing is highlighted and Enter answers nothing until an option is picked', async () => {
+    const { t, stateDir, id } = await open();
+    await runStep(t, 'A plain question');
+    let f = await t.waitFor('◆ Which way?');
+    expect(f).not.toMatch(/> 1\. Left/);
+    expect(f).toContain('nothing is chosen for you');
+    t.press(KEY.enter, KEY.enter, KEY.enter);
+    f = await t.waitFor('no option is highlighted');
+    expect(t.state().prompts[0]).toMatchObject({ kind: 'ask', selected: -1 });
+    t.press(KEY.up); // from nothing, up goes to the last option
+    await t.until((s) => s.prompts[0]?.kind === 'ask' && s.prompts[0].selected === 1);
+    t.press(KEY.enter);
+    await t.waitFor('Next: A question with evidence');
+    await t.close();
+    expect((await journal(stateDir, id)).find((r) => r.type === 'decision.made')?.payload).toMatchObject({ step: 'plain', value: 'right' });
+  });
+
+  it('the option the evidence suggests is highlighted and marked; Enter takes it', async () => {
+    const { t, stateDir, id } = await open({ hint: 'disk' });
+    await runStep(t, 'A plain question');
+    await t.waitFor('◆ Which way?');
+    t.press('1');
+    await runStep(t, 'A question with evidence');
+    const f = await t.waitFor('◆ Which cause?');
+    expect(f).toMatch(/> 2\. The disk is full \(disk\) ← the evidence suggests this/);
+    t.press(KEY.enter);
+    await t.waitFor('Runbook completed');
+    await t.close();
+    expect((await journal(stateDir, id)).filter((r) => r.type === 'decision.made').map((r) => r.payload.value)).toEqual(['left', 'disk']);
+  });
+});
+
+describe('a key meant for the previous screen never answers the next one', () => {
+  it('answers in the first 400 ms of a prompt are ignored; the same key a moment later answers', async () => {
+    const { t, stateDir, id } = await open({ promptGuardMs: 400, hint: 'dns' });
+    await t.waitFor('Next: A plain question');
+    await new Promise((r) => setTimeout(r, 450));
+    // The gate's Enter, and two more in flight: the question that opens must not take them.
+    t.press(KEY.enter, KEY.enter, '2');
+    await t.waitFor('◆ Which way?');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.state().prompts[0]).toMatchObject({ kind: 'ask', req: { stepId: 'plain' } });
+    await new Promise((r) => setTimeout(r, 400));
+    t.press('2');
+    await t.waitFor('Next: A question with evidence');
+    await t.close();
+    expect((await journal(stateDir, id)).find((r) => r.type === 'decision.made')?.payload).toMatchObject({ step: 'plain', value: 'right' });
+  });
+});
