@@ -48,11 +48,11 @@ describe('Enter never answers by default', () => {
   it('with nothing suggested, nothing is highlighted and Enter answers nothing until an option is picked', async () => {
     const { t, stateDir, id } = await open();
     await runStep(t, 'A plain question');
-    let f = await t.waitFor('◆ Which way?');
+    const f = await t.waitFor('◆ Which way?');
     expect(f).not.toMatch(/> 1\. Left/);
     expect(f).toContain('nothing is chosen for you');
     t.press(KEY.enter, KEY.enter, KEY.enter);
-    f = await t.waitFor('no option is highlighted');
+    await t.waitFor('no option is highlighted');
     expect(t.state().prompts[0]).toMatchObject({ kind: 'ask', selected: -1 });
     t.press(KEY.up); // from nothing, up goes to the last option
     await t.until((s) => s.prompts[0]?.kind === 'ask' && s.prompts[0].selected === 1);
