@@ -1,7 +1,7 @@
 // The root component: one input hook that hands every key to the controller, the header, the
 // active screen (a switch over the screen union, checked for exhaustiveness), overlays, the
 // message line and the footer. Components draw; the controller decides.
-import { Box, useInput, useStdin, useWindowSize } from 'ink';
+import { Box, useInput, usePaste, useStdin, useWindowSize } from 'ink';
 import { useEffect } from 'react';
 import type { TuiController } from './controller.js';
 import { TuiContext, useController, useTui, useTuiShallow } from './hooks.js';
@@ -39,6 +39,8 @@ function Keys() {
   const controller = useController();
   const { isRawModeSupported } = useStdin();
   useInput((input, key) => controller.onKey(input, key), { isActive: isRawModeSupported === true });
+  // Bracketed paste: a paste arrives whole, as text, never as the keys it contains.
+  usePaste((text) => controller.onPaste(text), { isActive: isRawModeSupported === true });
   return null;
 }
 

@@ -105,6 +105,21 @@ export class TuiController {
     for (const press of keyPresses(input, key)) this.press(press.input, press.key);
   }
 
+  /**
+   * A paste is text for the focused field and nothing else: its newlines and tabs never submit,
+   * run a step or answer a prompt. Fields are one line, so line breaks become spaces; with no
+   * field focused the paste is dropped, and the message line says so.
+   */
+  onPaste(text: string): void {
+    const s = this.store.getState();
+    if (s.exit) return;
+    const ctx = activeContexts(s)[0];
+    if (!isTextContext(ctx)) return s.setMessage('paste ignored: no text field is focused (n opens a note)', 'warn');
+    // eslint-disable-next-line no-control-regex
+    const flat = text.replace(/\r\n|[\r\n\t]/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+    if (flat) this.edits[ctx]({ insert: flat });
+  }
+
   private press(input: string, key: KeyLike): void {
     const s = this.store.getState();
     if (s.exit) return;

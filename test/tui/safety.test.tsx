@@ -94,3 +94,37 @@ describe('a key meant for the previous screen never answers the next one', () =>
     expect((await journal(stateDir, id)).find((r) => r.type === 'decision.made')?.payload).toMatchObject({ step: 'plain', value: 'right' });
   });
 });
+
+describe('a paste is text, never keys', () => {
+  const PASTE = (text: string) => `\u001b[200~${text}\u001b[201~`;
+
+  it('a two-paragraph paste into a note stays in the note; the blank line runs nothing', async () => {
+    const { t, stateDir, id } = await open();
+    await t.waitFor('Next: A plain question');
+    t.press('n');
+    await t.waitFor('Note for the journal');
+    t.press(PASTE('first paragraph\r\rsecond paragraph\r'));
+    await t.until((s) => s.overlayText.includes('second paragraph'), { what: 'the pasted note' });
+    expect(t.state().overlayText).toBe('first paragraph  second paragraph ');
+    // Still a note being written; the gate still waits.
+    expect(t.state().overlay.kind).toBe('note');
+    expect(t.state().prompts[0]).toMatchObject({ kind: 'gate', req: { stepId: 'plain' } });
+    t.press(KEY.enter);
+    await t.waitFor('note added');
+    expect(t.state().prompts[0]).toMatchObject({ kind: 'gate', req: { stepId: 'plain' } });
+    await t.close();
+    const records = await journal(stateDir, id);
+    expect(records.filter((r) => r.type === 'note.added').map((r) => r.payload.text)).toEqual(['first paragraph  second paragraph']);
+    expect(records.filter((r) => r.type === 'step.started')).toEqual([]);
+  });
+
+  it('a paste with no field focused is dropped: a gate is not run by the newlines in it', async () => {
+    const { t, stateDir, id } = await open();
+    await t.waitFor('Next: A plain question');
+    t.press(PASTE('\r\r\r'));
+    await t.waitFor('paste ignored');
+    expect(t.state().prompts[0]).toMatchObject({ kind: 'gate', req: { stepId: 'plain' } });
+    await t.close();
+    expect((await journal(stateDir, id)).filter((r) => r.type === 'step.started')).toEqual([]);
+  });
+});
