@@ -128,3 +128,53 @@ describe('a paste is text, never keys', () => {
     expect((await journal(stateDir, id)).filter((r) => r.type === 'step.started')).toEqual([]);
   });
 });
+
+describe('nothing the operator approves is cut', () => {
+  const FLAGS = Array.from({ length: 24 }, (_, i) => `--flag-number-${i + 1}=/var/lib/some/long/path/${i + 1}`);
+  const LONG = `
+id: long-confirm
+title: Long confirmation
+version: 1.0.0
+summary: A write whose argv is longer than the screen
+steps:
+  - id: restore
+    title: Restore with every flag
+    kind: shell
+    with:
+      argv: [node, -e, "", ${FLAGS.map((f) => JSON.stringify(f)).join(', ')}, --data-dir=/var/lib/etcd, --bump-revision=1000000000, --mark-compacted, --initial-advertise-peer-urls=https://10.0.0.1:2380]
+      effect: write
+    confirm:
+      message: This replaces the cluster's data with the snapshot's. Every write since the snapshot is lost, and the members restart with a new cluster token.
+`;
+
+  for (const [columns, rows] of [
+    [80, 24],
+    [120, 40],
+  ] as const) {
+    it(`at ${columns}×${rows} every flag of the argv can be read, and the buttons stay in view`, async () => {
+      const dir = runbookDir({ 'long.yaml': LONG }, false);
+      const t = renderTui({ runbookDirs: [dir], columns, rows });
+      await toInputs(t, 'long-confirm');
+      await t.until((s) => s.screen.kind === 'runner', { what: 'the runner' });
+      await runStep(t, 'Restore with every flag');
+      let f = await t.waitFor('Confirm change');
+      const seen = [f];
+      expect(f).toContain('Approve');
+      // Read down through the whole confirmation, one page at a time.
+      for (let i = 0; i < 20 && t.state().promptOverflow > 0 && t.state().promptScroll < t.state().promptOverflow; i++) {
+        const before = t.state().promptScroll;
+        t.press(KEY.pageDown);
+        await t.until((s) => s.promptScroll !== before, { what: 'the confirmation to scroll' });
+        f = t.frame();
+        seen.push(f);
+        expect(f).toContain('Approve');
+      }
+      const all = seen.join('\n').replace(/\s+/g, '');
+      for (const flag of [...FLAGS, '--data-dir=/var/lib/etcd', '--bump-revision=1000000000', '--mark-compacted', '--initial-advertise-peer-urls=https://10.0.0.1:2380']) {
+        expect(all, flag).toContain(flag);
+      }
+      expect(all).toContain('restartwithanewclustertoken.');
+      await t.close();
+    });
+  }
+});

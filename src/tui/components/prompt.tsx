@@ -64,22 +64,19 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
           </Text>
         ), { text: r.purpose === 'rollback' ? '↺' : '⚠', color: c(tone), bold: true }),
       );
-      rows.push(row('c1', <Text bold>{`  ${r.title}`}</Text>));
-      rows.push(row('c2', <Text>{`  what:      ${intent.summary}`}</Text>));
+      wrapText(r.title, width - 4).forEach((l, i) => rows.push(row(`c1${i}`, <Text bold>{`  ${l}`}</Text>)));
+      wrapText(intent.summary, Math.max(10, width - 13)).forEach((l, i) => rows.push(row(`c2${i}`, <Text>{`  ${i === 0 ? 'what:      ' : '           '}${l}`}</Text>)));
       if (intent.api) rows.push(row('c3', <Text>{`  API:       ${intent.api}`}</Text>));
-      if (intent.argv) {
-        wrapText(displayArgv(intent.argv), width - 13)
-          .slice(0, 3)
-          .forEach((l, i) => rows.push(row(`c4${i}`, <Text>{`  ${i === 0 ? 'argv:      ' : '           '}${l}`}</Text>)));
-      }
-      if (intent.resources?.length) rows.push(row('c5', <Text>{`  resources: ${intent.resources.join(', ')}`}</Text>));
-      if (!intent.argv && intent.params !== undefined) {
-        wrapText(showValue(intent.params, 10_000), width - 13)
-          .slice(0, 3)
-          .forEach((l, i) => rows.push(row(`cp${i}`, <Text>{`  ${i === 0 ? 'params:    ' : '           '}${l}`}</Text>)));
-      }
-      rows.push(row('c6', <Text>{`  ${confirmWhere(r, ctx.identity)}`}</Text>));
-      if (r.message) wrapText(r.message, width - 4).slice(0, 2).forEach((l, i) => rows.push(row(`c7${i}`, <Text italic>{`  ${l}`}</Text>)));
+      // Everything the operator approves is shown whole: wrapped, never cut (the runner scrolls a
+      // confirmation taller than the screen, keeping its buttons in view).
+      const field = (key: string, label: string, text: string) =>
+        wrapText(text, Math.max(10, width - 13)).forEach((l, i) => rows.push(row(`${key}${i}`, <Text>{`  ${i === 0 ? label.padEnd(11) : '           '}${l}`}</Text>)));
+      if (intent.argv) field('c4', 'argv:', displayArgv(intent.argv));
+      if (intent.resources?.length) field('c5', 'resources:', intent.resources.join(', '));
+      if (!intent.argv && intent.params !== undefined) field('cp', 'params:', showValue(intent.params, Number.MAX_SAFE_INTEGER));
+      const where = confirmWhere(r, ctx.identity);
+      (where.length <= width - 4 ? [where] : wrapText(where, width - 4)).forEach((l, i) => rows.push(row(`c6${i}`, <Text>{`  ${l}`}</Text>)));
+      if (r.message) wrapText(r.message, width - 4).forEach((l, i) => rows.push(row(`c7${i}`, <Text italic>{`  ${l}`}</Text>)));
       if (r.destructive) {
         rows.push(row('c8', (
           <Text>
@@ -98,7 +95,7 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
             <Text inverse={p.choice === 'cancel'} bold={p.choice === 'cancel'}>{' Cancel '}</Text>
             {'  '}
             <Text inverse={p.choice === 'approve'} bold={p.choice === 'approve'} color={c('yellow')}>{' Approve '}</Text>
-            <Text dimColor>{`   ${keyOf('confirm', 'toggle-choice')} choose | ${keyOf('confirm', 'submit')} confirm | ${keyOf('confirm', 'approve')} approve | ${keyOf('confirm', 'decline')} cancel`}</Text>
+            {width >= 90 ? <Text dimColor>{`   ${keyOf('confirm', 'toggle-choice')} choose | ${keyOf('confirm', 'submit')} confirm | ${keyOf('confirm', 'approve')} approve | ${keyOf('confirm', 'decline')} cancel`}</Text> : null}
           </Text>
         )));
       }

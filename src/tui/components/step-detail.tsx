@@ -34,13 +34,15 @@ export const StepDetail = memo(function StepDetail({ width, rows }: { width: num
   useMarkdownReady();
   const controller = useController();
   const paneRef = useRef(0);
+  const overflowRef = useRef(0);
   useEffect(() => {
-    controller.store.getState().setPaneRows(Math.max(1, paneRef.current));
+    controller.store.getState().setPaneRows(Math.max(1, paneRef.current), overflowRef.current);
   });
   const s = useTuiShallow((st) => ({
     runbook: st.runbook,
     incident: st.incident,
     view: st.view,
+    promptScroll: st.promptScroll,
     prompts: st.prompts,
     output: st.output,
     confirmations: st.confirmations,
@@ -158,14 +160,43 @@ export const StepDetail = memo(function StepDetail({ width, rows }: { width: num
     res.push(row(`as${i}`, paint(`assert ${a.that.replace(/^\s*\$\{\{\s*|\s*\}\}\s*$/g, '')}${a.message && !a.ok ? ` - ${a.message}` : ''}`, { color: c(tone) }), { text: a.ok ? '✓' : '✗', color: c(tone) }));
   }
 
+  // A prompt taller than the room it has: what came before gives way first, then the prompt is
+  // windowed (PgUp/PgDn), its last rows (the buttons, the typed resource) always in view.
+  let shownTop = top;
+  let shownBottom = bottom;
+  let overflow = 0;
+  const crowded = Boolean(head) && top.length + bottom.length > rows;
+  if (crowded) {
+    shownTop = [];
+    const tail = bottom.slice(-3);
+    const body = bottom.slice(0, -3);
+    const space = Math.max(1, rows - tail.length - 2);
+    if (body.length > space) {
+      overflow = body.length - space;
+      const start = Math.min(s.promptScroll, overflow);
+      const above = start;
+      const below = body.length - space - start;
+      shownBottom = [
+        row('more-above', paint(above ? `▲ ${above} more line${above === 1 ? '' : 's'} above: PgUp` : ' ', { dim: true })),
+        ...body.slice(start, start + space),
+        row('more-below', paint(below ? `▼ ${below} more line${below === 1 ? '' : 's'} below: PgDn` : ' ', { dim: true })),
+        ...tail,
+      ];
+    }
+  }
+  overflowRef.current = overflow;
+  top.splice(0, top.length, ...shownTop);
+  bottom = shownBottom;
+
   // Budget: the output pane gets what is left, at least a few lines.
   const fixed = top.length + bottom.length;
   let avail = Math.max(0, rows - fixed);
-  const g = cap(guidance, Math.min(guidance.length, Math.max(2, Math.floor(avail * 0.3))), 'lines of guidance');
+  // A prompt that needs the whole room gets it: the step's own details are a key away (up/down).
+  const g = crowded ? [] : cap(guidance, Math.min(guidance.length, Math.max(2, Math.floor(avail * 0.3))), 'lines of guidance');
   avail -= g.length;
-  const it = cap(intentRows, Math.min(intentRows.length, 4), 'intent lines');
+  const it = crowded ? [] : cap(intentRows, Math.min(intentRows.length, 4), 'intent lines');
   avail -= it.length;
-  const rs = cap(res, Math.min(res.length, Math.max(2, Math.floor(avail * 0.35))), 'result lines');
+  const rs = crowded ? [] : cap(res, Math.min(res.length, Math.max(2, Math.floor(avail * 0.35))), 'result lines');
   avail -= rs.length;
   paneRef.current = Math.max(1, avail - 1);
   const outRows = Math.max(0, avail);

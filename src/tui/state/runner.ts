@@ -11,6 +11,8 @@ export const runnerSlice: Slice<RunnerState & RunnerActions> = (set, get) => {
     running: false,
     view: { scroll: 0 },
     paneRows: 10,
+    promptOverflow: 0,
+    promptScroll: 0,
 
     pushPrompt: (p) => {
       // What the prompt talks about must already be on screen.
@@ -26,7 +28,7 @@ export const runnerSlice: Slice<RunnerState & RunnerActions> = (set, get) => {
             ? { ...p, id, openedAt, selected: suggested, text: '', problem: p.req.problem }
             : { ...p, id, openedAt };
       // A new prompt for the current step brings the view back to it.
-      set({ prompts: [...get().prompts, prompt], view: { scroll: 0 }, ...disarmed(get()) });
+      set({ prompts: [...get().prompts, prompt], view: { scroll: 0 }, promptScroll: 0, ...disarmed(get()) });
       return id;
     },
     updatePrompt: (id, patch) => set({ prompts: get().prompts.map((p) => (p.id === id ? ({ ...p, ...patch } as Prompt) : p)) }),
@@ -53,13 +55,16 @@ export const runnerSlice: Slice<RunnerState & RunnerActions> = (set, get) => {
     scrollOutput: (delta) => {
       const s = get();
       if (delta === 'end') return set({ view: { scroll: 0 } });
+      // A prompt taller than the screen takes the pane's place, and PgUp/PgDn with it (read from
+      // its top down: PgDn shows more of it).
+      if (s.promptOverflow > 0) return set({ promptScroll: clamp(s.promptScroll - delta, 0, s.promptOverflow) });
       const step = s.view.step ?? currentStep(s.incident);
       const total = step ? (s.output[step]?.lines.length ?? 0) : 0;
       // The top of the output is reached when the first line shows at the top of the pane.
       set({ view: { ...s.view, scroll: clamp(s.view.scroll + delta, 0, Math.max(0, total - s.paneRows)) } });
     },
-    setPaneRows: (rows) => {
-      if (get().paneRows !== rows) set({ paneRows: rows });
+    setPaneRows: (rows, promptOverflow = 0) => {
+      if (get().paneRows !== rows || get().promptOverflow !== promptOverflow) set({ paneRows: rows, promptOverflow });
     },
   };
 };

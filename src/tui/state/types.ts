@@ -279,6 +279,10 @@ export interface RunnerState {
   view: { step?: string; scroll: number };
   /** Lines of output the pane shows (the layout reports it; scrolling and paging use it). */
   paneRows: number;
+  /** Lines of the prompt on screen that do not fit (PgUp/PgDn scroll it instead of the output). */
+  promptOverflow: number;
+  /** Lines of an overflowing prompt scrolled past at its top. */
+  promptScroll: number;
 }
 export interface RunnerActions {
   pushPrompt(p: PromptInput): number;
@@ -288,7 +292,7 @@ export interface RunnerActions {
   setRunning(running: boolean, result?: RunResult): void;
   viewStep(delta: number): void;
   scrollOutput(delta: number | 'end'): void;
-  setPaneRows(rows: number): void;
+  setPaneRows(rows: number, promptOverflow?: number): void;
 }
 
 /** The incident as the journal tells it: engine records folded into what the runner and timeline draw. */
