@@ -12,6 +12,7 @@
 // that drops If-None-Match, for the probe test. Also runs on its own: `node s3-endpoint.mjs [port]`.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
+import { URL, URLSearchParams } from 'node:url';
 
 const ACCOUNT = '111122223333';
 const xmlEscape = (s) => String(s).replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]);
