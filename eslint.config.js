@@ -10,6 +10,9 @@ const LAYERS = [
   ['tui', 'headless'],
   ['export', 'drill', 'plugins'],
   ['engine'],
+  // Team incidents (#19): the shared journal store. Below the session that injects it, above the
+  // providers (the S3 client, STS) and the journal it mirrors into, which never imports it.
+  ['share'],
   ['executors'],
   ['core'],
   ['providers'],

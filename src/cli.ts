@@ -23,6 +23,8 @@ commands:
   resume <incident>          continue an incident from its journal (same flags as run)
       --reopen 'what was fixed'  go on from the step a failed or blocked incident stopped at
       --force-unlock           take it over from a writer on another machine that is gone for good
+  join <incident> --share s3://bucket/prefix   mirror a team incident here and follow it; each stdin line is a note
+  follow <incident> --share s3://bucket/prefix [--until-finished]  show every responder's records as they come
   drill [<scenario>] [--auto]  practise a runbook on a simulated world: the UI at a terminal, headless with --auto (--list shows scenarios)
   incidents [--open] [--json]  list incidents, newest first
   verify <incident> [--json] check an incident journal's hash chain
@@ -37,6 +39,7 @@ global options:
   --state-dir <dir>          where incidents live (default $XDG_STATE_HOME/oncall)
   --profile <p> --region <r> AWS profile and region (else AWS_PROFILE, AWS_REGION, the default chain)
   --context <c> --kubeconfig <f>  Kubernetes context and kubeconfig (else KUBECONFIG, current-context)
+  --share s3://bucket/prefix  share the incident with the team on S3 (run, resume; also $ONCALL_SHARE)
   --plugin <path>            load this plugin too (repeat; also ./plugins and $XDG_CONFIG_HOME/oncall/plugins)
   --version, -v  --help, -h
 
@@ -56,6 +59,8 @@ const commands: Record<string, () => Promise<Command>> = {
   drill: async () => (await import('./commands/drill.js')).drillCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
   plugins: async () => (await import('./commands/plugins.js')).pluginsCommand,
+  join: async () => (await import('./commands/share.js')).joinCommand,
+  follow: async () => (await import('./commands/share.js')).followCommand,
 };
 
 export async function main(argv: string[], io: CommandIO): Promise<number> {

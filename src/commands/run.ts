@@ -21,6 +21,7 @@ import { resolveRunbook } from '../runbook/catalog.js';
 import { StateDirError, stateRoot } from '../paths.js';
 import { LIVE_WORLD_FLAGS, liveWorld, parseCommandArgs, say, usageError } from './io.js';
 import { type CommandIO } from '../core/io.js';
+import { SHARE_FLAG, shareForSession, sharing } from './share.js';
 
 export const EXIT = { done: 0, failed: 1, usage: 2, aborted: 3, needsHuman: 4, blocked: 5 } as const;
 
@@ -38,6 +39,8 @@ const common = {
   operator: { type: 'string' },
   plugin: { type: 'string', multiple: true },
   ...LIVE_WORLD_FLAGS,
+  // Team incidents (#19): the store the incident is shared on (else $ONCALL_SHARE).
+  ...SHARE_FLAG,
 } as const;
 
 export async function runCommand(args: string[], io: CommandIO): Promise<number> {
@@ -67,7 +70,10 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
     const loaded = await resolveRunbook(positionals[0]!, registry, { extra: values.runbooks as string[] | undefined, pluginDirs: plugins.runbookDirs, env: io.env, cwd: io.cwd });
     const wrong = answersProblem(answers.values, loaded.runbook);
     if (wrong) return usageError(io, wrong);
+    const providers = providersFor(values, io);
+    const share = await shareForSession(await sharing(values, io, operator, providers.aws));
     incident = await openSession({
+      ...(share ? { share } : {}),
       root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
       loaded,
       registry,
@@ -78,7 +84,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       service: values.service as string | undefined,
       readOnly: Boolean(values['read-only']),
       operator,
-      providers: providersFor(values, io),
+      providers,
       onRecord: out.show,
     });
   } catch (err) {
@@ -106,14 +112,19 @@ export async function resumeCommand(args: string[], io: CommandIO): Promise<numb
   const out = printer(io, { json: Boolean(values.json), quiet: Boolean(values.quiet) });
   let incident: IncidentSession;
   try {
+    const root = (values['state-dir'] as string | undefined) ?? stateRoot(io.env);
+    const providers = providersFor(values, io);
+    // A shared incident continues where the team is: its mirror here is brought up to date first.
+    const share = await shareForSession(await sharing(values, io, operator, providers.aws), { root, id: positionals[0]! });
     const loaded = await loadSession({
+      ...(share ? { share } : {}),
       forceUnlock: Boolean(values['force-unlock']),
-      root: (values['state-dir'] as string | undefined) ?? stateRoot(io.env),
+      root,
       id: positionals[0]!,
       registry: (await pluginContext(io, values.plugin as string[] | undefined)).registry,
       ports: headlessPorts({ yes: Boolean(values.yes), rollback: Boolean(values.rollback), answers: answers.values, operator }),
       operator,
-      providers: providersFor(values, io),
+      providers,
       // What was already in the journal is not news: only what resuming writes is shown.
       onRecord: (ev, replayed) => {
         if (!replayed) out.show(ev, false);

@@ -7,14 +7,15 @@ import { hostname } from 'node:os';
 import { asAnyEvent, type AnyEvent, type EventPayloads, type EventType, type Mode } from '../journal/events.js';
 import { newIncidentId, assertIncidentId } from '../journal/ids.js';
 import { Redactor } from '../journal/redact.js';
-import { JournalWriter } from '../journal/writer.js';
+import { JournalWriter, type LockOwner } from '../journal/writer.js';
+import type { AnyRecord } from '../journal/record.js';
 import { parseRunbook, sourceHash, type LoadedRunbook } from '../runbook/load.js';
 import type { Runbook } from '../runbook/schema.js';
 import type { KindRegistry } from '../core/registry.js';
 import type { FlowPorts, Ports } from '../core/step.js';
 import type { Providers } from '../providers/types.js';
 import { VERSION } from '../version.js';
-import { Engine } from './engine.js';
+import { Engine, type Journal } from './engine.js';
 import { journaledInputs, registerSecretDefaults, resolveInputs, type InputProblem } from './inputs.js';
 import { describeIdentity, withAwsIdentity } from './identity.js';
 import { applyEvent, initialState, type IncidentState } from './state.js';
@@ -46,6 +47,44 @@ export interface SessionOptions {
   /** Journal timestamps: the wall clock, or a drill's simulated time. */
   now?: () => number;
   onRecord?: RecordListener;
+  /** Team incidents (src/share): makes the local journal the mirror of a shared one. */
+  share?: ShareHook;
+}
+
+/** What a session writes through: the local journal, or for a team incident the shared one it mirrors. */
+export interface SessionJournal extends Journal {
+  readonly path: string;
+  readonly dir: string;
+  readonly lastSeq: number;
+  readonly head: string;
+  readonly tookOverFrom: LockOwner | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The injection point for team incidents (#19): given the local journal just opened (or created),
+ * returns the journal the session writes through. `onRemote` is told each record another responder
+ * wrote, in order, once it is in the local mirror; the session folds it like its own.
+ */
+export type ShareHook = (writer: JournalWriter, redactor: Redactor, onRemote: (record: AnyRecord) => void) => Promise<SessionJournal>;
+
+/** Folds a record another responder wrote (team incidents) and tells the listener. */
+function remote(state: IncidentState, onRecord: RecordListener | undefined) {
+  return (record: AnyRecord): void => {
+    applyEvent(state, record);
+    onRecord?.(record, false);
+  };
+}
+
+/** The local journal, or the shared one it mirrors when the session shares the incident. */
+async function shared(writer: JournalWriter, o: SessionOptions, redactor: Redactor, state: IncidentState): Promise<SessionJournal> {
+  if (!o.share) return writer;
+  try {
+    return await o.share(writer, redactor, remote(state, o.onRecord));
+  } catch (err) {
+    await writer.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 export interface NewIncident {
@@ -65,14 +104,14 @@ export interface NewIncident {
 export interface IncidentSession {
   id: string;
   engine: Engine;
-  journal: JournalWriter;
+  journal: SessionJournal;
   redactor: Redactor;
   runbook: Runbook;
   close(): Promise<void>;
 }
 
 /** Appends through the journal, folds into the state, then tells the listener: the one way a session writes. */
-function recorder(journal: JournalWriter, state: IncidentState, onRecord: RecordListener | undefined) {
+function recorder(journal: SessionJournal, state: IncidentState, onRecord: RecordListener | undefined) {
   return async <T extends EventType>(type: T, payload: EventPayloads[T]): Promise<void> => {
     const record = asAnyEvent(await journal.append(type, payload));
     applyEvent(state, record);
@@ -87,8 +126,8 @@ export async function openSession(o: SessionOptions & NewIncident): Promise<Inci
   const resolved = resolveInputs(runbook, o.inputs, redactor, o.loaded.source);
   if (!resolved.ok) throw new InputError(resolved.problems);
   const id = o.id ?? newIncidentId();
-  const journal = await JournalWriter.create(o.root, id, { redactor, ...(o.now ? { clock: o.now } : {}) });
   const state = initialState(id);
+  const journal = await shared(await JournalWriter.create(o.root, id, { redactor, ...(o.now ? { clock: o.now } : {}) }), o, redactor, state);
   const write = recorder(journal, state, o.onRecord);
   try {
     await write('incident.opened', {
@@ -158,7 +197,7 @@ export async function loadSession(o: SessionOptions & { id: string; forceUnlock?
   assertIncidentId(o.id);
   const redactor = o.redactor ?? new Redactor();
   const state = initialState(o.id);
-  const journal = await JournalWriter.open(o.root, o.id, {
+  const local = await JournalWriter.open(o.root, o.id, {
     redactor,
     ...(o.forceUnlock ? { forceUnlock: true } : {}),
     ...(o.now ? { clock: o.now } : {}),
@@ -167,6 +206,7 @@ export async function loadSession(o: SessionOptions & { id: string; forceUnlock?
       o.onRecord?.(record, true);
     },
   });
+  const journal = await shared(local, o, redactor, state);
   let runbook: Runbook;
   try {
     if (!state.runbook) throw new Error(`incident ${o.id} has no runbook attached; nothing to resume`);
@@ -202,7 +242,7 @@ export async function loadSession(o: SessionOptions & { id: string; forceUnlock?
     try {
       registerSecretDefaults(runbook, given, redactor);
       const write = recorder(journal, state, o.onRecord);
-      if (journal.repaired) await write('journal.repaired', { dropped_bytes: journal.repaired.droppedBytes });
+      if (local.repaired) await write('journal.repaired', { dropped_bytes: local.repaired.droppedBytes });
       if (!state.outcome) await write('incident.resumed', { operator: o.operator, pid: process.pid });
       if (!state.outcome) for (const w of resolved.warnings) await write('note.added', { text: w.message, by: 'oncall' });
       const ports = withAwsIdentity(runbook, o.ports, o.providers);

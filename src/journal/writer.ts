@@ -9,7 +9,7 @@ import { chmod, open, stat, type FileHandle } from 'node:fs/promises';
 import { makePrivateDir } from '../paths.js';
 import { assertIncidentId } from './ids.js';
 import { incidentDir, journalPath } from './paths.js';
-import { isEventType, type EventPayloads, type EventType } from './events.js';
+import { eventProblem, isEventType, type EventPayloads, type EventType } from './events.js';
 import { acquireLock, JournalLockedError, type Lock, type LockOwner } from './lock.js';
 import { HeadCheck, readHead, writeHead } from './head.js';
 import { JournalCorruptError, LineChecker, rawLines } from './reader.js';
@@ -113,6 +113,8 @@ export class JournalWriter {
   #failure: Error | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
+  /** Set by mirrorOnly(): records come only through appendLine (a shared incident's local mirror). */
+  #mirror = false;
 
   /** The holder on another host this writer took the lock from (--force-unlock): the caller warns. */
   get tookOverFrom(): LockOwner | undefined {
@@ -263,7 +265,63 @@ export class JournalWriter {
   append<T extends EventType>(type: T, payload: EventPayloads[T], opts: { urgent?: boolean } = {}): Promise<JournalRecord<T>> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#closed) return Promise.reject(new JournalFailedError(`the journal of incident ${this.#id} is closed`));
+    if (this.#mirror) return Promise.reject(new JournalFailedError(`the journal of incident ${this.#id} is the local mirror of a shared one: records are appended through the shared journal`));
     return this.#append(type, payload, opts.urgent === true);
+  }
+
+  /**
+   * Hook for shared (team) incidents, src/share: from now on this file is the local mirror of a
+   * chain kept elsewhere. append() refuses; records arrive whole through appendLine(); close()
+   * anchors the head in head.json but appends no journal.closed record (that would fork the chain
+   * the mirror copies).
+   */
+  mirrorOnly(): void {
+    this.#mirror = true;
+  }
+
+  /**
+   * Hook for shared incidents: appends a record built elsewhere, as its exact line. The line must
+   * continue this journal (the next seq, `prev` = this journal's head, the same incident, a
+   * timestamp not before the last one) and be a record of the vocabulary; it is checked as a line
+   * read back would be, then written and fsync'ed like any append.
+   */
+  appendLine(line: string, opts: { urgent?: boolean } = {}): Promise<AnyRecord> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.reject(new JournalFailedError(`the journal of incident ${this.#id} is closed`));
+    let record: AnyRecord;
+    try {
+      record = this.#checkLine(line);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.#seq = record.seq;
+    this.#lastTs = Date.parse(record.ts);
+    this.#prevLine = line;
+    this.#prevHash = undefined;
+    return this.#enqueue(line, record as JournalRecord, opts.urgent === true) as Promise<AnyRecord>;
+  }
+
+  #checkLine(line: string): AnyRecord {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      throw new JournalFailedError(`a record for incident ${this.#id} is not valid JSON (${(err as Error).message})`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new JournalFailedError(`a record for incident ${this.#id} is not a journal record`);
+    const r = value as Record<string, unknown>;
+    const bad = (why: string) => new JournalFailedError(`record ${String(r.seq)} of incident ${this.#id} does not continue its journal: ${why}`);
+    if (line.includes('\n')) throw bad('it spans lines');
+    if (r.v !== JOURNAL_VERSION) throw bad(`schema version ${JSON.stringify(r.v)}`);
+    if (r.seq !== this.#seq + 1) throw bad(`it is record ${String(r.seq)}, the journal's next is ${this.#seq + 1}`);
+    if (r.incident !== this.#id) throw bad(`it belongs to incident ${String(r.incident)}`);
+    if (r.prev !== this.#lastHash()) throw bad(`it follows ${String(r.prev).slice(0, 12)}…, the journal's head is ${this.#lastHash().slice(0, 12)}…`);
+    const ts = typeof r.ts === 'string' ? Date.parse(r.ts) : NaN;
+    if (Number.isNaN(ts) || ts < this.#lastTs) throw bad(`its timestamp ${JSON.stringify(r.ts)} is unreadable or before the last record's`);
+    const problem = eventProblem(String(r.type), r.payload);
+    if (problem) throw bad(`it ${problem}`);
+    // Checked above against the envelope and the record type's schema, as LineChecker does.
+    return value as AnyRecord;
   }
 
   #append<T extends EventType>(type: T, payload: EventPayloads[T], urgent: boolean): Promise<JournalRecord<T>> {
@@ -273,9 +331,13 @@ export class JournalWriter {
     } catch (err) {
       return Promise.reject(err); // a bad payload is the caller's error: the writer stays usable
     }
-    const p = new Promise<JournalRecord<T>>((resolve, reject) => {
+    return this.#enqueue(built.line, built.record, urgent);
+  }
+
+  #enqueue<R extends JournalRecord>(line: string, record: R, urgent: boolean): Promise<R> {
+    const p = new Promise<R>((resolve, reject) => {
       // The queue holds records of every type; each resolves its own caller with its own record.
-      this.#queue.push({ line: built.line, record: built.record, urgent, resolve: resolve as (r: JournalRecord) => void, reject });
+      this.#queue.push({ line, record, urgent, resolve: resolve as (r: JournalRecord) => void, reject });
     });
     p.catch(noop);
     this.#last = p;
@@ -302,7 +364,10 @@ export class JournalWriter {
   async #close(): Promise<void> {
     this.#closed = true; // no new appends from callers; what is queued still lands
     await this.#last.catch(noop);
-    if (!this.#failure && this.#seq >= 0) {
+    if (!this.#failure && this.#seq >= 0 && this.#mirror) {
+      // A mirror: the head is anchored beside it; the chain it copies has no journal.closed of its own.
+      await writeHead(this.#path, { seq: this.#seq, hash: this.#lastHash() }).catch(noop);
+    } else if (!this.#failure && this.#seq >= 0) {
       // Anchor the head, in this order, so a crash at any point leaves a journal that resumes:
       // first outside the file (head.json: the last record's seq and hash, atomically), then in it
       // (journal.closed names the same hash as its `prev`). A journal that ends with its close
