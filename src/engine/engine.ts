@@ -260,7 +260,7 @@ export class Engine {
     }
     if (answer.value === 'skip') {
       const next = this.following(spec);
-      await this.emit('step.skipped', { step: id, reason: `skipped by ${answer.by} ${after}`, by: answer.by, next });
+      await this.emit('step.skipped', { step: id, reason: `skipped by ${answer.by} ${after}`, by: answer.by, effect: 'write', next });
       return { kind: 'settled', end: { kind: 'next', next } };
     }
     // "Run it again": the answer is spent; the step's own questions must not receive it.
@@ -361,7 +361,7 @@ export class Engine {
       const gate = await this.o.ports.beforeStep({ stepId: spec.id, title: spec.title, effect, intent, guidance: spec.guidance });
       if (gate.action === 'skip') {
         const next = this.following(spec);
-        await this.emit('step.skipped', { step: spec.id, reason: gate.reason, by: gate.by, intent, next });
+        await this.emit('step.skipped', { step: spec.id, reason: gate.reason, by: gate.by, intent, effect, next });
         return { kind: 'next', next };
       }
     }
@@ -380,7 +380,7 @@ export class Engine {
       });
     if (decision.kind === 'refuse') {
       const next = this.following(spec);
-      await this.emit('step.skipped', { step: spec.id, reason: decision.message, by: 'oncall', intent, next });
+      await this.emit('step.skipped', { step: spec.id, reason: decision.message, by: 'oncall', intent, effect, next });
       // Read-only is what the operator asked for: the run goes on without the change. Any other
       // refusal means the fix cannot be made here: the run stops, blocked, and says why.
       if (decision.reason === 'read-only') return { kind: 'next', next };
@@ -393,7 +393,7 @@ export class Engine {
       );
       if (!answer.approved) {
         const next = this.following(spec);
-        await this.emit('step.skipped', { step: spec.id, reason: `declined by ${answer.by}${answer.reason ? `: ${answer.reason}` : ''}`, by: answer.by, intent, next });
+        await this.emit('step.skipped', { step: spec.id, reason: `declined by ${answer.by}${answer.reason ? `: ${answer.reason}` : ''}`, by: answer.by, intent, effect, next });
         return { kind: 'next', next };
       }
     }
@@ -432,7 +432,7 @@ export class Engine {
       if (choice === 'retry') continue;
       if (typeof choice === 'object' && choice.action === 'skip') {
         const next = this.following(spec);
-        await this.emit('step.skipped', { step: spec.id, reason: choice.reason, by: choice.by, after_failure: true, next });
+        await this.emit('step.skipped', { step: spec.id, reason: choice.reason, by: choice.by, effect, after_failure: true, next });
         return { kind: 'next', next };
       }
       return { kind: 'failed', error };

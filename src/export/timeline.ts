@@ -55,6 +55,8 @@ export class TimelineBuilder {
   #error: string | null = null;
   #summary: string | null = null;
   #runFinishedAt: { ts: string; seq: number } | null = null;
+  /** A write step was skipped (declined, refused, skipped by a person): a change was not made. */
+  #withheld = false;
   #openedMs: number | undefined;
   #records = 0;
 
@@ -215,6 +217,7 @@ export class TimelineBuilder {
       }
       case 'step.skipped': {
         const p = ev.payload;
+        if (p.effect === 'write') this.#withheld = true;
         const cur = this.#current.get(p.step);
         // Skipping an interrupted step settles that attempt; otherwise the step never started.
         const run = cur && cur.status === 'unfinished' ? cur : this.#run(p.step, at);
@@ -397,7 +400,9 @@ export class TimelineBuilder {
     }
     if (mitigated) out.push(mitigated);
     let resolved = this.#marks.get('resolved');
-    if (!resolved && st.outcome === 'completed' && this.#runFinishedAt) {
+    // A runbook that completed without one of its changes (declined, refused or skipped) did not
+    // necessarily fix anything: only a person may say it is resolved then.
+    if (!resolved && st.outcome === 'completed' && this.#runFinishedAt && !this.#withheld) {
       resolved = { milestone: 'resolved', at: this.#runFinishedAt.ts, by: null, source: 'run-finished', seq: this.#runFinishedAt.seq };
     }
     if (resolved) out.push(resolved);

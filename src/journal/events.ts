@@ -88,7 +88,16 @@ export const eventSchemas = {
   }),
   'identity.resolved': z.object({ aws: record.optional(), kube: record.optional() }),
   /** after_failure: skipped once it had failed (its step.finished says how), rather than before it ran. */
-  'step.skipped': z.object({ step: z.string(), reason: z.string(), by: z.string(), intent: intent.optional(), next: z.string().nullable(), after_failure: z.boolean().optional() }),
+  'step.skipped': z.object({
+    step: z.string(),
+    reason: z.string(),
+    by: z.string(),
+    intent: intent.optional(),
+    /** What the step would have done: a skipped write is a change that was not made. */
+    effect: effect.optional(),
+    next: z.string().nullable(),
+    after_failure: z.boolean().optional(),
+  }),
   'step.started': z.object({
     step: z.string(),
     /** The step's title in the runbook, so readers of the journal need not parse it. */

@@ -245,6 +245,7 @@ export class TuiController {
         decline: () => prompts.declineShown(),
       },
       'confirm-typed': { submit: () => prompts.confirmTyped(), decline: () => prompts.declineShown(), 'clear-field': clear('confirm-typed') },
+      declined: { ...runner, ...steps, 'run-step': () => prompts.confirmAgain(), 'skip-step': () => prompts.askSkipReason() },
       choice: { ...runner, up: () => prompts.moveOption(-1), down: () => prompts.moveOption(1), choose: () => prompts.choose() },
       'text-answer': { answer: () => prompts.answer(), 'clear-field': clear('text-answer') },
       manual: { ...runner, ...steps, done: () => prompts.done() },

@@ -32,9 +32,26 @@ export function fuzzyIndex<T>(fzf: FzfModule, list: readonly T[], selector: (ite
 /** The list filtered by the text, best first, with the matched positions inside `${id} ${title}` (what rows show). */
 export function fuzzyFind<T extends { id: string; title: string }>(index: FuzzyIndex<T> | undefined, list: readonly T[], text: string): Match<T>[] {
   if (!index) return [];
-  if (text.trim() === '') return list.map((item) => ({ item, positions: [] }));
-  return index.find(text.trim()).map((r) => {
-    const shown = r.item.id.length + 1 + r.item.title.length;
-    return { item: r.item, positions: [...r.positions].filter((p) => p < shown).sort((a, b) => a - b) };
-  });
+  const query = text.trim();
+  if (query === '') return list.map((item) => ({ item, positions: [] }));
+  // A plain word matches letters close together, not scattered over a long title (`etcd` must
+  // not find "EC2 ins*t*an*c*e ... *d*iagnose"): a filter filters.
+  const plain = /^[\w.-]+$/.test(query) ? query.length : 0;
+  return index
+    .find(query)
+    .filter((r) => !plain || span(r.positions) <= plain * 2)
+    .map((r) => {
+      const shown = r.item.id.length + 1 + r.item.title.length;
+      return { item: r.item, positions: [...r.positions].filter((p) => p < shown).sort((a, b) => a - b) };
+    });
+}
+
+function span(positions: Set<number>): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of positions) {
+    lo = Math.min(lo, p);
+    hi = Math.max(hi, p);
+  }
+  return positions.size ? hi - lo + 1 : 0;
 }

@@ -15,6 +15,7 @@ export type KeyContext =
   | 'failure'
   | 'confirm'
   | 'confirm-typed'
+  | 'declined'
   | 'choice'
   | 'text-answer'
   | 'manual'
@@ -109,7 +110,7 @@ export interface Binding extends KeySpec {
   command: Command;
 }
 
-const RUNNER_ANY: KeyContext[] = ['runner', 'gate', 'failure', 'confirm', 'choice', 'manual', 'paused', 'stopped'];
+const RUNNER_ANY: KeyContext[] = ['runner', 'gate', 'failure', 'confirm', 'declined', 'choice', 'manual', 'paused', 'stopped'];
 const BROWSE: KeyContext[] = ['start', 'score', ...RUNNER_ANY];
 
 /**
@@ -118,8 +119,11 @@ const BROWSE: KeyContext[] = ['start', 'score', ...RUNNER_ANY];
  * overlay and the hints in prompts (keyOf) all read it.
  */
 export const KEYS: { readonly [C in Command]: readonly [KeySpec, ...KeySpec[]] } = {
-  'run-step': [{ keys: ['enter'], label: 'run', help: 'Run the step shown (the runbook waits for you before every step)', contexts: ['gate'] }],
-  'skip-step': [{ keys: ['s'], label: 'skip', help: 'Skip the step; you are asked for a reason, which is journaled', contexts: ['gate', 'failure'] }],
+  'run-step': [
+    { keys: ['enter'], label: 'run', help: 'Run the step shown (the runbook waits for you before every step)', contexts: ['gate'] },
+    { keys: ['enter'], label: 'confirm again', help: 'Show the declined confirmation again', contexts: ['declined'] },
+  ],
+  'skip-step': [{ keys: ['s'], label: 'skip', help: 'Skip the step; you are asked for a reason, which is journaled', contexts: ['gate', 'failure', 'declined'] }],
   'retry-step': [{ keys: ['r'], label: 'retry', help: 'Run the failed step again', contexts: ['failure'] }],
   'stop-run': [{ keys: ['x'], label: 'stop', help: 'Stop the run at the failed step (completed writes are offered for rollback)', contexts: ['failure'] }],
   'toggle-choice': [{ keys: ['left', 'right', 'tab'], label: 'choose', footerKey: 'left/right', help: 'Move between Cancel and Approve', contexts: ['confirm'] }],
@@ -164,8 +168,8 @@ export const KEYS: { readonly [C in Command]: readonly [KeySpec, ...KeySpec[]] }
   note: [{ keys: ['n'], label: 'note', help: 'Add a note to the incident journal', contexts: RUNNER_ANY }],
   milestone: [{ keys: ['m'], label: 'milestone', help: 'Mark a milestone: detected, mitigated or resolved', contexts: RUNNER_ANY }],
   timeline: [{ keys: ['t'], label: 'timeline', help: 'Show the incident so far, times relative to its start', contexts: [...RUNNER_ANY, 'score'] }],
-  'step-prev': [{ keys: ['up'], help: 'Look at the previous step (its output, result and captures)', contexts: ['runner', 'gate', 'failure', 'confirm', 'manual', 'paused', 'stopped'] }],
-  'step-next': [{ keys: ['down'], help: 'Look at the next step; past the last one follows the current step again', contexts: ['runner', 'gate', 'failure', 'confirm', 'manual', 'paused', 'stopped'] }],
+  'step-prev': [{ keys: ['up'], help: 'Look at the previous step (its output, result and captures)', contexts: ['runner', 'gate', 'failure', 'confirm', 'declined', 'manual', 'paused', 'stopped'] }],
+  'step-next': [{ keys: ['down'], help: 'Look at the next step; past the last one follows the current step again', contexts: ['runner', 'gate', 'failure', 'confirm', 'declined', 'manual', 'paused', 'stopped'] }],
   'page-up': [
     { keys: ['pageup'], label: 'scroll output', footerKey: 'PgUp/PgDn', help: 'Scroll the output up', contexts: RUNNER_ANY },
     { keys: ['pageup'], help: 'Scroll a page up', contexts: ['timeline', 'help'] },
@@ -325,7 +329,7 @@ function displayKey(name: string): string {
 export function helpSections(): { title: string; rows: { keys: string; help: string }[] }[] {
   const groups: { title: string; contexts: KeyContext[] }[] = [
     { title: 'Runner', contexts: ['gate', 'failure', 'paused', 'stopped', 'runner'] },
-    { title: 'Confirmations and questions', contexts: ['confirm', 'confirm-typed', 'choice', 'text-answer', 'manual'] },
+    { title: 'Confirmations and questions', contexts: ['confirm', 'confirm-typed', 'declined', 'choice', 'text-answer', 'manual'] },
     { title: 'Start, forms and pickers', contexts: ['start', 'form', 'picker', 'drills', 'score'] },
     { title: 'Notes, milestones, timeline, help', contexts: ['note', 'skip', 'reopen', 'milestone', 'timeline', 'help'] },
     { title: 'Everywhere', contexts: ['global'] },

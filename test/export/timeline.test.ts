@@ -115,6 +115,26 @@ describe('Timeline fold', () => {
     expect(tl.incident.drill?.score).toMatchObject({ passed: true, time_to_mitigate_s: 300 });
   });
 
+  it('never infers "resolved" when a change of the runbook was declined or skipped', async () => {
+    const { root, id } = await writeJournal([
+      [0, 'incident.opened', { title: 't', severity: 'SEV2', mode: 'live', read_only: false, operator: 'a', host: 'h', oncall_version: '0' }],
+      [10, 'step.skipped', { step: 'raise-timeout', reason: 'declined by a: not now', by: 'a', effect: 'write', intent: { summary: 'set-timeout 1000', params: {} }, next: 'record' }],
+      [20, 'run.finished', { outcome: 'completed', summary: 'done' }],
+    ]);
+    const tl = await buildTimeline(root, id);
+    expect(tl.milestones.map((m) => m.milestone)).toEqual(['detected']);
+    // A read skipped does not withhold a fix.
+    const read = await writeJournal([
+      [0, 'incident.opened', { title: 't', severity: 'SEV2', mode: 'live', read_only: false, operator: 'a', host: 'h', oncall_version: '0' }],
+      [10, 'step.skipped', { step: 'look', reason: 'seen already', by: 'a', effect: 'read', next: null }],
+      [20, 'run.finished', { outcome: 'completed', summary: 'done' }],
+    ]);
+    expect((await buildTimeline(read.root, read.id)).milestones.map((m) => [m.milestone, m.source])).toEqual([
+      ['detected', 'opened'],
+      ['resolved', 'run-finished'],
+    ]);
+  });
+
   it('marks an open incident and a write with no recorded end', async () => {
     const { root, id } = await writeJournal([
       [0, 'incident.opened', { title: 't', severity: 'SEV2', mode: 'live', read_only: false, operator: 'a', host: 'h', oncall_version: '0' }],

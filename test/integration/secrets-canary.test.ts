@@ -134,15 +134,16 @@ describe('canaries through the TUI', () => {
       t.press(KEY.enter);
       await t.waitFor('Next: Confirm which keys are secrets');
       t.press(KEY.enter);
-      await t.waitFor('> 1. Yes, the classification is right');
+      // An approval is never highlighted for the operator: they pick it.
+      await t.waitFor('1. Yes, the classification is right');
       look();
-      t.press(KEY.enter); // accept
+      t.press('1'); // accept
       await t.waitFor('Next: Plan the secrets');
       t.press(KEY.enter);
       await t.waitFor('Next: Approve the plan');
       t.press(KEY.enter);
-      await t.waitFor('> 1. Yes, this is the plan');
-      t.press(KEY.enter); // approve
+      await t.waitFor('1. Yes, this is the plan');
+      t.press('1'); // approve
       await t.waitFor('Next: Check the account');
       t.press(KEY.enter);
       await t.waitFor('Next: Decide about secrets that exist');

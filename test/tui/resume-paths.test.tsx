@@ -296,7 +296,7 @@ describe('a write left in doubt', () => {
     expect(f).toContain('marked done by tester after an interruption');
     t.press(KEY.enter);
     f = await t.waitFor('Runbook completed');
-    expect(f).toContain('Steps 2/2');
+    expect(f).toContain('Steps ✓ all');
     await t.close();
 
     expect(d.runs()).toBe(1);

@@ -97,7 +97,7 @@ describe('rollback on stop', () => {
     await t.waitFor('runbook failed at check');
     expect(read('limit')).toBe('100');
     // The rollbacks are listed beside the steps but are not counted as steps of the runbook.
-    expect(f).toContain('Steps 2/3');
+    expect(f).toContain('Steps 2/3 failed');
     expect(f).toMatch(/✓ grow-queue:rollback/);
     expect(f).toMatch(/✓ raise-limit:rollback/);
     expect(f).not.toContain('to undo by hand');
@@ -143,7 +143,7 @@ describe('rollback on stop', () => {
     // Declined rollbacks show as skipped, never as done.
     expect(f).toMatch(/↷ grow-queue:rollback/);
     expect(f).toMatch(/↷ raise-limit:rollback/);
-    expect(f).toContain('Steps 2/3');
+    expect(f).toContain('Steps 2/3 failed');
     // What is still in place, and how to undo it by hand, is on screen (not only in the journal).
     expect(f).toContain('to undo by hand:');
     expect(f).toContain('raise-limit: Set the pool limit back to 100');

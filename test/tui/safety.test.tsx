@@ -178,3 +178,29 @@ steps:
     });
   }
 });
+
+describe('the picker filter filters', () => {
+  it('a word keeps only what it names: etcd and local each find one runbook, nonsense finds none and says where runbooks come from', async () => {
+    const t = renderTui({});
+    await t.waitFor('+ New incident');
+    t.press(KEY.enter);
+    await t.waitFor('New incident');
+    t.press(KEY.enter, KEY.enter, KEY.enter);
+    await t.waitFor('filter:');
+    await t.until((s) => !s.runbooks.loading && s.runbooks.list.length > 1, { what: 'runbooks to load' });
+    const ids = () => t.state().matches.map((m) => m.item.id);
+    t.type('etcd');
+    await t.until((s) => s.filter === 'etcd');
+    expect(ids()).toEqual(['etcd-restore']);
+    t.press('\u0015');
+    t.type('local');
+    await t.until((s) => s.filter === 'local');
+    expect(ids()).toEqual(['local-504']);
+    t.press('\u0015');
+    t.type('zzqx');
+    const f = await t.waitFor('Nothing matches. Runbooks elsewhere:');
+    expect(f.replace(/\s+/g, ' ')).toContain('--runbooks <dir> or $ONCALL_RUNBOOK_PATH');
+    expect(ids()).toEqual([]);
+    await t.close();
+  });
+});

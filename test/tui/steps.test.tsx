@@ -211,6 +211,12 @@ describe('confirmations', () => {
     await runStep(t, 'Drop it again');
     await t.waitFor('DESTRUCTIVE CHANGE');
     t.press(KEY.esc);
+    // Declined: nothing changed, and the step waits until it is skipped on purpose.
+    await t.waitFor('nothing was changed');
+    t.press('s');
+    await t.waitFor('why?');
+    t.type('one drop is enough');
+    t.press(KEY.enter);
     f = await t.waitFor('Runbook completed');
     expect(f).toMatch(/↷ Drop it again/);
     const id = t.state().incidentId!;
@@ -224,7 +230,7 @@ describe('confirmations', () => {
     expect(records.find((r) => r.type === 'step.skipped')?.payload.reason).toMatch(/declined by tester/);
   });
 
-  it('declines a write when Enter is pressed on the default (Cancel), and the run goes on without it', async () => {
+  it('Enter on the default (Cancel) declines the change but stays on the step: confirm again, or skip it with a reason', async () => {
     const stateDir = tempDir();
     const t = renderTui({ stateDir });
     const id = await openExample(t, demo, stateFile);
@@ -233,12 +239,26 @@ describe('confirmations', () => {
     await runStep(t, "Raise the proxy timeout above the backend's response time");
     await t.waitFor('Confirm change');
     t.press(KEY.enter);
-    const f = await t.waitFor('Next: Post an update');
+    let f = await t.waitFor('was not run; nothing was');
+    expect(f).toContain('enter confirm again');
+    // Nothing was skipped, nothing journaled: the fix is not dropped on a key press.
+    expect(t.state().incident?.steps['raise-timeout']?.phase ?? 'pending').toBe('pending');
+    t.press(KEY.enter);
+    await t.waitFor('Confirm change');
+    t.press(KEY.esc);
+    await t.waitFor('was not run; nothing was');
+    t.press('s');
+    await t.waitFor('why?');
+    t.type('the backend team is rolling back instead');
+    t.press(KEY.enter);
+    f = await t.waitFor(/Next: (Wait until the service|Post an update)/);
     expect(f).toMatch(/↷ Raise the proxy/);
-    expect(f).toMatch(/↷ Wait until the service/);
     await t.close();
     const records = await journal(stateDir, id);
-    expect(records.find((r) => r.type === 'confirm.given')?.payload).toMatchObject({ approved: false, reason: 'cancelled at the confirmation' });
+    expect(records.filter((r) => r.type === 'confirm.given').map((r) => r.payload)).toEqual([
+      expect.objectContaining({ approved: false, reason: 'the backend team is rolling back instead', by: 'tester' }),
+    ]);
+    expect(records.find((r) => r.type === 'step.skipped')?.payload).toMatchObject({ step: 'raise-timeout', effect: 'write', reason: 'declined by tester: the backend team is rolling back instead' });
   });
 });
 
@@ -440,6 +460,11 @@ describe('modes, header and layout', () => {
     f = await t.waitFor('Confirm change');
     expect(f).toMatch(/account:\s+123456789012\s+region: eu-west-1\s+profile: prod/);
     t.press(KEY.esc);
+    await t.waitFor('nothing was changed');
+    t.press('s');
+    await t.waitFor('why?');
+    t.type('not now');
+    t.press(KEY.enter);
     await t.waitFor('Next: Post an update');
   });
 

@@ -146,4 +146,19 @@ describe('store', () => {
     store.getState().ingestAll([ev('identity.resolved', { aws: { account: '123456789012' } })]);
     expect(store.getState().kube.context).toBe('prod-eu-admin');
   });
+
+  it('where a change lands belongs to the incident: the next one starts from the flags, never from the last one', () => {
+    // A drill session: no AWS outside any incident, one drill with a simulated account, then a local one.
+    const store = createTuiStore({ mode: 'drill', identity: { pending: false } });
+    store.getState().setKube({ pending: false });
+    store.getState().beginIncident('inc-20260101-000000-abcd', { id: 'elb', title: 'E', version: '1', steps: [] });
+    store.getState().ingestAll([...opened(), ev('identity.resolved', { aws: { account: '123456789012', region: 'us-east-1' }, kube: { context: 'drill-cluster' } })]);
+    expect(store.getState().identity.account).toBe('123456789012');
+    expect(store.getState().kube.context).toBe('drill-cluster');
+    store.getState().endIncident();
+    expect(store.getState().identity.account).toBeUndefined();
+    store.getState().beginIncident('inc-20260101-000001-abcd', { id: 'etcd', title: 'E', version: '1', steps: [] });
+    expect(store.getState().identity).toEqual({ pending: false });
+    expect(store.getState().kube.context).toBeUndefined();
+  });
 });

@@ -54,6 +54,14 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
       ];
     case 'confirm': {
       const r = p.req;
+      if (p.declined) {
+        return [
+          ...wrapText(`Declined: ${r.title} was not run; nothing was changed.`, width - 2).map((l, i) =>
+            row(`d0${i}`, paint(l, { color: c('yellow'), bold: true }), { text: i === 0 ? '✘' : ' ', color: c('yellow'), bold: true }),
+          ),
+          row('d1', `  ${paint(keyOf('declined', 'run-step'), { bold: true, color: c('cyan') })} confirm again   ${paint(keyOf('declined', 'skip-step'), { bold: true, color: c('cyan') })} skip the step (asks a reason)`),
+        ];
+      }
       const intent = r.intent;
       const rows: Row[] = [];
       const tone = r.destructive ? 'red' : 'yellow';

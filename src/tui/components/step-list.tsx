@@ -25,7 +25,7 @@ export const StepList = memo(function StepList({ width, rows }: { width: number;
   const done = counted.filter((id) => ['ok', 'skipped'].includes(phaseOf(s.incident?.steps[id], s))).length;
   return (
     <Box flexDirection="column" width={width} flexShrink={0}>
-      <Text wrap="truncate-end">{paint('Steps ', { bold: true }) + paint(`${done}/${s.runbook?.steps.length ?? ids.length}${first > 0 ? ` ↑${first}` : ''}`, { bold: true, dim: true })}</Text>
+      <Text wrap="truncate-end">{paint('Steps ', { bold: true }) + paint(`${progress(s.incident?.outcome, done, s.runbook?.steps.length ?? ids.length)}${first > 0 ? ` ↑${first}` : ''}`, { bold: true, dim: true })}</Text>
       {visible.map((id) => {
         const st = s.incident?.steps[id];
         const phase = phaseOf(st, s);
@@ -90,3 +90,11 @@ export const StepStrip = memo(function StepStrip({ width }: { width: number }) {
     </Box>
   );
 });
+
+/** "3/7" while the run goes on; once it ended, how it ended (branches leave steps out: 6/7 is not unfinished). */
+function progress(outcome: string | undefined, done: number, total: number): string {
+  if (!outcome) return `${done}/${total}`;
+  if (outcome !== 'completed') return `${done}/${total} ${outcome}`;
+  const left = total - done;
+  return `✓ all${left > 0 ? ` (${left} not taken)` : ''}`;
+}

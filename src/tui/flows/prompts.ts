@@ -35,7 +35,7 @@ export class PromptsFlow {
   /** Skipping, before a step runs or after it failed, always asks why: the post-mortem will. */
   askSkipReason(): void {
     const head = this.head();
-    if (head?.kind === 'gate' || head?.kind === 'failure') this.store.getState().openOverlay('skip');
+    if (head?.kind === 'gate' || head?.kind === 'failure' || (head?.kind === 'confirm' && head.declined)) this.store.getState().openOverlay('skip');
   }
 
   /** The skip overlay's Enter: the reason typed is journaled with the skip. */
@@ -46,6 +46,8 @@ export class PromptsFlow {
     if (!reason) return s.setMessage('a reason is required to skip a step (it goes in the journal)', 'warn');
     s.closeOverlay();
     if (head?.kind === 'gate' || head?.kind === 'failure') this.settle(head, { action: 'skip', reason, by: this.tui.operator });
+    // A declined change, skipped on purpose: journaled as declined, with why.
+    else if (head?.kind === 'confirm' && head.declined) this.settle(head, { approved: false, by: this.tui.operator, reason });
   }
 
   retry(): void {
@@ -99,8 +101,20 @@ export class PromptsFlow {
     this.settle(head, { approved: true, by: this.tui.operator, ...(typed ? { typed: head.typed } : {}) });
   }
 
+  /**
+   * Cancel keeps the operator on the step: nothing changed, and the fix is not skipped on a key
+   * press. Enter shows the confirmation again; s skips the step with a reason. A rollback's
+   * confirmation is different: declining it leaves the change in place, which is its own answer.
+   */
   private decline(head: Of<'confirm'>): void {
-    this.settle(head, { approved: false, by: this.tui.operator, reason: 'cancelled at the confirmation' });
+    if (head.req.purpose === 'rollback') return this.settle(head, { approved: false, by: this.tui.operator, reason: 'cancelled at the confirmation' });
+    this.store.getState().updatePrompt(head.id, { declined: true, choice: 'cancel', typed: '', problem: undefined });
+  }
+
+  /** Enter after a decline: the confirmation, as it was first shown (Cancel highlighted). */
+  confirmAgain(): void {
+    const head = this.head();
+    if (head?.kind === 'confirm' && head.declined) this.store.getState().updatePrompt(head.id, { declined: false });
   }
 
   // ── questions and manual steps ──

@@ -27,7 +27,7 @@ export function PickerScreen({ rows }: { rows: number }) {
       filterWidth={30}
       status={`${s.runbooks.loading ? 'loading...' : `${s.matches.length} of ${s.runbooks.list.length}`}${s.runbooks.invalid ? ` | ${s.runbooks.invalid} invalid (oncall validate)` : ''}`}
       error={s.runbooks.error}
-      empty={!s.runbooks.loading && !s.matches.length ? (s.runbooks.list.length ? 'Nothing matches.' : 'No runbooks found (see oncall list, --runbooks).') : undefined}
+      empty={!s.runbooks.loading && !s.matches.length ? (s.runbooks.list.length ? 'Nothing matches. Runbooks elsewhere: --runbooks <dir> or $ONCALL_RUNBOOK_PATH (oncall list shows what is found).' : 'No runbooks found: --runbooks <dir> or $ONCALL_RUNBOOK_PATH (oncall list shows what is found).') : undefined}
       matches={s.matches}
       index={s.index}
       maxListWidth={48}

@@ -91,6 +91,7 @@ export function activeContexts(s: Pick<TuiState, 'overlay' | 'screen' | 'prompts
         case 'failure':
           return ['failure', 'runner'];
         case 'confirm':
+          if (head.declined) return ['declined', 'runner'];
           return head.req.destructive ? ['confirm-typed'] : ['confirm', 'runner'];
         case 'ask':
           return head.req.type === 'choice' ? ['choice', 'runner'] : head.req.type === 'text' ? ['text-answer'] : ['manual', 'runner'];

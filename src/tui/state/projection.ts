@@ -180,6 +180,9 @@ export const projectionSlice =
         set({
           incidentId: id,
           runbook,
+          // Where this incident's changes land is its own: never the previous incident's.
+          identity: get().outside.identity,
+          kube: get().outside.kube,
           incident: { ...fold },
           output: {},
           confirmations: {},
@@ -200,7 +203,7 @@ export const projectionSlice =
         queue = [];
         batch = undefined;
         fold = undefined;
-        set({ incidentId: undefined, incident: undefined, runbook: undefined, output: {}, confirmations: {}, assertions: {}, timeline: [], prompts: [], result: undefined, running: false });
+        set({ incidentId: undefined, incident: undefined, runbook: undefined, identity: get().outside.identity, kube: get().outside.kube, output: {}, confirmations: {}, assertions: {}, timeline: [], prompts: [], result: undefined, running: false });
       },
       ingest: (ev) => {
         queue.push(ev);

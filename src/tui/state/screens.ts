@@ -14,6 +14,7 @@ export const screensSlice =
     screen: o.mode === 'drill' ? { kind: 'drills' } : { kind: 'start' },
     identity: { pending: true, ...o.identity },
     kube: { pending: true },
+    outside: { identity: { pending: true, ...o.identity }, kube: { pending: true } },
 
     setSize: (size) => {
       const cur = get().size;
@@ -22,8 +23,10 @@ export const screensSlice =
     tick: (now) => set({ now }),
     // A new screen starts with a clear message line.
     setScreen: (screen) => set({ screen, message: undefined }),
-    setIdentity: (v) => set({ identity: { ...get().identity, ...v } }),
-    setKube: (v) => set({ kube: { ...get().kube, ...v } }),
+    // What the flags and the environment say (the header's lookups): kept apart from what an
+    // incident journaled, so the next incident starts from it, never from the last one's.
+    setIdentity: (v) => set({ identity: { ...get().identity, ...v }, outside: { ...get().outside, identity: { ...get().outside.identity, ...v } } }),
+    setKube: (v) => set({ kube: { ...get().kube, ...v }, outside: { ...get().outside, kube: { ...get().outside.kube, ...v } } }),
     requestExit: (code, message) => {
       if (!get().exit) set({ exit: { code, message } });
     },

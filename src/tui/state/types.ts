@@ -65,6 +65,8 @@ export type Prompt =
       choice: 'cancel' | 'approve';
       typed: string;
       problem?: string;
+      /** Cancelled: the step waits to be confirmed again or skipped with a reason. */
+      declined?: boolean;
     })
   | (PromptBase & { kind: 'ask'; req: AskRequest; resolve: (r: AskResponse) => void; selected: number; text: string; problem?: string })
   | (PromptBase & { kind: 'failure'; req: FailureRequest; resolve: (r: FailureResponse) => void });
@@ -186,6 +188,8 @@ export interface ScreensState {
   screen: Screen;
   identity: IdentityView;
   kube: { context?: string; pending: boolean };
+  /** Where commands land outside any incident (flags, environment, the header's lookups): each incident starts from it. */
+  outside: { identity: IdentityView; kube: { context?: string; pending: boolean } };
   exit?: { code: number; message?: string };
 }
 export interface ScreensActions {
@@ -286,7 +290,7 @@ export interface RunnerState {
 }
 export interface RunnerActions {
   pushPrompt(p: PromptInput): number;
-  updatePrompt(id: number, patch: Partial<{ choice: 'cancel' | 'approve'; typed: string; selected: number; text: string; problem: string | undefined }>): void;
+  updatePrompt(id: number, patch: Partial<{ choice: 'cancel' | 'approve'; typed: string; selected: number; text: string; problem: string | undefined; declined: boolean }>): void;
   /** Removes a prompt from the queue (its promise is settled by the caller). */
   dropPrompt(id: number): Prompt | undefined;
   setRunning(running: boolean, result?: RunResult): void;
