@@ -7,6 +7,8 @@ import { analyzeManifest, etcdManifestSetDataDir, replacePathOnLine, sedReplacem
 import { etcdSnapshotInspect, etcdSnapshotRestore, etcdSnapshotSave } from '../../src/executors/etcd/snapshot.js';
 import { etcdPlan } from '../../src/executors/etcd/plan.js';
 import { parseJsonExact, parseVersion, type Tooling } from '../../src/executors/etcd/common.js';
+import { k8sCluster } from '../../src/executors/k8s.js';
+import { KubeConfigError } from '../../src/providers/kube.js';
 import { chain, fakeCtx, FakeFs, type Handler } from '../helpers/etcd.js';
 
 const v = (s: string) => parseVersion(s)!;
@@ -189,6 +191,22 @@ describe('etcd.snapshot.save', () => {
       '--key=/etc/kubernetes/pki/etcd/healthcheck-client.key',
       '--dial-timeout=5s',
     ]);
+  });
+});
+
+describe("etcd-restore's Kubernetes checks without a kubeconfig", () => {
+  // #16: the error names the exact flag that runs the restore without the API.
+  it('names --input check_kubernetes=false', async () => {
+    const noProvider = fakeCtx(() => undefined);
+    await expect(k8sCluster.run(k8sCluster.params.parse({ allow_unreachable: true }), noProvider)).rejects.toThrow(/--input check_kubernetes=false/);
+    const noKubeconfig = fakeCtx(() => undefined);
+    noKubeconfig.providers = {
+      ...noKubeconfig.providers,
+      kube: { context: undefined, kubeConfig: () => Promise.reject(new KubeConfigError('no kubeconfig found: set KUBECONFIG')) },
+    };
+    await expect(k8sCluster.run(k8sCluster.params.parse({ allow_unreachable: true }), noKubeconfig)).rejects.toThrow(
+      /^no kubeconfig found: set KUBECONFIG; or, where the runbook has that input \(etcd-restore does\), run without the Kubernetes checks: --input check_kubernetes=false$/,
+    );
   });
 });
 

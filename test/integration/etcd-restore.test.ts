@@ -266,3 +266,16 @@ describe.runIf(run)('etcd-restore on a real etcd', () => {
     expect(dumpKeys(env.endpoints)).toEqual(state);
   });
 });
+
+describe('etcd-restore without a kubeconfig', () => {
+  // No etcd needed: the first step stops, and says how to go on without the API.
+  it('names --input check_kubernetes=false', async () => {
+    const home = tempDir('oncall-nokube-');
+    const r = await oncall(['run', 'runbooks/etcd-restore.yaml', '--input', `snapshot=${join(home, 'snap.db')}`, '--json'], { env: { KUBECONFIG: '', HOME: home } });
+    expect(r.code).toBe(1);
+    const end = events(r.stdout).find((e) => e.type === 'run.finished')!.payload;
+    expect(end).toMatchObject({ failed_step: 'cluster-before' });
+    expect(end.error).toMatch(/no kubeconfig found: .*--input check_kubernetes=false/);
+    rmSync(home, { recursive: true, force: true });
+  });
+});
