@@ -7,8 +7,12 @@ import { analyzeManifest, etcdManifestSetDataDir, replacePathOnLine, sedReplacem
 import { etcdSnapshotInspect, etcdSnapshotRestore, etcdSnapshotSave } from '../../src/executors/etcd/snapshot.js';
 import { etcdPlan } from '../../src/executors/etcd/plan.js';
 import { parseJsonExact, parseVersion, type Tooling } from '../../src/executors/etcd/common.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { k8sCluster } from '../../src/executors/k8s.js';
 import { KubeConfigError } from '../../src/providers/kube.js';
+import { ROOT } from '../helpers/cli.js';
 import { chain, fakeCtx, FakeFs, type Handler } from '../helpers/etcd.js';
 
 const v = (s: string) => parseVersion(s)!;
@@ -162,6 +166,22 @@ describe('etcd.snapshot.inspect', () => {
     await expect(etcdSnapshotInspect.run(params(), fakeCtx(inspectWorld(broken)))).rejects.toThrow(/is corrupt: its integrity hash does not match/);
     await expect(etcdSnapshotInspect.run(params(), fakeCtx(inspectWorld({ status: broken.status })))).rejects.toThrow(/is not a readable etcd snapshot \(damaged, or not a snapshot at all\): Error: cannot get hash of bucket/);
     await expect(etcdSnapshotInspect.run(params(), fakeCtx(inspectWorld({ size: 20480 })))).rejects.toThrow(/carries no integrity hash .*raw copy of member\/snap\/db/);
+  });
+
+  // #16: the way out a message names is an input the runbook really has.
+  it('names the runbook input that restores a raw member/snap/db copy, and passes --skip-hash-check with it', async () => {
+    await expect(etcdSnapshotInspect.run(params(), fakeCtx(inspectWorld({ size: 20480 })))).rejects.toThrow(/--input skip_hash_check=true/);
+    const missing = inspectWorld({ restore: { code: 1, stderr: 'Error: snapshot missing hash but --skip-hash-check=false' } });
+    await expect(etcdSnapshotInspect.run(params(), fakeCtx(missing))).rejects.toThrow(/--input skip_hash_check=true/);
+    const ctx = fakeCtx(inspectWorld({ size: 20480 }));
+    const out = await etcdSnapshotInspect.run(params({ skip_hash_check: true }), ctx);
+    expect(out.result.integrity).toMatch(/hash check skipped/);
+    expect(ctx.calls.find((c) => c[2] === 'restore')).toContain('--skip-hash-check');
+
+    const runbook = parse(readFileSync(join(ROOT, 'runbooks/etcd-restore.yaml'), 'utf8')) as { inputs: Record<string, { type: string; default: unknown }>; steps: { id: string; with: Record<string, unknown> }[] };
+    expect(runbook.inputs.skip_hash_check).toMatchObject({ type: 'boolean', default: false });
+    const step = (id: string) => runbook.steps.find((x) => x.id === id)!;
+    for (const id of ['snapshot-check', 'restore', 'plan']) expect(step(id).with.skip_hash_check, id).toBe('${{ inputs.skip_hash_check }}');
   });
 });
 
@@ -454,5 +474,10 @@ describe('etcd.plan', () => {
     await expect(etcdPlan.run(params(), fakeCtx((a) => (a[0] === 'test' ? { code: 0 } : undefined)))).rejects.toThrow(/already exists/);
     const same = await etcdPlan.run(params({ token: 'etcd-cluster' }), fakeCtx(none));
     expect(same.result).toMatchObject({ expect_new_cluster_id: false });
+  });
+
+  it('passes --skip-hash-check to the other nodes when the snapshot is a raw db copy', async () => {
+    const plan = (await etcdPlan.run(params({ skip_hash_check: true }), fakeCtx(none))).result as Record<string, any>;
+    expect(plan.remote_restore_text).toMatch(/--mark-compacted --skip-hash-check/);
   });
 });

@@ -55,6 +55,7 @@ const params = z
       .refine((v) => v === '' || absPath.safeParse(v).success, { message: 'must be an absolute path, or empty' })
       .default('')
       .describe("Where restored data directories go; empty: beside each old one (<old>-restore-<time>)"),
+    skip_hash_check: z.boolean().default(false).describe('The snapshot is a raw member/snap/db copy (no integrity hash): the commands for other nodes get --skip-hash-check'),
     backup_dir: absPath.describe('Where the safety snapshot is written'),
     manifests_dir: absPath,
     stopped_dir: absPath,
@@ -193,6 +194,7 @@ export const etcdPlan = defineKind({
           `--initial-advertise-peer-urls=${r.peer_url}`,
           `--data-dir=${layout.data_dir}`,
           ...(bump ? [`--bump-revision=${bump}`, '--mark-compacted'] : []),
+          ...(p.skip_hash_check ? ['--skip-hash-check'] : []),
         ])}`,
         `    then set the ${layout.volume} hostPath in ${layout.stopped_path} to ${layout.new_host_path}`,
       ]),
