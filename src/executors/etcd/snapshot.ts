@@ -1,7 +1,8 @@
 // etcd snapshots: take one (`etcd.snapshot.save`, the safety snapshot), check one
 // (`etcd.snapshot.inspect`: SHA-256, age, `snapshot status`, and a trial restore into a scratch
 // directory, which is where etcd verifies the file's own integrity hash), and restore one into
-// new data directories (`etcd.snapshot.restore`, with the tool etcd.tooling chose).
+// data directories that do not exist (`etcd.snapshot.restore`, with the tool etcd.tooling chose;
+// the runbook moves the old directory aside first).
 import { posix } from 'node:path';
 import { z } from 'zod';
 import type { StepContext } from '../../core/step.js';
@@ -204,7 +205,7 @@ const memberSchema = z
   .object({
     name: z.string().regex(/^[\w.-]+$/, { message: 'member names are letters, digits, . _ -' }),
     peer_url: endpoint,
-    data_dir: absPath.describe('The new data directory; must not exist'),
+    data_dir: absPath.describe('Where to restore; must not exist (the old data directory is moved aside first)'),
   })
   .passthrough();
 
