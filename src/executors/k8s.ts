@@ -9,6 +9,7 @@ import { defineKind } from '../core/kind.js';
 import { parseDuration } from '../runbook/duration.js';
 import { duration } from '../runbook/schema.js';
 import { StepFailure } from '../core/failure.js';
+import { KubeConfigError } from '../providers/kube.js';
 import { listOf, runProcess, whyFailed } from './files.js';
 
 type K8s = typeof import('@kubernetes/client-node');
@@ -17,11 +18,24 @@ type KubeConfig = import('@kubernetes/client-node').KubeConfig;
 let k8sModule: Promise<K8s> | undefined;
 const loadK8s = () => (k8sModule ??= import('@kubernetes/client-node'));
 
+/**
+ * What to do without a kubeconfig, naming the exact flag: a runbook that can run without the API
+ * (etcd-restore, where the API server is often the thing that is down) has the input.
+ */
+export const NO_KUBE_HINT = 'or, where the runbook has that input (etcd-restore does), run without the Kubernetes checks: --input check_kubernetes=false';
+
 async function kube(ctx: StepContext): Promise<{ k8s: K8s; kc: KubeConfig }> {
   if (!ctx.providers.kube) {
-    throw new StepFailure('this run has no Kubernetes access: set KUBECONFIG (or use --context), or turn the Kubernetes checks off with the runbook input check_kubernetes=false');
+    throw new StepFailure(`this run has no Kubernetes access: set KUBECONFIG (or use --context), ${NO_KUBE_HINT}`);
   }
-  const [k8s, kc] = await Promise.all([loadK8s(), ctx.providers.kube.kubeConfig()]);
+  const [k8s, kc] = await Promise.all([
+    loadK8s(),
+    ctx.providers.kube.kubeConfig().catch((err: unknown) => {
+      // No kubeconfig at all, or one that cannot be read: the provider says what; we add the way on.
+      if (err instanceof KubeConfigError) throw new StepFailure(`${err.message}; ${NO_KUBE_HINT}`);
+      throw err;
+    }),
+  ]);
   return { k8s, kc };
 }
 

@@ -7,6 +7,12 @@ import { analyzeManifest, etcdManifestSetDataDir, replacePathOnLine, sedReplacem
 import { etcdSnapshotInspect, etcdSnapshotRestore, etcdSnapshotSave } from '../../src/executors/etcd/snapshot.js';
 import { etcdPlan } from '../../src/executors/etcd/plan.js';
 import { parseJsonExact, parseVersion, type Tooling } from '../../src/executors/etcd/common.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { k8sCluster } from '../../src/executors/k8s.js';
+import { KubeConfigError } from '../../src/providers/kube.js';
+import { ROOT } from '../helpers/cli.js';
 import { chain, fakeCtx, FakeFs, type Handler } from '../helpers/etcd.js';
 
 const v = (s: string) => parseVersion(s)!;
@@ -161,6 +167,22 @@ describe('etcd.snapshot.inspect', () => {
     await expect(etcdSnapshotInspect.run(params(), fakeCtx(inspectWorld({ status: broken.status })))).rejects.toThrow(/is not a readable etcd snapshot \(damaged, or not a snapshot at all\): Error: cannot get hash of bucket/);
     await expect(etcdSnapshotInspect.run(params(), fakeCtx(inspectWorld({ size: 20480 })))).rejects.toThrow(/carries no integrity hash .*raw copy of member\/snap\/db/);
   });
+
+  // #16: the way out a message names is an input the runbook really has.
+  it('names the runbook input that restores a raw member/snap/db copy, and passes --skip-hash-check with it', async () => {
+    await expect(etcdSnapshotInspect.run(params(), fakeCtx(inspectWorld({ size: 20480 })))).rejects.toThrow(/--input skip_hash_check=true/);
+    const missing = inspectWorld({ restore: { code: 1, stderr: 'Error: snapshot missing hash but --skip-hash-check=false' } });
+    await expect(etcdSnapshotInspect.run(params(), fakeCtx(missing))).rejects.toThrow(/--input skip_hash_check=true/);
+    const ctx = fakeCtx(inspectWorld({ size: 20480 }));
+    const out = await etcdSnapshotInspect.run(params({ skip_hash_check: true }), ctx);
+    expect(out.result.integrity).toMatch(/hash check skipped/);
+    expect(ctx.calls.find((c) => c[2] === 'restore')).toContain('--skip-hash-check');
+
+    const runbook = parse(readFileSync(join(ROOT, 'runbooks/etcd-restore.yaml'), 'utf8')) as { inputs: Record<string, { type: string; default: unknown }>; steps: { id: string; with: Record<string, unknown> }[] };
+    expect(runbook.inputs.skip_hash_check).toMatchObject({ type: 'boolean', default: false });
+    const step = (id: string) => runbook.steps.find((x) => x.id === id)!;
+    for (const id of ['snapshot-check', 'restore', 'plan']) expect(step(id).with.skip_hash_check, id).toBe('${{ inputs.skip_hash_check }}');
+  });
 });
 
 describe('etcd.snapshot.save', () => {
@@ -189,6 +211,22 @@ describe('etcd.snapshot.save', () => {
       '--key=/etc/kubernetes/pki/etcd/healthcheck-client.key',
       '--dial-timeout=5s',
     ]);
+  });
+});
+
+describe("etcd-restore's Kubernetes checks without a kubeconfig", () => {
+  // #16: the error names the exact flag that runs the restore without the API.
+  it('names --input check_kubernetes=false', async () => {
+    const noProvider = fakeCtx(() => undefined);
+    await expect(k8sCluster.run(k8sCluster.params.parse({ allow_unreachable: true }), noProvider)).rejects.toThrow(/--input check_kubernetes=false/);
+    const noKubeconfig = fakeCtx(() => undefined);
+    noKubeconfig.providers = {
+      ...noKubeconfig.providers,
+      kube: { context: undefined, kubeConfig: () => Promise.reject(new KubeConfigError('no kubeconfig found: set KUBECONFIG')) },
+    };
+    await expect(k8sCluster.run(k8sCluster.params.parse({ allow_unreachable: true }), noKubeconfig)).rejects.toThrow(
+      /^no kubeconfig found: set KUBECONFIG; or, where the runbook has that input \(etcd-restore does\), run without the Kubernetes checks: --input check_kubernetes=false$/,
+    );
   });
 });
 
@@ -409,11 +447,14 @@ describe('etcd.plan', () => {
       safety_snapshot: '/var/backups/etcd/etcd-safety-20260302T031200Z.db',
       expect_new_cluster_id: true,
     });
-    expect(plan.local[0]).toMatchObject({ old_host_path: '/var/lib/etcd', new_host_path: '/var/lib/etcd-restore-20260302T031200Z', data_dir: '/var/lib/etcd-restore-20260302T031200Z', stopped_path: '/etc/kubernetes/manifests-stopped/etcd.yaml' });
-    expect(plan.edits).toEqual([{ manifest: '/etc/kubernetes/manifests-stopped/etcd.yaml', host_path: '/var/lib/etcd-restore-20260302T031200Z', expect: '/var/lib/etcd' }]);
+    expect(plan.local[0]).toMatchObject({ old_host_path: '/var/lib/etcd', new_host_path: '/var/lib/etcd', data_dir: '/var/lib/etcd', stopped_path: '/etc/kubernetes/manifests-stopped/etcd.yaml' });
+    expect(plan.edits).toEqual([]);
+    // The other nodes do the same: the old directory aside, the snapshot into the path the manifest uses.
+    expect(plan.remote_restore_text).toContain('sudo mv -n -T -- /var/lib/etcd /var/lib/etcd.before-restore-20260302T031200Z');
     expect(plan.remote_restore_text).toContain(
-      `etcdutl snapshot restore /var/backups/etcd/snap.db --name=cp-2 --initial-cluster=${plan.initial_cluster} --initial-cluster-token=etcd-restore-20260302T031200Z --initial-advertise-peer-urls=https://10.0.0.2:2380 --data-dir=/var/lib/etcd-restore-20260302T031200Z --bump-revision=1000000000 --mark-compacted`,
+      `etcdutl snapshot restore /var/backups/etcd/snap.db --name=cp-2 --initial-cluster=${plan.initial_cluster} --initial-cluster-token=etcd-restore-20260302T031200Z --initial-advertise-peer-urls=https://10.0.0.2:2380 --data-dir=/var/lib/etcd --bump-revision=1000000000 --mark-compacted`,
     );
+    expect(plan.remote_restore_text).not.toMatch(/then set the|--skip-hash-check/);
     expect(plan.remote_stop_text).toContain('sudo mv /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/manifests-stopped/');
     expect(plan.bump_reason).toMatch(/^--bump-revision 1000000000 --mark-compacted/);
   });
@@ -425,16 +466,87 @@ describe('etcd.plan', () => {
     expect(plan.initial_cluster_source).toMatch(/manifests on this node/);
     expect(plan.bump_revision).toBe(0);
     expect(plan.bump_reason).toMatch(/etcdctl 3\.4\.23 has no --bump-revision .*revision goes back to 48211/);
-    expect(plan.local[0].data_dir).toBe('/tmp/etcd-restore-20260302T031200Z');
+    expect(plan.local[0].data_dir).toBe('/tmp/etcd');
     expect(plan.notes.join(' ')).toMatch(/PrivateTmp/);
     expect(plan.revisions_lost).toBe(-1);
   });
 
-  it('refuses a peer URL that differs from the member list, a stopped dir inside the manifests dir, an existing target', async () => {
+  it('refuses a peer URL that differs from the member list, a stopped dir inside the manifests dir', async () => {
     await expect(etcdPlan.run(params({ initial_cluster: 'cp-1=https://10.9.9.9:2380' }), fakeCtx(none))).rejects.toThrow(/advertises https:\/\/10\.0\.0\.1:2380 but the initial cluster says https:\/\/10\.9\.9\.9:2380/);
     await expect(etcdPlan.run(params({ stopped_dir: '/etc/kubernetes/manifests/stopped' }), fakeCtx(none))).rejects.toThrow(/must be outside manifests_dir/);
-    await expect(etcdPlan.run(params(), fakeCtx((a) => (a[0] === 'test' ? { code: 0 } : undefined)))).rejects.toThrow(/already exists/);
     const same = await etcdPlan.run(params({ token: 'etcd-cluster' }), fakeCtx(none));
     expect(same.result).toMatchObject({ expect_new_cluster_id: false });
+  });
+
+  // #16: the restored data ends up where kubeadm keeps it; the old data beside it, named once.
+  const dirs = (present: string[], devices: Record<string, string> = {}): Handler => (a) => {
+    if (a[0] === 'test') return { code: present.includes(a[2]!) ? 0 : 1 };
+    if (a[0] === 'stat' && a[2] === '%d') return { stdout: a.slice(4).map((d) => devices[d] ?? '2049').join('\n') };
+    return undefined;
+  };
+
+  it('restores into the path the manifest and kubeadm use, with the old data moved aside and the manifest untouched', async () => {
+    const ctx = fakeCtx(dirs(['/var/lib/etcd']));
+    const plan = (await etcdPlan.run(params(), ctx)).result as Record<string, any>;
+    expect(plan.local[0]).toMatchObject({ data_dir: '/var/lib/etcd', new_host_path: '/var/lib/etcd', aside: '/var/lib/etcd.before-restore-20260302T031200Z', repoint: false });
+    expect(plan.asides).toEqual([{ path: '/var/lib/etcd', aside: '/var/lib/etcd.before-restore-20260302T031200Z', rolled_back: '/var/lib/etcd.rolled-back-20260302T031200Z' }]);
+    expect(plan.edits).toEqual([]);
+    expect(plan.data_dirs).toEqual(['/var/lib/etcd']);
+    // Where the old data is kept, by full path, for the checklist.
+    expect(plan.kept_text.split('\n')).toEqual([
+      "/var/lib/etcd.before-restore-20260302T031200Z (cp-1's data directory until the restore, moved aside)",
+      'on cp-2, cp-3: /var/lib/etcd.before-restore-20260302T031200Z (moved aside by hand in step restore-others, unless you picked another name)',
+    ]);
+    expect(plan.local[0].summary).toBe('cp-1: /var/lib/etcd moved aside to /var/lib/etcd.before-restore-20260302T031200Z; snapshot restored into /var/lib/etcd; etcd.yaml unchanged');
+    // kubeadm's record is named, and needs no change.
+    expect(plan.kubeadm_change).toBe(false);
+    expect(plan.kubeadm_text).toContain('etcd.local.dataDir in the kubeadm-config ConfigMap');
+    expect(plan.kubeadm_text).toContain("kubectl -n kube-system get configmap kubeadm-config -o jsonpath='{.data.ClusterConfiguration}'");
+    expect(plan.kubeadm_text).toContain('needs no change');
+    expect(ctx.calls).toContainEqual(['stat', '-c', '%d', '--', '/var/lib/etcd', '/var/lib']);
+  });
+
+  it('a second restore neither chains names nor overwrites an earlier copy', async () => {
+    // The first restore (an hour ago) left /var/lib/etcd.before-restore-20260302T021200Z; etcd runs from /var/lib/etcd.
+    const earlier = '/var/lib/etcd.before-restore-20260302T021200Z';
+    const again = (await etcdPlan.run(params(), fakeCtx(dirs(['/var/lib/etcd', earlier])))).result as Record<string, any>;
+    expect(again.local[0]).toMatchObject({ data_dir: '/var/lib/etcd', aside: '/var/lib/etcd.before-restore-20260302T031200Z' });
+    expect(again.local[0].aside.match(/restore/g)).toHaveLength(1);
+    // Even in the same second: a new name, never one that exists.
+    const taken = ['/var/lib/etcd', '/var/lib/etcd.before-restore-20260302T031200Z', '/var/lib/etcd.rolled-back-20260302T031200Z'];
+    const same = (await etcdPlan.run(params(), fakeCtx(dirs(taken)))).result as Record<string, any>;
+    expect(same.asides).toEqual([{ path: '/var/lib/etcd', aside: '/var/lib/etcd.before-restore-20260302T031200Z-2', rolled_back: '/var/lib/etcd.rolled-back-20260302T031200Z-2' }]);
+  });
+
+  it('refuses to rename a data directory that is a mount point, before anything changes', async () => {
+    await expect(etcdPlan.run(params(), fakeCtx(dirs(['/var/lib/etcd'], { '/var/lib/etcd': '2064' })))).rejects.toThrow(
+      /\/var\/lib\/etcd is a mount point .*cannot be renamed aside\. Nothing was changed\. .*--input restore_parent=/,
+    );
+  });
+
+  it('with restore_parent, re-points the manifest and says exactly how to change kubeadm-config', async () => {
+    const plan = (await etcdPlan.run(params({ restore_parent: '/data' }), fakeCtx(dirs(['/var/lib/etcd'])))).result as Record<string, any>;
+    expect(plan.local[0]).toMatchObject({ data_dir: '/data/etcd', new_host_path: '/data/etcd', aside: '', repoint: true });
+    expect(plan.asides).toEqual([]);
+    expect(plan.edits).toEqual([{ manifest: '/etc/kubernetes/manifests-stopped/etcd.yaml', host_path: '/data/etcd', expect: '/var/lib/etcd' }]);
+    expect(plan.kept_text.split('\n')[0]).toBe("/var/lib/etcd (cp-1's data directory until the restore, left in place)");
+    expect(plan.kubeadm_change).toBe(true);
+    expect(plan.kubeadm_text).toContain('kubectl -n kube-system edit configmap kubeadm-config');
+    expect(plan.kubeadm_text).toContain('set `dataDir: /data/etcd`');
+    expect(plan.remote_restore_text).toContain('then set the etcd-data hostPath in /etc/kubernetes/manifests-stopped/etcd.yaml to /data/etcd');
+  });
+
+  it('on a manifest an earlier restore re-pointed, restores where etcd runs and says how to make kubeadm agree', async () => {
+    const repointed = { ...manifest, host_path: '/var/lib/etcd-restore-20260101T000000Z', host_data_dir: '/var/lib/etcd-restore-20260101T000000Z' };
+    const plan = (await etcdPlan.run(params({ manifests: [repointed] }), fakeCtx(dirs([repointed.host_path])))).result as Record<string, any>;
+    expect(plan.local[0]).toMatchObject({ data_dir: repointed.host_path, aside: '/var/lib/etcd-restore-20260101T000000Z.before-restore-20260302T031200Z', repoint: false });
+    expect(plan.notes.join(' ')).toMatch(/re-pointed, by an earlier restore or by hand/);
+    expect(plan.kubeadm_text).toMatch(/while the manifest's --data-dir and mountPath say \/var\/lib\/etcd/);
+    expect(plan.kubeadm_text).toContain('kubectl -n kube-system edit configmap kubeadm-config');
+  });
+
+  it('passes --skip-hash-check to the other nodes when the snapshot is a raw db copy', async () => {
+    const plan = (await etcdPlan.run(params({ skip_hash_check: true }), fakeCtx(none))).result as Record<string, any>;
+    expect(plan.remote_restore_text).toMatch(/--mark-compacted --skip-hash-check/);
   });
 });

@@ -1,9 +1,11 @@
 // The etcd-restore runbook against a REAL etcd (Debian's etcd-server/etcd-client) on loopback:
 // a test "kubelet" runs etcd from static-pod-like manifests in a temporary manifests directory,
 // a fake Kubernetes API follows it, and `oncall run` (the built binary) restores a snapshot
-// after a disaster. Afterwards exactly the snapshot's keys and values must be back.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+// after a disaster. Afterwards exactly the snapshot's keys and values must be back, in the data
+// directory the manifest (and so kubeadm) always named, with the old data kept beside it.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startKubeApi, type KubeApiServer } from '../../src/drill/kube/server.js';
 import { kubeconfigYaml } from '../../src/drill/kube/kubeconfig.js';
@@ -104,7 +106,9 @@ function inputs(env: Env, extra: Record<string, string> = {}): string[] {
   return Object.entries(all).flatMap(([k, v]) => ['--input', `${k}=${v}`]);
 }
 
-const ANSWERS = ['confirm-restore=restore', 'approve-plan=approve', 'restart-kubelets=done', 'check-controllers=done', 'check-leases=done', 'reconcile-lost-work=done', 'keep-evidence=done'].flatMap((a) => ['--answer', a]);
+const ANSWERS = ['confirm-restore=restore', 'approve-plan=approve', 'restart-kubelets=done', 'check-controllers=done', 'check-leases=done', 'reconcile-lost-work=done', 'kubeadm-record=done', 'keep-evidence=done'].flatMap(
+  (a) => ['--answer', a],
+);
 
 async function restore(env: Env, snapshot: string, extra: Record<string, string> = {}) {
   return oncall(['run', 'runbooks/etcd-restore.yaml', '--input', `snapshot=${snapshot}`, ...inputs(env, extra), '--yes', ...ANSWERS, '--json'], {
@@ -116,8 +120,22 @@ function finished(stdout: string, step: string) {
   return events(stdout).filter((e) => e.type === 'step.finished' && e.payload.step === step).at(-1)?.payload;
 }
 
+/** The instruction a checklist step showed the human, as journaled. */
+function instruction(stdout: string, step: string): string {
+  return events(stdout).find((e) => e.type === 'step.started' && e.payload.step === step)?.payload.intent.detail ?? '';
+}
+
+/** The revision stored in a stopped member's database file (etcdctl reads it like a snapshot). */
+function dbRevision(dataDir: string): number {
+  const r = spawnSync('etcdctl', ['snapshot', 'status', join(dataDir, 'member', 'snap', 'db'), '-w', 'json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`etcdctl snapshot status ${dataDir} failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { revision: number }).revision;
+}
+
+const STAMPED = (dir: string) => new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.before-restore-\\d{8}T\\d{6}Z$`);
+
 describe.runIf(run)('etcd-restore on a real etcd', () => {
-  it('restores a single member: exactly the snapshot is back, the old data and a safety snapshot are kept', { timeout: 180_000 }, async () => {
+  it('restores a single member into the path kubeadm knows: exactly the snapshot is back, the old data aside and a safety snapshot are kept; a second restore does not chain names', { timeout: 240_000 }, async () => {
     const env = await cluster(['cp-1']);
     seed(env.endpoints);
     const snapshot = join(env.dir, 'snapshot.db');
@@ -125,35 +143,44 @@ describe.runIf(run)('etcd-restore on a real etcd', () => {
     const expected = dumpKeys(env.endpoints);
     expect(expected.size).toBe(6);
     disaster(env.endpoints);
-    expect(dumpKeys(env.endpoints)).not.toEqual(expected);
+    const disasterKeys = dumpKeys(env.endpoints);
+    expect(disasterKeys).not.toEqual(expected);
     const before = JSON.parse(etcdctl(env.endpoints, 'endpoint', 'status', '-w', 'json'))[0].Status.header;
+    const manifestBefore = readFileSync(join(env.manifests, 'etcd.yaml'), 'utf8');
+    const dataDir = env.dataDirs[0]!;
+    const varLib = join(env.dir, 'var-lib');
 
     const r = await restore(env, snapshot);
     expect(r.code, `${r.stderr}\nkubelet:\n${env.kubelet.events.join('\n')}`).toBe(0);
 
     // Exactly the snapshot's keys and values.
     expect(dumpKeys(env.endpoints)).toEqual(expected);
-    // etcd runs from the restored directory; the old one is still there, untouched.
+    // etcd runs from the data directory its manifest always named (kubeadm's etcd.local.dataDir),
+    // which now holds the snapshot's data; the manifest was not touched.
     const [pod] = env.kubelet.running('etcd');
-    expect(pod!.dataDir).toMatch(new RegExp(`^${env.dataDirs[0]}-restore-\\d{8}T\\d{6}Z$`));
-    expect(existsSync(join(env.dataDirs[0]!, 'member', 'wal'))).toBe(true);
-    // The manifests are back where kubelet looks, nothing else is there; the untouched copy is outside.
+    expect(pod!.dataDir).toBe(dataDir);
+    expect(readFileSync(join(env.manifests, 'etcd.yaml'), 'utf8')).toBe(manifestBefore);
     expect(readdirSync(env.manifests).sort()).toEqual(['etcd.yaml', 'kube-apiserver.yaml']);
-    const manifest = readFileSync(join(env.manifests, 'etcd.yaml'), 'utf8');
-    expect(manifest).toContain(`path: ${pod!.dataDir}`);
-    expect(manifest).toContain('--data-dir=/var/lib/etcd');
-    expect(manifest).toContain('mountPath: /var/lib/etcd');
-    const kept = readdirSync(env.stopped);
-    expect(kept).toEqual([expect.stringMatching(/^etcd\.yaml\.orig-\d{8}T\d{6}Z$/)]);
-    expect(readFileSync(join(env.stopped, kept[0]!), 'utf8')).toContain(`path: ${env.dataDirs[0]}\n`);
+    expect(readdirSync(env.stopped)).toEqual([]);
+    // The disaster's data is beside it, under a new name, whole: its database is at the revision etcd had.
+    const plan = finished(r.stdout, 'plan');
+    const aside1: string = plan.result.local[0].aside;
+    expect(aside1).toMatch(STAMPED(dataDir));
+    expect(readdirSync(varLib).sort()).toEqual(['etcd', basename(aside1)]);
+    expect(dbRevision(aside1)).toBe(Number(before.revision));
+    expect(Number(before.revision)).toBeGreaterThan(plan.result.snapshot_revision);
     // The safety snapshot of the disaster state is kept.
     const safety = readdirSync(env.backups);
     expect(safety).toEqual([expect.stringMatching(/^etcd-safety-\d{8}T\d{6}Z\.db$/)]);
+    // The checklist names both, by full path, and kubeadm's record.
+    const evidence = instruction(r.stdout, 'keep-evidence');
+    expect(evidence).toContain(aside1);
+    expect(evidence).toContain(join(env.backups, safety[0]!));
+    expect(instruction(r.stdout, 'kubeadm-record')).toMatch(/etcd\.local\.dataDir in the kubeadm-config ConfigMap/);
 
     // The journal says which tool was used and why there was no revision bump (etcd 3.4.23).
     const tooling = finished(r.stdout, 'tooling');
     expect(tooling.result).toMatchObject({ restore_tool: 'etcdctl', supports_bump: false, version: expect.stringMatching(/^3\.4\./) });
-    const plan = finished(r.stdout, 'plan');
     expect(plan.result.bump_reason).toMatch(/no revision bump: etcdctl 3\.4\.\d+ has no --bump-revision/);
     const restored = finished(r.stdout, 'restore');
     expect(restored.result).toMatchObject({ tool: 'etcdctl', bump_revision: 0 });
@@ -166,7 +193,8 @@ describe.runIf(run)('etcd-restore on a real etcd', () => {
     const where = all.find((e) => e.type === 'identity.resolved')?.payload;
     expect(where).toEqual({ kube: { context: 'test', cluster: 'test', server: env.api.url, user: 'test', namespace: 'default' } });
     expect(JSON.stringify(all)).not.toContain('test-token');
-    for (const step of ['safety-snapshot', 'stop-control-plane', 'stop-etcd', 'restore', 'point-manifests', 'start-etcd', 'start-control-plane']) {
+    expect(all.some((e) => e.type === 'step.skipped' && e.payload.step === 'point-manifests')).toBe(true);
+    for (const step of ['safety-snapshot', 'stop-control-plane', 'stop-etcd', 'move-aside', 'restore', 'start-etcd', 'start-control-plane']) {
       const confirm = all.findIndex((e) => e.type === 'confirm.given' && e.payload.step === step && e.payload.approved);
       const started = all.findIndex((e) => e.type === 'step.started' && e.payload.step === step);
       expect(confirm, step).toBeGreaterThanOrEqual(0);
@@ -174,12 +202,37 @@ describe.runIf(run)('etcd-restore on a real etcd', () => {
       expect(all[started]!.payload.write_ahead).toBe(true);
     }
     // The checklist is journaled item by item.
-    for (const step of ['restart-kubelets', 'check-controllers', 'check-leases', 'reconcile-lost-work', 'keep-evidence']) {
+    for (const step of ['restart-kubelets', 'check-controllers', 'check-leases', 'reconcile-lost-work', 'kubeadm-record', 'keep-evidence']) {
       expect(all.some((e) => e.type === 'decision.made' && e.payload.step === step), step).toBe(true);
     }
     // Values never reach the output.
     expect(r.stdout + r.stderr).not.toMatch(/hunter2|pod-web-1-v1|cfg-v1/);
     expect(env.api.requests.some((q) => q.startsWith('GET /readyz?verbose'))).toBe(true);
+
+    // Again, from the disaster's own database file (a raw member/snap/db copy, as when no member
+    // can serve `snapshot save`). It has no integrity hash: the message names the input that exists.
+    const raw = join(env.dir, 'raw-db-copy.db');
+    copyFileSync(join(aside1, 'member', 'snap', 'db'), raw);
+    const refused = await restore(env, raw, { check_kubernetes: 'false' });
+    expect(refused.code).toBe(1);
+    expect(events(refused.stdout).find((e) => e.type === 'run.finished')!.payload).toMatchObject({ failed_step: 'snapshot-check', error: expect.stringContaining('--input skip_hash_check=true') });
+    const r2 = await restore(env, raw, { skip_hash_check: 'true', check_kubernetes: 'false' });
+    expect(r2.code, `${r2.stderr}\nkubelet:\n${env.kubelet.events.join('\n')}`).toBe(0);
+    expect(finished(r2.stdout, 'restore').result.restored[0].argv).toContain('--skip-hash-check');
+    expect(dumpKeys(env.endpoints)).toEqual(disasterKeys);
+    // Still the same data directory; a second name beside it, not <dir>-restore-X-restore-Y, and the
+    // first copy untouched.
+    expect(env.kubelet.running('etcd')[0]!.dataDir).toBe(dataDir);
+    const aside2: string = finished(r2.stdout, 'plan').result.local[0].aside;
+    expect(aside2).toMatch(STAMPED(dataDir));
+    expect(aside2).not.toBe(aside1);
+    expect(readdirSync(varLib).sort()).toEqual(['etcd', basename(aside1), basename(aside2)].sort());
+    expect(dbRevision(aside1)).toBe(Number(before.revision));
+    expect(dbRevision(aside2)).toBeLessThan(Number(before.revision));
+    expect(readFileSync(join(env.manifests, 'etcd.yaml'), 'utf8')).toBe(manifestBefore);
+    const evidence2 = instruction(r2.stdout, 'keep-evidence');
+    expect(evidence2).toContain(aside2);
+    expect(evidence2).toContain(env.backups);
   });
 
   it('restores a 3-member cluster with one token and member list', { timeout: 240_000 }, async () => {
@@ -207,8 +260,12 @@ describe.runIf(run)('etcd-restore on a real etcd', () => {
       expect(x.argv).toContain(`--initial-cluster=${plan.initial_cluster}`);
       expect(x.argv).toContain(`--name=${x.name}`);
     }
-    for (const p of env.kubelet.running('etcd')) expect(p.dataDir).toMatch(/-restore-\d{8}T\d{6}Z$/);
-    for (const d of env.dataDirs) expect(existsSync(join(d, 'member'))).toBe(true);
+    // Every member runs from its own data directory again, its old data beside it.
+    expect(env.kubelet.running('etcd').map((p) => p.dataDir).sort()).toEqual([...env.dataDirs].sort());
+    for (const d of env.dataDirs) {
+      expect(existsSync(join(d, 'member', 'wal')), d).toBe(true);
+      expect(plan.asides.find((a: { path: string }) => a.path === d)?.aside, d).toMatch(STAMPED(d));
+    }
     for (const step of ['cluster-before', 'wait-api-down', 'wait-api-ready', 'cluster-after', 'leases']) {
       expect(events(r.stdout).some((e) => e.type === 'step.skipped' && e.payload.step === step), step).toBe(true);
     }
@@ -264,5 +321,18 @@ describe.runIf(run)('etcd-restore on a real etcd', () => {
     expect(readFileSync(join(env.manifests, 'etcd.yaml'), 'utf8')).toBe(manifestBefore);
     expect(readdirSync(env.dir).sort()).toEqual(dirBefore);
     expect(dumpKeys(env.endpoints)).toEqual(state);
+  });
+});
+
+describe('etcd-restore without a kubeconfig', () => {
+  // No etcd needed: the first step stops, and says how to go on without the API.
+  it('names --input check_kubernetes=false', async () => {
+    const home = tempDir('oncall-nokube-');
+    const r = await oncall(['run', 'runbooks/etcd-restore.yaml', '--input', `snapshot=${join(home, 'snap.db')}`, '--json'], { env: { KUBECONFIG: '', HOME: home } });
+    expect(r.code).toBe(1);
+    const end = events(r.stdout).find((e) => e.type === 'run.finished')!.payload;
+    expect(end).toMatchObject({ failed_step: 'cluster-before' });
+    expect(end.error).toMatch(/no kubeconfig found: .*--input check_kubernetes=false/);
+    rmSync(home, { recursive: true, force: true });
   });
 });

@@ -1,13 +1,22 @@
 // `etcd.plan`: everything the restore will do, decided once, before anything changes, and shown
 // to the human for approval: the member list and token every member is restored with, which
-// members live on this node (their manifests, old and new data directories), which must be
-// restored by hand on other nodes (with the exact commands), the tool and the revision bump.
-// Later write steps take their values from this plan, so what was approved is what runs.
+// members live on this node (their manifests, where the old data goes and where the snapshot is
+// restored), which must be restored by hand on other nodes (with the exact commands), the tool and
+// the revision bump. Later write steps take their values from this plan, so what was approved is
+// what runs.
+//
+// Where the data ends up: at the path etcd's manifest already uses (on kubeadm /var/lib/etcd, the
+// `etcd.local.dataDir` of the kubeadm-config ConfigMap, from which `kubeadm upgrade` regenerates
+// the manifest). What is there now is renamed aside to `<dir>.before-restore-<time>`, a sibling
+// that is never reused, so repeated restores neither chain names nor overwrite an earlier copy,
+// and the manifest is not touched. Only an explicit restore_parent puts the data elsewhere; the
+// manifest is then re-pointed and kubeadm's record must follow (the plan says exactly how).
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { defineKind } from '../../core/kind.js';
 import { StepFailure } from '../../core/failure.js';
-import { absPath, isWithin, pathExists } from '../files.js';
+import type { StepContext } from '../../core/step.js';
+import { absPath, isWithin, pathExists, runProcess, whyFailed } from '../files.js';
 import { quoteForDisplay } from '../shell.js';
 import { stampOf, toolingSchema } from './common.js';
 
@@ -54,7 +63,8 @@ const params = z
       .string()
       .refine((v) => v === '' || absPath.safeParse(v).success, { message: 'must be an absolute path, or empty' })
       .default('')
-      .describe("Where restored data directories go; empty: beside each old one (<old>-restore-<time>)"),
+      .describe("Another directory to restore into (<restore_parent>/<name of the data directory>); empty: into the data directory itself, after moving it aside"),
+    skip_hash_check: z.boolean().default(false).describe('The snapshot is a raw member/snap/db copy (no integrity hash): the commands for other nodes get --skip-hash-check'),
     backup_dir: absPath.describe('Where the safety snapshot is written'),
     manifests_dir: absPath,
     stopped_dir: absPath,
@@ -70,10 +80,22 @@ interface LocalMember {
   manifest_path: string;
   stopped_path: string;
   volume: string;
+  /** The etcd-data hostPath now, and the data directory etcd ran on (host paths). */
   old_host_path: string;
   old_data_dir: string;
+  /** The hostPath after the restore: the same one unless restore_parent moves the data elsewhere. */
   new_host_path: string;
+  /** Where the snapshot is restored (the host's view of --data-dir after the restore). */
   data_dir: string;
+  /** Where what is at data_dir now is renamed before the restore; '' when nothing is there. */
+  aside: string;
+  /** On rollback, where the restored data goes so the old data can come back to data_dir. */
+  rolled_back: string;
+  /** The manifest's hostPath changes (restore_parent). */
+  repoint: boolean;
+  /** Full paths of the earlier data kept on disk, each with what it is. */
+  kept: string[];
+  summary: string;
 }
 
 export const etcdPlan = defineKind({
@@ -129,9 +151,26 @@ export const etcdPlan = defineKind({
 
     const local: LocalMember[] = [];
     for (const m of p.manifests) {
-      const base = p.restore_parent ? `${p.restore_parent}/${posix.basename(m.host_path)}` : m.host_path;
-      const newHostPath = `${base}-restore-${stamp}`;
-      if (await pathExists(ctx, newHostPath)) throw new StepFailure(`${newHostPath} already exists; wait a second for a new time stamp, or set restore_parent`);
+      const newHostPath = p.restore_parent ? `${p.restore_parent}/${posix.basename(m.host_path)}` : m.host_path;
+      const dataDir = newHostPath + m.data_dir.slice(m.mount_path.length);
+      const repoint = newHostPath !== m.host_path;
+      if (isWithin(dataDir, p.manifests_dir) || isWithin(dataDir, p.stopped_dir)) throw new StepFailure(`${m.name}'s data directory ${dataDir} would be inside ${p.manifests_dir} or ${p.stopped_dir}`);
+      let aside = '';
+      if (await pathExists(ctx, dataDir)) {
+        await refuseMountPoint(ctx, dataDir);
+        aside = await unusedName(ctx, `${dataDir}.before-restore-${stamp}`);
+      }
+      const rolledBack = await unusedName(ctx, `${dataDir}.rolled-back-${stamp}`);
+      const kept: string[] = [];
+      if (aside) kept.push(`${aside} (${dataDir === m.host_data_dir ? `${m.name}'s data directory until the restore, moved aside` : `what was at ${dataDir} before the restore, moved aside`})`);
+      if (dataDir !== m.host_data_dir) kept.push(`${m.host_data_dir} (${m.name}'s data directory until the restore, left in place)`);
+      const steps = [
+        ...(aside ? [`${dataDir} moved aside to ${aside}`] : []),
+        ...(dataDir !== m.host_data_dir ? [`${m.host_data_dir} left in place`] : []),
+        ...(kept.length ? [] : [`nothing at ${dataDir} to keep`]),
+        `snapshot restored into ${dataDir}`,
+        repoint ? `${m.manifest} hostPath ${m.host_path} → ${newHostPath}` : `${m.manifest} unchanged`,
+      ];
       local.push({
         name: m.name,
         peer_url: m.peer_url,
@@ -142,8 +181,16 @@ export const etcdPlan = defineKind({
         old_host_path: m.host_path,
         old_data_dir: m.host_data_dir,
         new_host_path: newHostPath,
-        data_dir: newHostPath + m.data_dir.slice(m.mount_path.length),
+        data_dir: dataDir,
+        aside,
+        rolled_back: rolledBack,
+        repoint,
+        kept,
+        summary: `${m.name}: ${steps.join('; ')}`,
       });
+    }
+    for (const l of local.filter((x) => !x.repoint && x.old_host_path !== p.manifests.find((m) => m.name === x.name)!.mount_path)) {
+      notes.push(`${l.manifest}: etcd runs from ${l.old_host_path} (its ${l.volume} hostPath), not from the mountPath and --data-dir kubeadm writes (re-pointed, by an earlier restore or by hand); the snapshot goes back to ${l.old_host_path}, and the checklist says how to make kubeadm's record agree`);
     }
     if (p.restore_parent && /^\/(tmp|dev\/shm|run)(\/|$)/.test(p.restore_parent)) {
       notes.push(`restore_parent ${p.restore_parent} is a temporary location: it may be a tmpfs cleared on reboot, or private to this session (systemd PrivateTmp) and invisible to kubelet, which would then start etcd on an EMPTY directory`);
@@ -176,12 +223,14 @@ export const etcdPlan = defineKind({
       '',
       "Wait until `sudo crictl ps --name 'etcd|kube-apiserver'` lists nothing (kubelet rescans every 20 s). An old member left running with the old token would split the cluster.",
     ].join('\n');
+    const remoteAside = `${layout.data_dir}.before-restore-${stamp}`;
     const restoreText = [
-      `Restore every other member from the SAME snapshot with the SAME token and member list. On each node, copy ${p.snapshot.path} there, check its SHA-256 is ${p.snapshot.sha256}, then:`,
+      `Restore every other member from the SAME snapshot with the SAME token and member list. On each node, copy ${p.snapshot.path} there, check its SHA-256 is ${p.snapshot.sha256}, move the old data directory aside (never delete it; mv -n never overwrites, so pick another name if that one is taken), then restore into the path the manifest uses:`,
       '',
       ...remote.flatMap((r) => [
         `  on ${r.name}:`,
         `    sha256sum ${q([p.snapshot.path])}`,
+        `    sudo ${q(['mv', '-n', '-T', '--', layout.data_dir, remoteAside])}`,
         `    sudo ${q([
           p.tooling.restore_tool,
           'snapshot',
@@ -193,11 +242,12 @@ export const etcdPlan = defineKind({
           `--initial-advertise-peer-urls=${r.peer_url}`,
           `--data-dir=${layout.data_dir}`,
           ...(bump ? [`--bump-revision=${bump}`, '--mark-compacted'] : []),
+          ...(p.skip_hash_check ? ['--skip-hash-check'] : []),
         ])}`,
-        `    then set the ${layout.volume} hostPath in ${layout.stopped_path} to ${layout.new_host_path}`,
+        ...(layout.repoint ? [`    then set the ${layout.volume} hostPath in ${layout.stopped_path} to ${layout.new_host_path}`] : []),
       ]),
       '',
-      `(${p.tooling.restore_tool} ${p.tooling.version.split('.').slice(0, 2).join('.')}.x on every node; adjust the data directory if that node's etcd-data hostPath differs from ${layout.old_host_path}.)`,
+      `(${p.tooling.restore_tool} ${p.tooling.version.split('.').slice(0, 2).join('.')}.x on every node; adjust the paths if that node's etcd-data hostPath differs from ${layout.old_host_path}.)`,
     ].join('\n');
     const startText = [
       `Start etcd on the other nodes (${remote.map((r) => r.name).join(', ')}) now, close together in time so quorum forms:`,
@@ -224,8 +274,15 @@ export const etcdPlan = defineKind({
       etcd_manifests: local.map((l) => l.manifest),
       data_dirs: local.map((l) => l.data_dir),
       new_host_paths: local.map((l) => l.new_host_path),
-      edits: local.map((l) => ({ manifest: l.stopped_path, host_path: l.new_host_path, expect: l.old_host_path })),
-      undo_edits: local.map((l) => ({ manifest: l.stopped_path, host_path: l.old_host_path, expect: l.new_host_path })),
+      // Renamed aside before the restore (and back on rollback): only what is there.
+      asides: local.filter((l) => l.aside).map((l) => ({ path: l.data_dir, aside: l.aside, rolled_back: l.rolled_back })),
+      // The manifest changes only when restore_parent moves the data.
+      edits: local.filter((l) => l.repoint).map((l) => ({ manifest: l.stopped_path, host_path: l.new_host_path, expect: l.old_host_path })),
+      undo_edits: local.filter((l) => l.repoint).map((l) => ({ manifest: l.stopped_path, host_path: l.old_host_path, expect: l.new_host_path })),
+      kept_data: local.flatMap((l) => l.kept),
+      kept_text: keptText(local, remote.length ? { names: remote.map((r) => r.name), aside: remoteAside } : undefined),
+      kubeadm_change: local.some((l) => l.repoint),
+      kubeadm_text: kubeadmText(local, p.manifests),
       expect_new_cluster_id: !reusedToken,
       tool: p.tooling.restore_tool,
       tool_version: p.tooling.tool_version,
@@ -248,7 +305,7 @@ export const etcdPlan = defineKind({
       notes,
     };
     ctx.log(`members (${source}): ${initialCluster}`, 'log');
-    for (const l of local) ctx.log(`this node: ${l.name}: ${l.old_data_dir} (kept) → restore into ${l.data_dir}; ${l.manifest} hostPath ${l.old_host_path} → ${l.new_host_path}`, 'log');
+    for (const l of local) ctx.log(`this node: ${l.summary}`, 'log');
     for (const r of remote) ctx.log(`other node: ${r.name} (${r.peer_url}): restored by hand, same token and member list`, 'log');
     ctx.log(`token ${token}; ${bumpReason}`, 'log');
     if (revisionsLost !== undefined) ctx.log(`etcd is at revision ${p.current_revision}; the snapshot is at ${p.snapshot.revision}: ${revisionsLost} revisions of changes since the snapshot will be lost`, 'log');
@@ -259,3 +316,78 @@ export const etcdPlan = defineKind({
     };
   },
 });
+
+/** A name beside `base` that nothing uses yet: `base`, else `base-2` … `base-9`. */
+async function unusedName(ctx: StepContext, base: string): Promise<string> {
+  for (let i = 1; i <= 9; i++) {
+    const name = i === 1 ? base : `${base}-${i}`;
+    if (!(await pathExists(ctx, name))) return name;
+  }
+  throw new StepFailure(`${base} and ${base}-2 … -9 all exist; move some of them out of the way (never delete evidence) and plan again`);
+}
+
+/** A mount point cannot be renamed (EBUSY): found now, before anything is stopped. */
+async function refuseMountPoint(ctx: StepContext, dir: string): Promise<void> {
+  const parent = posix.dirname(dir);
+  const r = await runProcess(ctx, ['stat', '-c', '%d', '--', dir, parent], { quiet: true });
+  const devices = r.stdout.trim().split(/\s+/);
+  if (r.exitCode !== 0 || devices.length !== 2) throw new StepFailure(`cannot tell whether ${dir} is a mount point: ${whyFailed(r)}`);
+  if (devices[0] !== devices[1]) {
+    throw new StepFailure(
+      `${dir} is a mount point (a filesystem of its own, not the one ${parent} is on), so it cannot be renamed aside. Nothing was changed. ` +
+        'Restore into a directory on another volume instead, --input restore_parent=<that directory>: the manifest is then re-pointed there, and the checklist says how to change kubeadm\'s record to match',
+    );
+  }
+}
+
+function keptText(local: LocalMember[], remote?: { names: string[]; aside: string }): string {
+  const kept = local.flatMap((l) => l.kept);
+  const lines = kept.length ? kept : [`no earlier data directory on this node: nothing was at ${local.map((l) => l.data_dir).join(', ')}`];
+  if (remote) lines.push(`on ${remote.names.join(', ')}: ${remote.aside} (moved aside by hand in step restore-others, unless you picked another name)`);
+  return lines.join('\n');
+}
+
+/** What kubeadm records, and what to do about it, for the members restored here. */
+function kubeadmText(local: LocalMember[], manifests: { name: string; data_dir: string; mount_path: string }[]): string {
+  const show = "    kubectl -n kube-system get configmap kubeadm-config -o jsonpath='{.data.ClusterConfiguration}'";
+  const edit = '    kubectl -n kube-system edit configmap kubeadm-config';
+  const parts: string[] = [];
+  for (const l of local) {
+    const m = manifests.find((x) => x.name === l.name)!;
+    const kubeadmPath = m.mount_path; // kubeadm writes hostPath = mountPath = --data-dir = etcd.local.dataDir
+    if (l.repoint) {
+      parts.push(
+        `${l.name}: etcd now runs from ${l.new_host_path} (the ${l.volume} hostPath in ${l.manifest}), but kubeadm records ${kubeadmPath} as etcd.local.dataDir in the kubeadm-config ConfigMap. ` +
+          `The next \`kubeadm upgrade\` would regenerate the manifest for ${kubeadmPath}, where the data from before the restore is kept, and take the cluster back in time. Change kubeadm's record now that the API answers:`,
+        '',
+        edit,
+        '',
+        `In \`data.ClusterConfiguration\`, under \`etcd:\` → \`local:\`, set \`dataDir: ${l.new_host_path}\` and change nothing else. Check it:`,
+        '',
+        show,
+      );
+    } else if (l.old_host_path !== kubeadmPath) {
+      parts.push(
+        `${l.name}: etcd runs from ${l.new_host_path} (the ${l.volume} hostPath in ${l.manifest}, re-pointed by an earlier restore or by hand), while the manifest's --data-dir and mountPath say ${kubeadmPath}. kubeadm writes all three from etcd.local.dataDir in the kubeadm-config ConfigMap. Check what it records:`,
+        '',
+        show,
+        '',
+        `If \`etcd: local: dataDir:\` is not ${l.new_host_path} (when it is absent, kubeadm uses /var/lib/etcd), the next \`kubeadm upgrade\` starts etcd on the data there instead: set it to ${l.new_host_path} with`,
+        '',
+        edit,
+      );
+    } else {
+      parts.push(
+        `${l.name}: etcd runs from ${l.new_host_path}, the path in its manifest (--data-dir, mountPath and hostPath) that kubeadm writes from etcd.local.dataDir in the kubeadm-config ConfigMap. The restore kept that path, so kubeadm's record needs no change. Check that it agrees:`,
+        '',
+        show,
+        '',
+        `\`etcd: local: dataDir:\` must read ${l.new_host_path} (when it is absent, kubeadm uses /var/lib/etcd). If it reads another path, the next \`kubeadm upgrade\` regenerates the manifest for that path's data: set it to ${l.new_host_path} with`,
+        '',
+        edit,
+      );
+    }
+    parts.push('');
+  }
+  return parts.join('\n').trim();
+}

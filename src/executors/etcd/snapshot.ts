@@ -1,7 +1,8 @@
 // etcd snapshots: take one (`etcd.snapshot.save`, the safety snapshot), check one
 // (`etcd.snapshot.inspect`: SHA-256, age, `snapshot status`, and a trial restore into a scratch
 // directory, which is where etcd verifies the file's own integrity hash), and restore one into
-// new data directories (`etcd.snapshot.restore`, with the tool etcd.tooling chose).
+// data directories that do not exist (`etcd.snapshot.restore`, with the tool etcd.tooling chose;
+// the runbook moves the old directory aside first).
 import { posix } from 'node:path';
 import { z } from 'zod';
 import type { StepContext } from '../../core/step.js';
@@ -55,7 +56,7 @@ const inspectParams = z
     max_age: duration.default('24h').describe('Older than this is reported as stale (the approval shows it)'),
     trial_restore: z.boolean().default(true).describe('Restore into a scratch directory (then removed) to let etcd verify the integrity hash and the database'),
     scratch_dir: absPath.default('/var/tmp').describe('Where the trial restore writes (needs about the snapshot size free)'),
-    skip_hash_check: z.boolean().default(false).describe('Only for a raw member/snap/db copy, which carries no integrity hash'),
+    skip_hash_check: z.boolean().default(false).describe('Only for a raw member/snap/db copy, which carries no integrity hash (etcd --skip-hash-check)'),
   })
   .strict();
 
@@ -80,7 +81,7 @@ export const etcdSnapshotInspect = defineKind({
     if (!hashed && !p.skip_hash_check) {
       throw new StepFailure(
         `${p.path} carries no integrity hash (${st.size} bytes): it looks like a raw copy of member/snap/db, or a truncated file, not the output of 'etcdctl snapshot save'. ` +
-          'Restoring it needs skip_hash_check, which would also hide a truncated copy; take a proper snapshot if any member still answers',
+          "Restoring it needs the runbook input skip_hash_check (--input skip_hash_check=true, which passes --skip-hash-check to the restore); it would also hide a truncated copy, so take a proper snapshot instead if any member still answers",
       );
     }
     // A damaged database can fail `snapshot status` too; the trial restore still gives etcd's verdict
@@ -130,7 +131,9 @@ async function trialRestore(ctx: StepContext, p: InspectParams): Promise<void> {
       if (/expected sha256/i.test(r.stderr)) {
         throw new StepFailure(`${p.path} is corrupt: its integrity hash does not match its content (etcd: "expected sha256 …, got …"). Nothing was changed. Use another snapshot, or copy this one again and compare its SHA-256 with the source`);
       }
-      if (/missing hash/i.test(r.stderr)) throw new StepFailure(`${p.path} has no integrity hash (etcd: ${why}); see skip_hash_check`);
+      if (/missing hash/i.test(r.stderr)) {
+        throw new StepFailure(`${p.path} has no integrity hash (etcd: ${why}): a raw copy of member/snap/db restores only with --input skip_hash_check=true (--skip-hash-check)`);
+      }
       throw new StepFailure(`a trial restore of ${p.path} failed, so the real one would too: ${why || whyFailed(r)}. Nothing was changed`);
     }
   } finally {
@@ -202,7 +205,7 @@ const memberSchema = z
   .object({
     name: z.string().regex(/^[\w.-]+$/, { message: 'member names are letters, digits, . _ -' }),
     peer_url: endpoint,
-    data_dir: absPath.describe('The new data directory; must not exist'),
+    data_dir: absPath.describe('Where to restore; must not exist (the old data directory is moved aside first)'),
   })
   .passthrough();
 
@@ -215,7 +218,7 @@ const restoreParams = z
     token: z.string().regex(/^[\w.-]+$/, { message: 'must be letters, digits, . _ -' }).describe('The new --initial-cluster-token, the same for every member'),
     tooling: toolingSchema,
     bump_revision: z.number().int().min(0).default(0).describe('--bump-revision (with --mark-compacted); 0 for none'),
-    skip_hash_check: z.boolean().default(false),
+    skip_hash_check: z.boolean().default(false).describe('--skip-hash-check: only for a raw member/snap/db copy, which carries no integrity hash'),
   })
   .strict()
   .superRefine((p, c) => {
