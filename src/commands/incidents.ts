@@ -4,7 +4,7 @@ import { assertIncidentId } from '../journal/ids.js';
 import { journalPath } from '../journal/paths.js';
 import { verifyJournal } from '../journal/reader.js';
 import { stateRoot } from '../paths.js';
-import { formatTable, parseCommandArgs, usageError } from './io.js';
+import { formatTable, parseCommandArgs, say, usageError } from './io.js';
 import { isTTY, type CommandIO } from '../core/io.js';
 
 const INCIDENTS_USAGE = 'oncall incidents [--open] [--json]';
@@ -18,13 +18,13 @@ export async function incidentsCommand(args: string[], io: CommandIO): Promise<n
   const root = values['state-dir'] ?? stateRoot(io.env);
   const { incidents, unreadable } = await listIncidents(root);
   const shown = values.open ? incidents.filter((i) => i.status === 'open') : incidents;
-  for (const u of unreadable) io.stderr.write(`oncall: cannot read incident ${u.id}: ${u.error}\n`);
+  for (const u of unreadable) say(io, `oncall: cannot read incident ${u.id}: ${u.error}\n`);
   if (values.json) {
     io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
     return 0;
   }
   if (!shown.length) {
-    io.stderr.write(`no incidents under ${root}\n`);
+    say(io, `no incidents under ${root}\n`);
     return 0;
   }
   const now = Date.now();
@@ -59,7 +59,7 @@ export async function verifyCommand(args: string[], io: CommandIO): Promise<numb
   try {
     result = await verifyJournal(file);
   } catch (err) {
-    io.stderr.write(`oncall: cannot read ${file}: ${(err as Error).message}\n`);
+    say(io, `oncall: cannot read ${file}: ${(err as Error).message}\n`);
     return 2;
   }
   if (values.json) io.stdout.write(`${JSON.stringify({ incident: id, file, ...result })}\n`);
