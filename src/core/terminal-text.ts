@@ -49,30 +49,45 @@ export function hasControl(text: string): boolean {
  * stay exact). Parts that hold nothing to change are returned as they are, not copied.
  */
 export function visibleDeep<T>(value: T, keep: readonly string[] = []): T {
-  return deep(value, keep.map((p) => p.split('.'))) as T;
+  return (keep.length ? deep(value, keep.map((p) => p.split('.'))) : all(value)) as T;
 }
 
-function deep(v: unknown, keep: string[][]): unknown {
-  if (keep.some((p) => p.length === 0)) return v;
-  if (typeof v === 'string') return visible(v);
-  if (v === null || typeof v !== 'object') return v;
-  const below = (k: string) => keep.filter((p) => p[0] === '*' || p[0] === k).map((p) => p.slice(1));
+/** Walks plain data (arrays and plain objects); anything else is returned as it is. */
+function walk(v: object, child: (x: unknown, key: string) => unknown): unknown {
   if (Array.isArray(v)) {
     let out: unknown[] | undefined;
-    v.forEach((x, i) => {
-      const y = deep(x, below(String(i)));
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      const y = child(x, String(i));
       if (y !== x) (out ??= v.slice())[i] = y;
-    });
+    }
     return out ?? v;
   }
-  if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return v;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
   let out: Record<string, unknown> | undefined;
-  for (const [k, x] of Object.entries(v)) {
-    const y = deep(x, below(k));
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    const y = child(x, k);
     if (y === x) continue;
     out ??= { ...v };
     // A plain assignment to "__proto__" would set the prototype instead of a key.
     Object.defineProperty(out, k, { value: y, enumerable: true, writable: true, configurable: true });
   }
   return out ?? v;
+}
+
+// No path kept (a journal record, a timeline): the common case, without the bookkeeping.
+function all(v: unknown): unknown {
+  if (typeof v === 'string') return visible(v);
+  if (v === null || typeof v !== 'object') return v;
+  return walk(v, all);
+}
+
+function deep(v: unknown, keep: string[][]): unknown {
+  if (keep.some((p) => p.length === 0)) return v;
+  if (!keep.length) return all(v);
+  if (typeof v === 'string') return visible(v);
+  if (v === null || typeof v !== 'object') return v;
+  return walk(v, (x, k) => deep(x, keep.filter((p) => p[0] === '*' || p[0] === k).map((p) => p.slice(1))));
 }
