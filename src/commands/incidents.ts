@@ -6,6 +6,7 @@ import { verifyJournal } from '../journal/reader.js';
 import { stateRoot } from '../paths.js';
 import { formatTable, parseCommandArgs, say, usageError } from './io.js';
 import { isTTY, type CommandIO } from '../core/io.js';
+import { jsonText } from '../core/terminal-text.js';
 
 const INCIDENTS_USAGE = 'oncall incidents [--open] [--json]';
 const VERIFY_USAGE = 'oncall verify <incident-id> [--json]';
@@ -20,7 +21,7 @@ export async function incidentsCommand(args: string[], io: CommandIO): Promise<n
   const shown = values.open ? incidents.filter((i) => i.status === 'open') : incidents;
   for (const u of unreadable) say(io, `oncall: cannot read incident ${u.id}: ${u.error}\n`);
   if (values.json) {
-    io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+    io.stdout.write(`${jsonText(shown, 2)}\n`);
     return 0;
   }
   if (!shown.length) {
@@ -62,7 +63,7 @@ export async function verifyCommand(args: string[], io: CommandIO): Promise<numb
     say(io, `oncall: cannot read ${file}: ${(err as Error).message}\n`);
     return 2;
   }
-  if (values.json) io.stdout.write(`${JSON.stringify({ incident: id, file, ...result })}\n`);
+  if (values.json) io.stdout.write(`${jsonText({ incident: id, file, ...result })}\n`);
   else if (result.ok) {
     const end = result.torn
       ? 'a torn last record from a crash is ignored'

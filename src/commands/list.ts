@@ -8,6 +8,7 @@ import type { InputSpec } from '../runbook/schema.js';
 import { formatTable, parseCommandArgs, say, usageError } from './io.js';
 import { display, isTTY } from '../core/io.js';
 import type { CommandIO } from '../core/io.js';
+import { jsonText } from '../core/terminal-text.js';
 
 const USAGE = 'oncall list [--json] [--runbooks <dir>] [--plugin <path>]';
 
@@ -33,7 +34,7 @@ export async function listCommand(args: string[], io: CommandIO, deps: { registr
 
   const runbooks = catalog.runbooks;
   if (parsed.values.json === true) {
-    io.stdout.write(`${JSON.stringify(runbooks, null, 2)}\n`);
+    io.stdout.write(`${jsonText(runbooks, 2)}\n`);
   } else if (!runbooks.length) {
     if (!catalog.invalid.length) say(io, `oncall list: no runbooks found in: ${runbookDirs(opts).join(', ')}\n`);
   } else {

@@ -3,6 +3,7 @@
 import { pluginContext } from '../plugins/session.js';
 import { formatTable, parseCommandArgs, say, usageError } from './io.js';
 import { display, isTTY, type CommandIO } from '../core/io.js';
+import { jsonText } from '../core/terminal-text.js';
 
 const USAGE = 'oncall plugins [--json] [--plugin <path>]';
 
@@ -13,7 +14,7 @@ export async function pluginsCommand(args: string[], io: CommandIO): Promise<num
   // Failures are reported on stderr by pluginContext as they happen.
   const ctx = await pluginContext(io, parsed.values.plugin as string[] | undefined);
   if (parsed.values.json) {
-    io.stdout.write(`${JSON.stringify({ plugins: ctx.plugins, failures: ctx.failures }, null, 2)}\n`);
+    io.stdout.write(`${jsonText({ plugins: ctx.plugins, failures: ctx.failures }, 2)}\n`);
   } else if (!ctx.plugins.length && !ctx.failures.length) {
     say(io, 'no plugins found (looked in ./plugins, the oncall package plugins/, $XDG_CONFIG_HOME/oncall/plugins, and --plugin paths)\n');
   } else if (ctx.plugins.length) {

@@ -11,7 +11,7 @@ import type { RunbookIssue } from '../runbook/issues.js';
 import { readYamlFileSync } from '../runbook/limits.js';
 import { parseCommandArgs, say } from './io.js';
 import { display } from '../core/io.js';
-import { visible } from '../core/terminal-text.js';
+import { jsonText, visible } from '../core/terminal-text.js';
 import type { CommandIO } from '../core/io.js';
 
 const USAGE = 'oncall validate [paths…] [--json] [--runbooks <dir>] [--plugin <path>]';
@@ -51,7 +51,7 @@ export async function validateCommand(args: string[], io: CommandIO, deps: { reg
 
   for (const p of problems) say(io, `oncall validate: ${p}\n`);
   if (json) {
-    io.stdout.write(`${JSON.stringify({ files: reports, errors, warnings }, null, 2)}\n`);
+    io.stdout.write(`${jsonText({ files: reports, errors, warnings }, 2)}\n`);
   } else {
     // An issue may quote the file: what it quotes is shown, never obeyed by the terminal.
     for (const issue of all) io.stdout.write(`${visible(formatIssue(issue))}\n`);

@@ -6,7 +6,7 @@
 // Markdown, HTML and CSV exports) it goes through `visible` first.
 //
 // The journal is never changed: it keeps the exact bytes, and so do the JSON forms (`--json`, the
-// JSON export), where JSON.stringify escapes C0 controls as \u001b… and nothing reaches a terminal raw.
+// JSON export), written with `jsonText`: escaped as JSON, nothing reaches a terminal raw.
 import { stripVTControlCharacters } from 'node:util';
 
 /** C0 controls but tab and newline, DEL, and C1 controls: what a terminal may act on. */
@@ -38,9 +38,18 @@ export function visible(text: string): string {
   return stripVTControlCharacters(text).replace(CONTROLS, picture);
 }
 
-/** True when `text` holds something `visible` would change. */
-export function hasControl(text: string): boolean {
-  return CONTROL.test(text);
+const RAW_IN_JSON = /[\u007f-\u009f]/;
+const RAW_IN_JSON_ALL = /[\u007f-\u009f]/g;
+
+/**
+ * JSON.stringify, and DEL and the C1 controls escaped as well (\u009b): JSON escapes C0 controls
+ * itself but leaves these raw, and some terminals act on a C1 CSI. The same data, parsed back;
+ * nothing in the text a terminal acts on. For JSON written where a person may be reading
+ * (`--json`, the JSON export).
+ */
+export function jsonText(value: unknown, space?: number): string {
+  const text = JSON.stringify(value, null, space);
+  return RAW_IN_JSON.test(text) ? text.replace(RAW_IN_JSON_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
 }
 
 /**

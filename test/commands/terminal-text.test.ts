@@ -8,13 +8,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { events, oncall, tempDir } from '../helpers/cli.js';
 
 /** One line of output with every kind of sequence in it. */
-export const HOSTILE = 'a\u001b]0;pwned\u0007b \u001b]8;;https://evil.example/\u001b\\click\u001b]8;;\u001b\\ \u001b[2Jcleared\u001b[3;1Hmoved 10%\r20%';
+export const HOSTILE = 'a\u001b]0;pwned\u0007b \u001b]8;;https://evil.example/\u001b\\click\u001b]8;;\u001b\\ \u001b[2Jcleared\u001b[3;1Hmoved 10%\r20% \u009b2Jc1\u007f';
 /** What of HOSTILE a person must still read. */
-const WORDS = ['click', 'cleared', 'moved', '10%', '20%'];
+const WORDS = ['click', 'cleared', 'moved', '10%', '20%', 'c1␡'];
 
 const ESC = '\u001b';
 const BEL = '\u0007';
 const BARE_CR = /\r(?!\n)/;
+
+/** A JavaScript string literal of plain ASCII (YAML refuses raw C1 controls in a file). */
+const jsLiteral = (s: string) => JSON.stringify(s).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** Prints HOSTILE (from its own code), then the input it is given. */
 function runbook(): string {
@@ -32,7 +35,7 @@ steps:
     title: Show
     kind: shell
     with:
-      argv: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(`process.stdout.write(${JSON.stringify(HOSTILE)} + '\\n')`)}]
+      argv: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(`process.stdout.write(${jsLiteral(HOSTILE)} + '\\n')`)}]
       effect: read
   - id: echo
     title: Echo the note
@@ -49,6 +52,7 @@ function expectHarmless(text: string, what: string): void {
   expect(text.includes(ESC), `${what} holds a raw ESC`).toBe(false);
   expect(text.includes(BEL), `${what} holds a raw BEL`).toBe(false);
   expect(text.includes('\u009b'), `${what} holds a raw C1 CSI`).toBe(false);
+  expect(text.includes('\u007f'), `${what} holds a raw DEL`).toBe(false);
   expect(BARE_CR.test(text), `${what} holds a bare CR`).toBe(false);
 }
 

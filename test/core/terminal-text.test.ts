@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasControl, visible, visibleDeep } from '../../src/core/terminal-text.js';
+import { jsonText, visible, visibleDeep } from '../../src/core/terminal-text.js';
 
 /** Every control character a terminal may act on (C0 but tab and newline, DEL, C1). */
 // eslint-disable-next-line no-control-regex
@@ -35,7 +35,6 @@ describe('visible', () => {
       for (const text of [String.fromCharCode(c), `\u001b${String.fromCharCode(c)}x`, `\u001b[${String.fromCharCode(c)}`, `\u001b]${String.fromCharCode(c)}`]) {
         const out = visible(text);
         expect(CONTROL.test(out), JSON.stringify(text)).toBe(false);
-        expect(hasControl(out)).toBe(false);
       }
     }
   });
@@ -55,5 +54,18 @@ describe('visibleDeep', () => {
     const out = visibleDeep(dirty);
     expect(out.a).toBe(dirty.a);
     expect(out.b).toEqual({ y: '␇' });
+  });
+});
+
+describe('jsonText', () => {
+  it('is JSON.stringify with DEL and C1 escaped too: the same data, nothing raw a terminal acts on', () => {
+    const value = { text: 'a\u001b]0;t\u0007 \u009b2J \u0085 \u007f ✓', n: [1, 'x'] };
+    expect(JSON.stringify(value)).toMatch(/[\u007f-\u009f]/); // what JSON.stringify leaves raw
+    for (const space of [undefined, 2]) {
+      const text = jsonText(value, space);
+      expect(CONTROL.test(text)).toBe(false);
+      expect(JSON.parse(text)).toEqual(value);
+    }
+    expect(jsonText({ a: 'plain' }, 2)).toBe(JSON.stringify({ a: 'plain' }, null, 2));
   });
 });
