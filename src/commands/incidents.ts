@@ -6,7 +6,7 @@ import { verifyJournal } from '../journal/reader.js';
 import { stateRoot } from '../paths.js';
 import { formatTable, parseCommandArgs, say, usageError } from './io.js';
 import { isTTY, type CommandIO } from '../core/io.js';
-import { jsonText } from '../core/terminal-text.js';
+import { jsonText, visible } from '../core/terminal-text.js';
 
 const INCIDENTS_USAGE = 'oncall incidents [--open] [--json]';
 const VERIFY_USAGE = 'oncall verify <incident-id> [--json]';
@@ -72,7 +72,8 @@ export async function verifyCommand(args: string[], io: CommandIO): Promise<numb
         : 'its writer did not close it: it is being written, or oncall stopped without closing it (a crash resumes)';
     io.stdout.write(`${id}: ${result.count} records, hash chain intact; ${end}\n`);
   }
-  else io.stdout.write(`${id}: BROKEN at line ${result.firstBad.line}${result.firstBad.seq !== null ? ` (seq ${result.firstBad.seq})` : ''}: ${result.firstBad.reason}\n`);
+  // The reason may quote the broken line (JSON.parse's message does): shown, never obeyed.
+  else io.stdout.write(`${id}: BROKEN at line ${result.firstBad.line}${result.firstBad.seq !== null ? ` (seq ${result.firstBad.seq})` : ''}: ${visible(result.firstBad.reason)}\n`);
   return result.ok ? 0 : 1;
 }
 

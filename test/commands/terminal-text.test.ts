@@ -2,7 +2,7 @@
 // escape sequences (a window title, a hidden hyperlink, a clear screen, cursor moves, a bare CR)
 // reach people as visible text in headless output and the exports, while the journal and the JSON
 // forms keep the exact bytes.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { events, oncall, tempDir } from '../helpers/cli.js';
@@ -108,6 +108,20 @@ describe('foreign text on a terminal (#17)', () => {
       expectHarmless(res.stdout, `the ${format} export`);
       for (const w of WORDS) expect(res.stdout, format).toContain(w);
     }
+  });
+
+  it('oncall verify shows a broken line it quotes, never obeys it', async () => {
+    const copy = tempDir();
+    cpSync(join(stateDir, 'incidents', id), join(copy, 'incidents', id), { recursive: true });
+    const file = join(copy, 'incidents', id, 'journal.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[1] = HOSTILE; // JSON.parse quotes what it could not read
+    writeFileSync(file, lines.join('\n'));
+    const res = await oncall(['verify', id], { stateDir: copy });
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('BROKEN at line 2');
+    expectHarmless(res.stdout, 'verify stdout');
+    expectHarmless(res.stderr, 'verify stderr');
   });
 
   it('the JSON export keeps the exact bytes', async () => {
