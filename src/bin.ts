@@ -25,7 +25,9 @@ try {
   // A write error above (other than a closed pipe) already set 1.
   process.exitCode = process.exitCode || code;
 } catch (err) {
-  // Errors for people: the message, not a stack trace (ONCALL_DEBUG=1 shows it).
-  process.stderr.write(`oncall: ${err instanceof Error ? (process.env.ONCALL_DEBUG ? err.stack : err.message) : String(err)}\n`);
+  // Errors for people: the message, not a stack trace (ONCALL_DEBUG=1 shows it); what it quotes
+  // is shown, never obeyed by the terminal.
+  const { visible } = await import('./core/terminal-text.js');
+  process.stderr.write(visible(`oncall: ${err instanceof Error ? (process.env.ONCALL_DEBUG ? err.stack : err.message) : String(err)}\n`));
   process.exitCode = 1;
 }

@@ -85,7 +85,8 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
   const load = commands[first];
   if (!load) {
-    io.stderr.write(`oncall: unknown command '${first}'\n\n${HELP}`);
+    const { visible } = await import('./core/terminal-text.js');
+    io.stderr.write(`oncall: unknown command '${visible(first)}'\n\n${HELP}`);
     return 2;
   }
   return (await load())(rest, io);

@@ -14,6 +14,7 @@ import { stateRoot } from '../paths.js';
 import { RunbookError, formatIssue } from '../runbook/issues.js';
 import { formatTable, parseCommandArgs, say, usageError } from './io.js';
 import { display, isInteractive, isTTY, type CommandIO } from '../core/io.js';
+import { jsonText } from '../core/terminal-text.js';
 
 const USAGE = 'oncall drill [<scenario>] [--auto] [--list] [--json] [--scenarios <dir>] [--runbooks <dir>] [--plugin <path>] [--state-dir <dir>]';
 
@@ -69,7 +70,7 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
   const dirs = searchPath(plugins.scenarioDirs);
   if (values.list || (positionals.length === 0 && !values.auto)) {
     const all = listScenarios(dirs);
-    if (values.json) io.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+    if (values.json) io.stdout.write(`${jsonText(all, 2)}\n`);
     else io.stdout.write(formatTable(['SCENARIO', 'RUNBOOK', 'TITLE'], all.map((s) => [s.id, s.runbook, s.title]), isTTY(io.stdout)));
     if (positionals.length === 0 && !values.list && !values.json) {
       say(io, '\nplay one at a terminal with: oncall drill [<scenario>]   (headless: oncall drill <scenario> --auto)\n');
@@ -86,7 +87,7 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
   let printing = true;
   const show = (ev: AnyEvent) => {
     if (!printing) return;
-    if (values.json) io.stdout.write(`${JSON.stringify(ev)}\n`);
+    if (values.json) io.stdout.write(`${jsonText(ev)}\n`);
     else if (!values.quiet) {
       const line = progressLine(ev);
       if (line) say(io, `${line}\n`);
@@ -123,7 +124,7 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
   }
   printing = false;
   const score = await session.finish();
-  if (values.json) io.stdout.write(`${JSON.stringify({ type: 'drill.scored', payload: score })}\n`);
+  if (values.json) io.stdout.write(`${jsonText({ type: 'drill.scored', payload: score })}\n`);
   for (const line of formatScore(score)) say(io, `${line}\n`);
   return score.passed ? 0 : 1;
 }

@@ -7,7 +7,7 @@ import { assertIncidentId } from '../journal/ids.js';
 import { journalPath } from '../journal/paths.js';
 import { JournalCorruptError } from '../journal/reader.js';
 import { drillRoot, stateRoot } from '../paths.js';
-import { parseCommandArgs, usageError } from './io.js';
+import { parseCommandArgs, say, usageError } from './io.js';
 import { display, type CommandIO } from '../core/io.js';
 
 const USAGE = 'oncall export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--no-verify] [--state-dir dir]';
@@ -55,17 +55,17 @@ export async function exportCommand(args: string[], io: CommandIO): Promise<numb
           ? `it is a live incident: drop --drill`
           : `it is a drill: add --drill`
         : `list incidents with \`oncall incidents${typeof values['state-dir'] === 'string' ? ` --state-dir ${values['state-dir']}` : ''}\`${values.drill ? '' : ', or add --drill for a practice drill'}`;
-      io.stderr.write(`oncall export: no incident ${id} under ${root} (looked for ${err.file}); ${hint}\n`);
+      say(io, `oncall export: no incident ${id} under ${root} (looked for ${err.file}); ${hint}\n`);
       return 2;
     }
     if (err instanceof JournalCorruptError) {
-      io.stderr.write(`oncall export: cannot read the journal of ${id}: ${err.message}; check it with \`oncall verify ${id}\`\n`);
+      say(io, `oncall export: cannot read the journal of ${id}: ${err.message}; check it with \`oncall verify ${id}\`\n`);
       return 2;
     }
     throw err;
   }
   const integrity = timeline.journal.integrity;
-  if (integrity && !integrity.ok) io.stderr.write(`oncall export: warning: the journal's hash chain is broken (${integrity.problem}); the export says so\n`);
+  if (integrity && !integrity.ok) say(io, `oncall export: warning: the journal's hash chain is broken (${integrity.problem}); the export says so\n`);
   if (!out) {
     streamTimeline(timeline, format, (chunk) => io.stdout.write(chunk));
     return 0;
@@ -74,17 +74,17 @@ export async function exportCommand(args: string[], io: CommandIO): Promise<numb
     writePrivateFile(out, (write) => streamTimeline(timeline, format, write), { force: Boolean(values.force) });
   } catch (err) {
     if (err instanceof ExportFileExistsError) {
-      io.stderr.write(`oncall export: ${display(out, io.cwd)} already exists: pass --force to overwrite it, or choose another --out\n`);
+      say(io, `oncall export: ${display(out, io.cwd)} already exists: pass --force to overwrite it, or choose another --out\n`);
       return 2;
     }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR') {
-      io.stderr.write(`oncall export: cannot write ${display(out, io.cwd)}: ${(err as Error).message}\n`);
+      say(io, `oncall export: cannot write ${display(out, io.cwd)}: ${(err as Error).message}\n`);
       return 2;
     }
     throw err;
   }
   const mode = timeline.mode === 'drill' ? ' (DRILL)' : '';
-  io.stderr.write(`wrote ${display(out, io.cwd)}: ${format}, ${timeline.events.length} events, ${timeline.steps.length} step attempts${mode}\n`);
+  say(io, `wrote ${display(out, io.cwd)}: ${format}, ${timeline.events.length} events, ${timeline.steps.length} step attempts${mode}\n`);
   return 0;
 }

@@ -4,8 +4,9 @@ import { assertIncidentId } from '../journal/ids.js';
 import { journalPath } from '../journal/paths.js';
 import { verifyJournal } from '../journal/reader.js';
 import { stateRoot } from '../paths.js';
-import { formatTable, parseCommandArgs, usageError } from './io.js';
+import { formatTable, parseCommandArgs, say, usageError } from './io.js';
 import { isTTY, type CommandIO } from '../core/io.js';
+import { jsonText, visible } from '../core/terminal-text.js';
 
 const INCIDENTS_USAGE = 'oncall incidents [--open] [--json]';
 const VERIFY_USAGE = 'oncall verify <incident-id> [--json]';
@@ -18,13 +19,13 @@ export async function incidentsCommand(args: string[], io: CommandIO): Promise<n
   const root = values['state-dir'] ?? stateRoot(io.env);
   const { incidents, unreadable } = await listIncidents(root);
   const shown = values.open ? incidents.filter((i) => i.status === 'open') : incidents;
-  for (const u of unreadable) io.stderr.write(`oncall: cannot read incident ${u.id}: ${u.error}\n`);
+  for (const u of unreadable) say(io, `oncall: cannot read incident ${u.id}: ${u.error}\n`);
   if (values.json) {
-    io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+    io.stdout.write(`${jsonText(shown, 2)}\n`);
     return 0;
   }
   if (!shown.length) {
-    io.stderr.write(`no incidents under ${root}\n`);
+    say(io, `no incidents under ${root}\n`);
     return 0;
   }
   const now = Date.now();
@@ -59,10 +60,10 @@ export async function verifyCommand(args: string[], io: CommandIO): Promise<numb
   try {
     result = await verifyJournal(file);
   } catch (err) {
-    io.stderr.write(`oncall: cannot read ${file}: ${(err as Error).message}\n`);
+    say(io, `oncall: cannot read ${file}: ${(err as Error).message}\n`);
     return 2;
   }
-  if (values.json) io.stdout.write(`${JSON.stringify({ incident: id, file, ...result })}\n`);
+  if (values.json) io.stdout.write(`${jsonText({ incident: id, file, ...result })}\n`);
   else if (result.ok) {
     const end = result.torn
       ? 'a torn last record from a crash is ignored'
@@ -71,7 +72,8 @@ export async function verifyCommand(args: string[], io: CommandIO): Promise<numb
         : 'its writer did not close it: it is being written, or oncall stopped without closing it (a crash resumes)';
     io.stdout.write(`${id}: ${result.count} records, hash chain intact; ${end}\n`);
   }
-  else io.stdout.write(`${id}: BROKEN at line ${result.firstBad.line}${result.firstBad.seq !== null ? ` (seq ${result.firstBad.seq})` : ''}: ${result.firstBad.reason}\n`);
+  // The reason may quote the broken line (JSON.parse's message does): shown, never obeyed.
+  else io.stdout.write(`${id}: BROKEN at line ${result.firstBad.line}${result.firstBad.seq !== null ? ` (seq ${result.firstBad.seq})` : ''}: ${visible(result.firstBad.reason)}\n`);
   return result.ok ? 0 : 1;
 }
 

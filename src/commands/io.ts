@@ -3,6 +3,7 @@ import type { CommandIO } from '../core/io.js';
 import { resolveLiveWorld, type LiveWorld } from '../providers/world.js';
 import { parseArgs } from 'node:util';
 import { clipLines } from '../runbook/limits.js';
+import { visible } from '../core/terminal-text.js';
 import type { ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -29,10 +30,12 @@ export function parseCommandArgs(
 /**
  * Writes text for people to stderr, each line at most LINE_CHARS characters: a 1 MB value in a
  * progress line or an error is cut, saying where ("… 1,048,576 characters, cut at 4,096").
- * Machine output (--json on stdout) is never cut.
+ * What the text quotes (a step's output, an input, an error) may carry escape sequences: they are
+ * shown, never obeyed (core/terminal-text.ts). Machine output (--json on stdout) is never cut, and
+ * JSON escapes control characters itself.
  */
 export function say(io: CommandIO, text: string): void {
-  io.stderr.write(clipLines(text));
+  io.stderr.write(clipLines(visible(text)));
 }
 
 /** A usage mistake: what was wrong and how the command is called, on stderr; returns exit code 2. */
@@ -57,9 +60,9 @@ export function liveWorld(values: Record<string, unknown>, env: NodeJS.ProcessEn
 
 /** Aligned columns under a header for people; bare tab-separated rows for pipes. */
 export function formatTable(header: string[], rows: string[][], tty: boolean): string {
-  // One line per row whatever the data held, and no cell longer than a line: tabs and newlines
-  // become spaces, and a cell is cut at LINE_CHARS (saying so).
-  const clean = rows.map((r) => r.map((c) => clipLines(c.replace(/[\t\r\n]+/g, ' '))));
+  // One line per row whatever the data held, and no cell longer than a line: escape sequences are
+  // shown, not obeyed, tabs and newlines become spaces, and a cell is cut at LINE_CHARS (saying so).
+  const clean = rows.map((r) => r.map((c) => clipLines(visible(c).replace(/[\t\n]+/g, ' '))));
   if (!tty) return clean.map((r) => r.join('\t')).join('\n') + '\n';
   const widths = header.map((h, i) => Math.max(h.length, ...clean.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();

@@ -5,9 +5,10 @@ import { listingPlugins } from '../plugins/session.js';
 import { listRunbooks } from '../runbook/listing.js';
 import { runbookDirs } from '../runbook/search-path.js';
 import type { InputSpec } from '../runbook/schema.js';
-import { formatTable, parseCommandArgs, usageError } from './io.js';
+import { formatTable, parseCommandArgs, say, usageError } from './io.js';
 import { display, isTTY } from '../core/io.js';
 import type { CommandIO } from '../core/io.js';
+import { jsonText } from '../core/terminal-text.js';
 
 const USAGE = 'oncall list [--json] [--runbooks <dir>] [--plugin <path>]';
 
@@ -25,17 +26,17 @@ export async function listCommand(args: string[], io: CommandIO, deps: { registr
   // Broken runbooks don't hide the good ones; they are named on stderr with what is wrong first.
   for (const bad of catalog.invalid) {
     const first = bad.issues.find((i) => i.severity === 'error') ?? bad.issues[0];
-    io.stderr.write(`oncall list: skipped invalid runbook ${display(bad.file, io.cwd)}\n${first ? `  ${formatIssue({ ...first, file: display(first.file, io.cwd) })}\n` : ''}`);
+    say(io, `oncall list: skipped invalid runbook ${display(bad.file, io.cwd)}\n${first ? `  ${formatIssue({ ...first, file: display(first.file, io.cwd) })}\n` : ''}`);
   }
   for (const s of catalog.shadowed) {
-    io.stderr.write(`oncall list: ${display(s.file, io.cwd)} is hidden by ${display(s.by, io.cwd)} (same id '${s.id}')\n`);
+    say(io, `oncall list: ${display(s.file, io.cwd)} is hidden by ${display(s.by, io.cwd)} (same id '${s.id}')\n`);
   }
 
   const runbooks = catalog.runbooks;
   if (parsed.values.json === true) {
-    io.stdout.write(`${JSON.stringify(runbooks, null, 2)}\n`);
+    io.stdout.write(`${jsonText(runbooks, 2)}\n`);
   } else if (!runbooks.length) {
-    if (!catalog.invalid.length) io.stderr.write(`oncall list: no runbooks found in: ${runbookDirs(opts).join(', ')}\n`);
+    if (!catalog.invalid.length) say(io, `oncall list: no runbooks found in: ${runbookDirs(opts).join(', ')}\n`);
   } else {
     const rows = runbooks.map((r) => [r.id, r.title, r.tags.join(','), inputsText(r.inputs)]);
     io.stdout.write(formatTable(['ID', 'TITLE', 'TAGS', 'INPUTS'], rows, isTTY(io.stdout)));

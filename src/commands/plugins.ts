@@ -1,8 +1,9 @@
 // `oncall plugins [--json] [--plugin <path>]`: what loaded, from where, with which step kinds;
 // and what did not load, with its error. Exits 1 when any plugin failed, so CI notices.
 import { pluginContext } from '../plugins/session.js';
-import { formatTable, parseCommandArgs, usageError } from './io.js';
+import { formatTable, parseCommandArgs, say, usageError } from './io.js';
 import { display, isTTY, type CommandIO } from '../core/io.js';
+import { jsonText } from '../core/terminal-text.js';
 
 const USAGE = 'oncall plugins [--json] [--plugin <path>]';
 
@@ -13,9 +14,9 @@ export async function pluginsCommand(args: string[], io: CommandIO): Promise<num
   // Failures are reported on stderr by pluginContext as they happen.
   const ctx = await pluginContext(io, parsed.values.plugin as string[] | undefined);
   if (parsed.values.json) {
-    io.stdout.write(`${JSON.stringify({ plugins: ctx.plugins, failures: ctx.failures }, null, 2)}\n`);
+    io.stdout.write(`${jsonText({ plugins: ctx.plugins, failures: ctx.failures }, 2)}\n`);
   } else if (!ctx.plugins.length && !ctx.failures.length) {
-    io.stderr.write('no plugins found (looked in ./plugins, the oncall package plugins/, $XDG_CONFIG_HOME/oncall/plugins, and --plugin paths)\n');
+    say(io, 'no plugins found (looked in ./plugins, the oncall package plugins/, $XDG_CONFIG_HOME/oncall/plugins, and --plugin paths)\n');
   } else if (ctx.plugins.length) {
     const rows = ctx.plugins.map((p) => [p.name, p.version, p.origin, p.stepKinds.map((k) => `${k.name} (${k.effect})`).join(', '), display(p.file, io.cwd)]);
     io.stdout.write(formatTable(['PLUGIN', 'VERSION', 'FROM', 'STEP KINDS', 'FILE'], rows, isTTY(io.stdout)));

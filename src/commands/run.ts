@@ -22,6 +22,7 @@ import { StateDirError, stateRoot } from '../paths.js';
 import { LIVE_WORLD_FLAGS, liveWorld, parseCommandArgs, say, usageError } from './io.js';
 import { type CommandIO } from '../core/io.js';
 import { SHARE_FLAG, shareForSession, sharing } from './share.js';
+import { jsonText } from '../core/terminal-text.js';
 
 export const EXIT = { done: 0, failed: 1, usage: 2, aborted: 3, needsHuman: 4, blocked: 5 } as const;
 
@@ -254,7 +255,7 @@ function printer(io: CommandIO, opts: { json: boolean; quiet: boolean }): Printe
   return {
     print,
     show: (ev: AnyEvent) => {
-      if (opts.json) io.stdout.write(`${JSON.stringify(ev)}\n`);
+      if (opts.json) io.stdout.write(`${jsonText(ev)}\n`);
       print(progressLine(ev));
     },
   };

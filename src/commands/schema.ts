@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { scenarioSchema } from '../drill/scenario.js';
 import { packageRoot } from '../paths.js';
 import { runbookSchema } from '../runbook/schema.js';
-import { parseCommandArgs, usageError } from './io.js';
+import { parseCommandArgs, say, usageError } from './io.js';
 import type { CommandIO } from '../core/io.js';
 
 const USAGE = 'oncall schema [runbook|scenario] [--write | --check]';
@@ -63,7 +63,7 @@ export async function schemaCommand(args: string[], io: CommandIO): Promise<numb
       const file = schemaPath(name);
       if (parsed.values.write) {
         writeFileSync(file, text);
-        io.stderr.write(`wrote ${file}\n`);
+        say(io, `wrote ${file}\n`);
         continue;
       }
       let current: string | undefined;
@@ -74,7 +74,7 @@ export async function schemaCommand(args: string[], io: CommandIO): Promise<numb
       }
       if (current !== text) {
         stale += 1;
-        io.stderr.write(`${file} ${current === undefined ? 'is missing' : 'is out of date'}; run: oncall schema --write\n`);
+        say(io, `${file} ${current === undefined ? 'is missing' : 'is out of date'}; run: oncall schema --write\n`);
       }
     }
     return stale ? 1 : 0;

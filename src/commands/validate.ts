@@ -9,8 +9,9 @@ import { findRunbookFiles, runbookDirs } from '../runbook/catalog.js';
 import { formatIssue, parseRunbook } from '../runbook/load.js';
 import type { RunbookIssue } from '../runbook/issues.js';
 import { readYamlFileSync } from '../runbook/limits.js';
-import { parseCommandArgs } from './io.js';
+import { parseCommandArgs, say } from './io.js';
 import { display } from '../core/io.js';
+import { jsonText, visible } from '../core/terminal-text.js';
 import type { CommandIO } from '../core/io.js';
 
 const USAGE = 'oncall validate [paths…] [--json] [--runbooks <dir>] [--plugin <path>]';
@@ -48,11 +49,12 @@ export async function validateCommand(args: string[], io: CommandIO, deps: { reg
   const errors = all.filter((i) => i.severity === 'error').length + problems.length;
   const warnings = all.length - (errors - problems.length);
 
-  for (const p of problems) io.stderr.write(`oncall validate: ${p}\n`);
+  for (const p of problems) say(io, `oncall validate: ${p}\n`);
   if (json) {
-    io.stdout.write(`${JSON.stringify({ files: reports, errors, warnings }, null, 2)}\n`);
+    io.stdout.write(`${jsonText({ files: reports, errors, warnings }, 2)}\n`);
   } else {
-    for (const issue of all) io.stdout.write(`${formatIssue(issue)}\n`);
+    // An issue may quote the file: what it quotes is shown, never obeyed by the terminal.
+    for (const issue of all) io.stdout.write(`${visible(formatIssue(issue))}\n`);
     const scenarios = reports.filter((r) => r.kind === 'scenario').length;
     const what = scenarios ? `${plural(reports.length - scenarios, 'runbook')} and ${plural(scenarios, 'scenario')}` : plural(reports.length, 'runbook');
     io.stdout.write(`${what} checked, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);

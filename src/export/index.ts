@@ -2,6 +2,7 @@
 // no runbook file, no config, no live lookups, so an export is reproducible from the journal
 // alone (a copied journal.jsonl exports the same). Used by `oncall export` and the TUI.
 import { stat } from 'node:fs/promises';
+import { visibleDeep } from '../core/terminal-text.js';
 import { journalPath } from '../journal/paths.js';
 import { readJournalReporting, readJournalStream, type ChainReport } from '../journal/reader.js';
 import { renderCsv } from './csv.js';
@@ -75,9 +76,17 @@ export async function buildTimeline(root: string, id: string, opts: BuildOptions
 
 const RENDERERS: Record<ExportFormat, (tl: Timeline, write: Write) => void> = { md: renderMarkdown, html: renderHtml, json: renderJson, csv: renderCsv };
 
+/**
+ * The formats people read, in a browser, an editor, a spreadsheet or with `cat` on a terminal:
+ * the journal's text (a step's output, an input, a note, an error) reaches them with its escape
+ * sequences removed and its control characters shown (core/terminal-text.ts), before the renderer
+ * escapes it for its format. JSON is data: it keeps the exact text, which JSON escapes.
+ */
+const FOR_PEOPLE: Record<ExportFormat, boolean> = { md: true, html: true, csv: true, json: false };
+
 /** Writes the export in chunks of ~64 KiB through `write` (to a file, without holding it all). */
 export function streamTimeline(tl: Timeline, format: ExportFormat, write: Write): void {
-  RENDERERS[format](tl, write);
+  RENDERERS[format](FOR_PEOPLE[format] ? visibleDeep(tl) : tl, write);
 }
 
 export function renderTimeline(tl: Timeline, format: ExportFormat): string {

@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CommandIO } from '../core/io.js';
+import { visible } from '../core/terminal-text.js';
 import { pluginCandidates, pluginFingerprint } from './discover.js';
 import type { PluginSet } from './loader.js';
 
@@ -14,7 +15,7 @@ export interface PluginContext extends PluginSet {
 export async function pluginContext(io: CommandIO, extra?: string[]): Promise<PluginContext> {
   const { loadPlugins } = await import('./loader.js');
   const set = await loadPlugins({ extra, env: io.env, cwd: io.cwd });
-  for (const f of set.failures) io.stderr.write(`oncall: plugin '${f.name}' was not loaded (${f.file}): ${f.error}\n`);
+  for (const f of set.failures) io.stderr.write(visible(`oncall: plugin '${f.name}' was not loaded (${f.file}): ${f.error}\n`));
   return { ...set, runbookDirs: dirsOf(set.plugins.flatMap((p) => p.runbooks)), scenarioDirs: dirsOf(set.plugins.flatMap((p) => p.scenarios)) };
 }
 

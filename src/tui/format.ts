@@ -1,5 +1,7 @@
 // Small, pure formatting helpers for the TUI: durations, clocks, relative times, widths, colours.
-// A leaf (it imports only width.ts): the flows, the markdown renderer and the components all use it.
+// A leaf (it imports only width.ts and core/terminal-text.ts): the flows, the markdown renderer
+// and the components all use it.
+import { visible } from '../core/terminal-text.js';
 import { stringWidth } from './width.js';
 
 /** The colours the TUI draws with (Ink's names); NO_COLOR turns them all off (see useColor). */
@@ -64,16 +66,14 @@ export function truncate(text: string, width: number): string {
   return `${out}...`;
 }
 
-/** One line: control characters (a stray escape sequence in output) become visible and harmless. */
+/** One line: newlines shown as ⏎, escape sequences and control characters made visible (core/terminal-text.ts). */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\r?\n/g, ' ⏎ ').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `^${String.fromCharCode(c.charCodeAt(0) + 64)}`);
+  return visible(text).replace(/\n/g, ' ⏎ ');
 }
 
-/** Text from a step's output, made safe to draw: tabs expanded, control characters shown. */
+/** A line of a step's output, made safe to draw: tabs expanded, escape sequences and control characters made visible. */
 export function safeLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\t/g, '  ').replace(/\r$/, '').replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '·');
+  return visible(text.replace(/\r$/, '')).replace(/\t/g, '  ');
 }
 
 /** An argv as a person would type it (display only: values never reach a shell). */

@@ -2,6 +2,7 @@
 // queue; only the head is drawn; a key resolves it and the engine goes on. The engine awaits plain
 // promises and never learns that Ink exists.
 import type { Redactor } from '../journal/redact.js';
+import { visibleDeep } from '../core/terminal-text.js';
 import type { AskResponse, Clock, ConfirmResponse, FailureResponse, FlowPorts, GateResponse, Ports } from '../core/step.js';
 import type { TuiStore } from './store.js';
 
@@ -15,7 +16,10 @@ export function tuiPorts(store: TuiStore, o: TuiPortOptions): Ports & FlowPorts 
   // What is drawn is masked; what the answer is made of is not: an option's value, the step id and
   // the request's kind are the runbook's own words, and a secret that happens to equal one of them
   // (say `accept`) must not turn the answer into a placeholder the engine then refuses.
-  const r = <T>(v: T): T => o.redactor.redactDeep(v, ['stepId', 'type', 'purpose', 'options.*.value']);
+  // The same goes for escape sequences in what is drawn (a summary, a command line, a message that
+  // quotes an input): they are made visible (core/terminal-text.ts), the answer's parts kept exact.
+  const keep = ['stepId', 'type', 'purpose', 'options.*.value'];
+  const r = <T>(v: T): T => visibleDeep(o.redactor.redactDeep(v, keep), keep);
   return {
     clock: o.clock,
     // No identity port: for AWS runbooks the engine looks the identity up through its providers

@@ -90,6 +90,11 @@ class Terminal {
     return Number(/\[oncall exited (\d+)\]/.exec(s)![1]);
   }
 
+  /** The pane's title: what an OSC 0 or 2 sequence printed in it sets. */
+  title(): string {
+    return this.tmux('display-message', '-p', '-t', 'main', '#{pane_title}').trim();
+  }
+
   close(): void {
     spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
   }
@@ -247,6 +252,66 @@ describe.runIf(hasTmux || inCI)('oncall in a real terminal (tmux)', () => {
     expect(incidentRecords(records).at(-1)).toMatchObject({ type: 'drill.scored', payload: { passed: true } });
     const listed = await oncall(['incidents', '--json'], { stateDir });
     expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
+  it("a step's output and an input with escape sequences neither retitle nor clear the terminal, headless or in the TUI (#17)", async () => {
+    const HOSTILE = 'a\u001b]0;pwned\u0007b \u001b]8;;https://evil.example/\u001b\\click\u001b]8;;\u001b\\ \u001b[2Jcleared\u001b[3;1Hmoved 10%\r20%';
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'vt.yaml'),
+      `id: vt
+title: Terminal sequences
+version: 1.0.0
+summary: Prints escape sequences
+inputs:
+  note: { type: string, default: ${JSON.stringify(HOSTILE).replace(/\\u001b/g, '\\e').replace(/\\u0007/g, '\\a')} }
+steps:
+  - id: show
+    title: Show
+    kind: shell
+    with:
+      argv: [node, -e, "process.stdout.write(process.argv[1] + '\\\\n')", "\${{ inputs.note }}"]
+      effect: read
+`,
+    );
+    const env = { ONCALL_STATE_DIR: tempDir(), ONCALL_OPERATOR: 'e2e', TERM: 'xterm-256color', HOME: tempDir(), PATH: process.env.PATH ?? '' };
+
+    const headless = new Terminal();
+    terminals.push(headless);
+    headless.start([process.execPath, BIN, 'run', join(dir, 'vt.yaml'), '--input', `note=${HOSTILE}`], env);
+    expect(await headless.waitForExit(), headless.screen()).toBe(0);
+    let s = headless.screen();
+    // Nothing was cleared or overwritten: the first line is still there, and the words are shown.
+    expect(s).toMatch(/incident inc-\S+ opened: Terminal sequences/);
+    expect(s).toContain('click clearedmoved 10%␍20%');
+    expect(headless.title()).not.toContain('pwned');
+
+    const tui = new Terminal();
+    terminals.push(tui);
+    tui.start([process.execPath, BIN, '--runbooks', dir], env);
+    await tui.waitFor('+ New incident');
+    tui.keys('Enter');
+    await tui.waitFor('Then pick the runbook to follow.');
+    tui.keys('Enter', 'Enter', 'Enter');
+    await tui.waitFor(/\d+ of \d+/);
+    tui.text("'vt");
+    await tui.waitFor(/> vt/);
+    tui.keys('Enter');
+    s = await tui.waitFor('Inputs for vt');
+    expect(s).toContain('click');
+    tui.keys('Enter');
+    await tui.waitFor('Next: Show');
+    tui.keys('Enter');
+    s = await tui.waitFor('Runbook completed');
+    expect(s).toContain('click clearedmoved 10%␍20%');
+    tui.keys('t');
+    await tui.waitFor('Timeline');
+    expect(tui.title()).not.toContain('pwned');
+    tui.keys('Escape');
+    await tui.waitFor((x) => !x.includes('Timeline'));
+    tui.keys('q');
+    expect(await tui.waitForExit()).toBe(0);
+    expect(tui.title()).not.toContain('pwned');
   });
 
   it('honours NO_COLOR, and narrow terminals keep the header on one line', async () => {

@@ -56,6 +56,8 @@ export interface Tui {
   frame(): string;
   /** Every frame Ink has written so far, ANSI stripped (for what must never be drawn). */
   frames(): string[];
+  /** Every frame Ink has written so far as written, escape sequences and all (for what must never reach the terminal). */
+  rawFrames(): string[];
   /** Writes keys (each argument is one write, as a person presses them). */
   press(...keys: string[]): void;
   /** Types text one character at a time. */
@@ -118,6 +120,7 @@ export function renderTui(o: RenderOptions = {}): Tui {
     state: () => controller.store.getState(),
     frame,
     frames: () => inst.frames.map((f) => stripAnsi(f)),
+    rawFrames: () => [...inst.frames],
     press: (...keys) => {
       for (const k of keys) inst.stdin.write(k);
     },

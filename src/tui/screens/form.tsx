@@ -2,7 +2,7 @@
 // needs. Typed fields with their help, problems shown as you type, secrets masked. A long form
 // scrolls with the focused field.
 import { Box, Text } from 'ink';
-import { truncate, wrapText } from '../format.js';
+import { oneLine, truncate, wrapText } from '../format.js';
 import { useColor, useTuiShallow } from '../hooks.js';
 import { TextField } from '../components/text-field.js';
 import { row, Rows, type Row } from '../components/rows.js';
@@ -46,9 +46,9 @@ export function FormScreen({ rows }: { rows: number }) {
           {choice ? (
             <Text>
               {isFocused ? '< ' : '  '}
-              {value === '' ? <Text dimColor>(choose with left/right)</Text> : <Text bold>{value}</Text>}
+              {value === '' ? <Text dimColor>(choose with left/right)</Text> : <Text bold>{oneLine(value)}</Text>}
               {isFocused ? ' >' : ''}
-              {f.type === 'enum' && isFocused ? <Text dimColor>{`  ${(f.values ?? []).join(' ')}`}</Text> : null}
+              {f.type === 'enum' && isFocused ? <Text dimColor>{`  ${oneLine((f.values ?? []).join(' '))}`}</Text> : null}
             </Text>
           ) : (
             <Text>

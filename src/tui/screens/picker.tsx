@@ -1,7 +1,7 @@
 // The runbook picker: a fuzzy filter (fzf) over id, title, tags and summary, the matches, and a
 // preview of the highlighted runbook: summary, inputs and steps.
 import { Text } from 'ink';
-import { truncate, wrapText } from '../format.js';
+import { oneLine, truncate, wrapText } from '../format.js';
 import { useColor, useTuiShallow } from '../hooks.js';
 import type { RunbookListing } from '../../runbook/listing.js';
 import type { Preview } from '../store.js';
@@ -22,7 +22,7 @@ export function PickerScreen({ rows }: { rows: number }) {
     <FilterList
       rows={rows}
       columns={s.columns}
-      heading={['Runbook ', `for ${s.draft.title ? `"${truncate(s.draft.title, 30)}"` : 'the new incident'} | filter: `]}
+      heading={['Runbook ', `for ${s.draft.title ? `"${truncate(oneLine(s.draft.title), 30)}"` : 'the new incident'} | filter: `]}
       filter={s.filter}
       filterWidth={30}
       status={`${s.runbooks.loading ? 'loading...' : `${s.matches.length} of ${s.runbooks.list.length}`}${s.runbooks.invalid ? ` | ${s.runbooks.invalid} invalid (oncall validate)` : ''}`}
@@ -60,7 +60,7 @@ function PreviewPane({ item, preview, width, rows, compact }: { item: RunbookLis
             {'  '}
             <Text color={c('cyan')}>{name}</Text> <Text dimColor>{spec.type}</Text>
             {spec.secret ? <Text color={c('magenta')}> secret</Text> : null}
-            {spec.default !== undefined && !spec.secret ? <Text dimColor> = {String(spec.default)}</Text> : null}
+            {spec.default !== undefined && !spec.secret ? <Text dimColor> = {oneLine(String(spec.default))}</Text> : null}
             {spec.description ? <Text> — {spec.description}</Text> : null}
           </Text>
         )),

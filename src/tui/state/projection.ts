@@ -9,6 +9,7 @@
 import type { AnyEvent } from '../../journal/events.js';
 import { applyEvent, initialState, type IncidentState, type StepState } from '../../engine/state.js';
 import { progressLine } from '../../export/lines.js';
+import { visibleDeep } from '../../core/terminal-text.js';
 import { currentStep } from './derived.js';
 import type { Assertion, Confirmation, IdentityView, OutputLine, ProjectionActions, ProjectionState, ScreensState, Slice, StoreOptions, TimelineEntry, TuiState } from './types.js';
 
@@ -70,8 +71,14 @@ export const projectionSlice =
       return out;
     };
 
-    /** Applies one record to the fold (nothing is published until the batch ends). */
-    const applyOne = (b: Batch, ev: AnyEvent) => {
+    /**
+     * Applies one record to the fold (nothing is published until the batch ends). Every record
+     * the TUI draws passes here: its text (output, results, errors, notes, inputs, intents) is
+     * made visible first, so an escape sequence in it is drawn, never obeyed. The fold is the
+     * TUI's own, for drawing; the engine keeps its state, and the journal the exact bytes.
+     */
+    const applyOne = (b: Batch, record: AnyEvent) => {
+      const ev = visibleDeep(record);
       applyEvent(fold!, ev);
       const step = (ev.payload as { step?: unknown }).step;
       if (typeof step === 'string') b.touched.add(step);
