@@ -49,7 +49,7 @@ export async function importCommand(args: string[], io: CommandIO, deps: { regis
   }
   const yaml = toYaml(result, shown);
   const target = out ? display(out, io.cwd) : `${result.runbook.id}.yaml`;
-  const checked = validateImported(yaml, target, deps.registry ?? builtinRegistry());
+  const checked = validateImported(result, yaml, target, deps.registry ?? builtinRegistry());
 
   if (out) writeFileSync(out, yaml, { mode: 0o644 });
   if (values.json === true) {

@@ -2,25 +2,9 @@
 // is exact: a service oncall ships, an operation of its SDK, and options that are members of the
 // operation's input whose type the SDK's model states (text, numbers, booleans, lists of them).
 // Anything else (shorthand structures, --query, --profile, `aws s3 cp`) stays a shell step.
-import { AWS_SERVICES, loadAwsModule } from '../providers/aws/modules.js';
-import type { AwsService } from '../providers/aws/sdk.js';
-import { operationsOf, serviceOf } from '../executors/aws/call.js';
+import { AWS_SERVICES } from '../providers/aws/modules.js';
+import { hasPaginator, memberType, operationsOf, serviceOf } from '../executors/aws/call.js';
 import type { Word } from './shell.js';
-
-/** The part of the SDK's NormalizedSchema the mapping reads. */
-interface Shape {
-  isStructSchema(): boolean;
-  isListSchema(): boolean;
-  isNumericSchema(): boolean;
-  isBooleanSchema(): boolean;
-  isStringSchema(): boolean;
-  isTimestampSchema(): boolean;
-  structIterator(): Iterable<[string, Shape]>;
-  getValueSchema(): Shape;
-}
-
-let schemaModule: Promise<{ NormalizedSchema: { of(schema: never): Shape } }> | undefined;
-const loadSchemas = () => (schemaModule ??= import('@smithy/core/schema'));
 
 /** Options the CLI takes for itself: what they mean for the step, or why the mapping is not exact. */
 const GLOBAL: Record<string, 'region' | 'ignore' | string> = {
@@ -45,7 +29,7 @@ export interface AwsCallMapping {
  * The aws.call parameters for a command line, or why it stays a shell step. `text` renders a word
  * (placeholders become `${{ inputs.x }}`).
  */
-export async function mapAwsCli(words: Word[], text: (w: Word) => string): Promise<{ ok: true; mapping: AwsCallMapping } | { ok: false; why: string }> {
+export function mapAwsCli(words: Word[], text: (w: Word) => string): { ok: true; mapping: AwsCallMapping } | { ok: false; why: string } {
   const plain = words.map((w) => w.map((p) => ('text' in p ? p.text : '\0')).join(''));
   if (plain[0] !== 'aws') return { ok: false, why: 'not the AWS CLI' };
   const cliService = plain[1] ?? '';
@@ -58,16 +42,13 @@ export async function mapAwsCli(words: Word[], text: (w: Word) => string): Promi
   const operation = [...operationsOf(service).keys()].find((op) => op.toLowerCase() === flat);
   if (!operation) return { ok: false, why: `${AWS_SERVICES[service].label} has no operation for '${cliOp}'` };
 
-  const [mod, schemas] = await Promise.all([loadAwsModule(service), loadSchemas()]);
-  const exports = mod as Record<string, unknown>;
-  const op = exports[`${operation}$`];
-  if (!Array.isArray(op)) return { ok: false, why: `the SDK has no model of ${operation}` };
-  const input = schemas.NormalizedSchema.of(op[4] as never);
-  const members = new Map<string, [string, Shape]>();
-  for (const [name, shape] of input.structIterator()) members.set(name.toLowerCase(), [name, shape]);
+  // Types come from the catalog generated from the SDK's model (operations.ts): no SDK is loaded.
+  const members = new Map<string, string>();
+  for (const name of operationsOf(service).get(operation) ?? []) members.set(name.toLowerCase(), name);
 
   const out: Record<string, unknown> = {};
   let region: string | undefined;
+  let onePage = false;
   for (let i = 3; i < words.length; i++) {
     const flag = plain[i]!;
     if (!flag.startsWith('--')) return { ok: false, why: `'${flag}' is not an option` };
@@ -75,6 +56,10 @@ export async function mapAwsCli(words: Word[], text: (w: Word) => string): Promi
     const values: Word[] = [];
     if (inline !== undefined) values.push([{ text: inline }]);
     else while (i + 1 < words.length && !plain[i + 1]!.startsWith('--')) values.push(words[++i]!);
+    if (name === '--no-paginate') {
+      onePage = true;
+      continue;
+    }
     const global = GLOBAL[name];
     if (global === 'region') {
       if (values.length !== 1) return { ok: false, why: '--region takes one value' };
@@ -87,26 +72,25 @@ export async function mapAwsCli(words: Word[], text: (w: Word) => string): Promi
     const key = (negated ? name.slice(5) : name.slice(2)).replace(/-/g, '').toLowerCase();
     const member = members.get(key);
     if (!member) return { ok: false, why: `${operation} has no input member for ${name}` };
-    const [memberName, shape] = member;
-    if (shape.isBooleanSchema()) {
+    const memberName = member;
+    const type = memberType(service, operation, memberName);
+    if (type === 'b') {
       if (values.length) return { ok: false, why: `${name} is a flag` };
       out[memberName] = !negated;
       continue;
     }
     if (negated) return { ok: false, why: `${name} is not a flag` };
     if (!values.length) return { ok: false, why: `${name} has no value` };
-    if (shape.isListSchema()) {
-      const item = shape.getValueSchema();
-      if (!(item.isStringSchema() || item.isNumericSchema())) return { ok: false, why: `${name} takes structures (the CLI's shorthand syntax)` };
-      out[memberName] = values.map((v) => scalar(item, text(v)));
+    if (type === 'L') {
+      out[memberName] = values.map((v) => scalar(text(v)));
       continue;
     }
     if (values.length !== 1) return { ok: false, why: `${name} takes one value` };
-    if (!(shape.isStringSchema() || shape.isNumericSchema() || shape.isTimestampSchema())) return { ok: false, why: `${name} takes a structure (the CLI's shorthand syntax)` };
-    out[memberName] = scalar(shape, text(values[0]!));
+    if (type !== 's' && type !== 'n' && type !== 't') return { ok: false, why: `${name} takes a structure (the CLI's shorthand syntax)` };
+    out[memberName] = type === 'n' ? scalar(text(values[0]!)) : text(values[0]!);
   }
-  // The CLI walks every page of a listing; so does the step.
-  const paginate = typeof exports[`paginate${operation}`] === 'function';
+  // The CLI walks every page of a listing; so does the step (the SDK's paginator).
+  const paginate = hasPaginator(service, operation) && !onePage;
   return {
     ok: true,
     mapping: {
@@ -115,8 +99,8 @@ export async function mapAwsCli(words: Word[], text: (w: Word) => string): Promi
   };
 }
 
-function scalar(shape: Shape, v: string): unknown {
-  return shape.isNumericSchema() && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+/** Text that is a number is a number (a list of numbers, a numeric member); aws.call converts the rest by the model. */
+function scalar(v: string): unknown {
+  return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
 }
 
-export type { AwsService };

@@ -2,6 +2,7 @@
 // oncall runbook, written out as YAML and validated like any other, with what could not be mapped.
 import { stringify } from 'yaml';
 import type { KindCatalog } from '../runbook/kinds.js';
+import { checkRunbook } from '../runbook/checks.js';
 import { parseRunbook } from '../runbook/load.js';
 import type { RunbookIssue } from '../runbook/issues.js';
 import { readYamlValue } from '../runbook/yaml.js';
@@ -38,10 +39,16 @@ export function toYaml(r: ImportResult, from: string): string {
   return `${header}\n${stringify(r.runbook, { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }
 
-/** Validates the written runbook as `oncall validate` would. */
-export function validateImported(yaml: string, file: string, registry: KindCatalog): { ok: boolean; issues: RunbookIssue[] } {
-  const r = parseRunbook(yaml, file, registry);
-  return { ok: r.ok, issues: r.issues };
+/**
+ * Validates the runbook as `oncall validate` would. The document is checked as it is (the YAML
+ * written from it says the same); only when something is wrong is the YAML read again, so each
+ * issue can name its line.
+ */
+export function validateImported(r: ImportResult, yaml: string, file: string, registry: KindCatalog): { ok: boolean; issues: RunbookIssue[] } {
+  const checked = checkRunbook(r.runbook, registry);
+  if (!checked.issues.length) return { ok: true, issues: [] };
+  const parsed = parseRunbook(yaml, file, registry);
+  return { ok: parsed.ok, issues: parsed.issues };
 }
 
 /** One line per note, for people: `file:line: review: …`. */

@@ -295,7 +295,7 @@ class Builder {
     const plain = plainWordsOf(words);
     const id = stepId(idFrom, this.ids);
     if (plain[0] === 'aws') {
-      const mapped = await mapAwsCli(words, text);
+      const mapped = mapAwsCli(words, text);
       if (mapped.ok) {
         const step: StepDoc = { id, title, kind: 'aws.call', with: mapped.mapping.with, guidance: `Imported from \`${original.trim()}\` (${basename(this.file)}:${line}).` };
         if (classify(plain).effect === 'write') step.confirm = { message: `Imported from: ${original.trim()}` };

@@ -127,7 +127,7 @@ export function parseSimple(line: string): { ok: true; command: SimpleCommand } 
         continue;
       }
     }
-    if (c === '=' && words.length === 0 && word && !text.includes('=') && word.every((p) => 'text' in p)) {
+    if (c === '=' && words.length === 0 && (word === undefined || word.length === 0) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(text)) {
       return { ok: false, why: 'it sets a variable for the command (VAR=value command)' };
     }
     if (SHELL_ONLY.test(c) || line.startsWith('$(', i)) return { ok: false, why: describeShellOnly(line, i) };

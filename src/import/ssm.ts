@@ -143,6 +143,20 @@ class SsmImport {
     return v;
   }
 
+  /** Text with `{{ X }}` in it as a CEL string expression: `"recover-" + string(inputs.instance_id)`. */
+  private celString(v: string, stepName: string): string {
+    const parts: string[] = [];
+    let last = 0;
+    for (const m of v.matchAll(/\{\{\s*([^}]+?)\s*\}\}/g)) {
+      if (m.index > last) parts.push(JSON.stringify(v.slice(last, m.index)));
+      const e = this.ref(m[1]!, stepName);
+      parts.push(e ? `string(${e})` : JSON.stringify(m[0]));
+      last = m.index + m[0].length;
+    }
+    if (last < v.length || !parts.length) parts.push(JSON.stringify(v.slice(last)));
+    return parts.join(' + ');
+  }
+
   /** A `{{ X }}` condition variable as an expression. */
   private variable(v: unknown, stepName: string): string | undefined {
     const m = typeof v === 'string' ? /^\s*\{\{\s*([^}]+?)\s*\}\}\s*$/.exec(v) : null;
@@ -258,7 +272,7 @@ class SsmImport {
       this.notes.push({ step: id, kind: 'unmapped', message: `PropertySelector ${String(inputs.PropertySelector)} with DesiredValues ${JSON.stringify(inputs.DesiredValues)} cannot be a condition` });
       return undefined;
     }
-    const list = `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
+    const list = `[${values.map((v) => this.celString(v, stepNameOf(id, this.ids))).join(', ')}]`;
     return { expr: `${path} in ${list}`, values: values.join(', ') };
   }
 
@@ -391,6 +405,11 @@ class SsmImport {
     this.notes.push({ step: id, kind: 'unmapped', message: `${name} (${action}) became a manual step${why ? `: ${why}` : ''}${body !== undefined ? '; its script/parameters are its guidance' : ''}` });
     return { id, title, kind: 'manual', with: { instruction } };
   }
+}
+
+function stepNameOf(id: string, ids: Map<string, string>): string {
+  for (const [name, v] of ids) if (v === id) return name;
+  return id;
 }
 
 /** A JSONPath selector (`$.Reservations[0].Instances[0].State.Name`, one `[*]`) as CEL over `result`. */

@@ -95,7 +95,18 @@ export function unknownService(name: string): string {
 
 // ── the catalog (generated from the SDK: operations.ts) ─────────────────────────────────────────
 
+/** A top-level input member's type in the catalog: s text, n number, b boolean, t time, L list of text or numbers, x anything else. */
+export type MemberType = 's' | 'n' | 'b' | 't' | 'L' | 'x';
+
 const catalogs = new Map<AwsService, Map<string, string[]>>();
+const types = new Map<string, MemberType>();
+const paginated = new Set<string>();
+
+/** Whether the SDK has a paginator for the operation (from the catalog). */
+export function hasPaginator(service: AwsService, operation: string): boolean {
+  operationsOf(service);
+  return paginated.has(`${service}:${operation}`);
+}
 
 /** The service's operations and the top-level members of their input. */
 export function operationsOf(service: AwsService): Map<string, string[]> {
@@ -103,12 +114,26 @@ export function operationsOf(service: AwsService): Map<string, string[]> {
   if (!ops) {
     ops = new Map();
     for (const entry of AWS_OPERATIONS[service].split(' ')) {
-      const [op = '', members = ''] = entry.split(':');
-      ops.set(op, members ? members.split(',') : []);
+      const [marked = '', members = ''] = entry.split(':');
+      const op = marked.replace(/\*$/, '');
+      if (marked.endsWith('*')) paginated.add(`${service}:${op}`);
+      const names: string[] = [];
+      for (const m of members ? members.split(',') : []) {
+        const [name = '', type = 'x'] = m.split('/');
+        names.push(name);
+        types.set(`${service}:${op}.${name}`, type as MemberType);
+      }
+      ops.set(op, names);
     }
     catalogs.set(service, ops);
   }
   return ops;
+}
+
+/** The type of a top-level input member, from the catalog. */
+export function memberType(service: AwsService, operation: string, member: string): MemberType | undefined {
+  operationsOf(service);
+  return types.get(`${service}:${operation}.${member}`);
 }
 
 export function waitersOf(service: AwsService): string[] {
