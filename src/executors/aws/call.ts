@@ -184,9 +184,11 @@ const params = z
     }
     for (const key of Object.keys(p.input)) {
       if (!members.includes(key)) {
+        // A value holding ${{ }} is checked at run time (the loader skips issues under it), but the
+        // member's name is wrong now: say so at the operation then.
         ctx.addIssue({
           code: 'custom',
-          path: ['input', key],
+          path: JSON.stringify(p.input[key] ?? null).includes('${{') ? ['operation'] : ['input', key],
           message: `${p.operation} takes no input member '${key}'${suggestion(key, members)}; it takes: ${listNames(members, 20) || '(nothing)'}`,
         });
       }
