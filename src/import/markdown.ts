@@ -13,6 +13,7 @@
 // as guidance and reported.
 import { readYamlValue } from '../runbook/yaml.js';
 import { mapAwsCli } from './aws-cli.js';
+import { mapKubectl } from './kubectl.js';
 import { assignment, classify, ENVIRONMENT, inputName, isPlaceholderValue, isSecretName, parseSimple, plainWords, templateWord, type Word } from './shell.js';
 import { stepId, type ImportNote, type ImportResult, type InputDoc, type StepDoc } from './types.js';
 
@@ -302,6 +303,14 @@ class Builder {
         return step;
       }
       this.notes.push({ line, step: id, kind: 'review', message: `aws command kept as a shell step (${mapped.why}): ${shortCommand(original)}` });
+    }
+    if (plain[0] === 'kubectl') {
+      const k = mapKubectl(words, text);
+      if (k) {
+        const step: StepDoc = { id, title, kind: k.kind, with: k.with, guidance: `Imported from \`${original.trim()}\` (${basename(this.file)}:${line}).` };
+        if (classify(plain).effect === 'write') step.confirm = { message: `Imported from: ${original.trim()}` };
+        return step;
+      }
     }
     const c = classify(plain);
     if (c.unknown) this.notes.push({ line, step: id, kind: 'review', message: `'${c.unknown}' is not a command oncall knows: treated as a change (write, confirmed); make it effect: read if it only reads` });

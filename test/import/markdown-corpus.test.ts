@@ -10,6 +10,8 @@ import { mkdtempSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startAwsWire, type AwsWire } from '../helpers/aws-wire.js';
+import { kubeconfigYaml } from '../../src/drill/kube/kubeconfig.js';
+import { startKubeApi } from '../../src/drill/kube/server.js';
 import { events, oncall, ROOT, tempDir } from '../helpers/cli.js';
 
 const DIR = join(ROOT, 'test/fixtures/import/markdown');
@@ -171,24 +173,43 @@ describe('oncall import: the Markdown corpus', () => {
     expect(finished(r.evs, 'describe-the-instance')[0]!.result.Reservations[0].Instances[0].InstanceId).toBe(ID);
   });
 
-  it('07 kubectl: argument vectors exactly as written, changes confirmed (played with a kubectl that records its argv)', async () => {
+  it('07 kubectl: exact one-liners become Kubernetes steps, the rest argument vectors exactly as written (played on the simulated API and a kubectl that records its argv)', async () => {
     const imp = await importFixture('07-kubectl-crashloop.md');
-    expect(imp.doc.steps.map((s) => s.with?.effect)).toEqual(['read', 'read', 'read', 'write', 'read', 'write']);
+    expect(imp.doc.steps.map((s) => (s.kind === 'shell' ? `shell:${s.with?.effect}` : s.kind))).toEqual(['shell:read', 'shell:read', 'shell:read', 'k8s.rolloutRestart', 'shell:read', 'k8s.deletePod']);
+    expect(imp.doc.steps[5]).toMatchObject({ with: { namespace: '${{ inputs.namespace }}', pod: '${{ inputs.pod_name }}' }, confirm: { message: expect.stringContaining('kubectl delete pod') } });
     const bin = tempDir('oncall-kubectl-');
     const log = join(bin, 'argv.jsonl');
     writeFileSync(join(bin, 'kubectl'), `#!/usr/bin/env node\nrequire('fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');\nconsole.log('ok');\n`);
     chmodSync(join(bin, 'kubectl'), 0o755);
-    const r = await play(imp, { namespace: 'shop', app: 'checkout', pod_name: 'checkout-7d9f-x2' }, { env: { PATH: `${bin}:${process.env.PATH}` } });
-    expect(r.code, r.stderr).toBe(0);
-    const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(calls).toEqual([
-      ['get', 'pods', '-n', 'shop', '-l', 'app=checkout', '-o', 'wide'],
-      ['logs', '-n', 'shop', 'checkout-7d9f-x2', '--previous', '--tail=200'],
-      ['get', 'events', '-n', 'shop', '--field-selector', 'involvedObject.name=checkout-7d9f-x2'],
-      ['rollout', 'restart', 'deployment/checkout', '-n', 'shop'],
-      ['rollout', 'status', 'deployment/checkout', '-n', 'shop', '--timeout=120s'],
-      ['delete', 'pod', 'checkout-7d9f-x2', '-n', 'shop'],
-    ]);
+    const pods = [{ name: 'checkout-7d9f-x2', namespace: 'shop', labels: { app: 'checkout' }, phase: 'Running' }];
+    const deployment = { name: 'checkout', namespace: 'shop', labels: { app: 'checkout' }, replicas: 2, ready_replicas: 2, restarted_at: undefined as string | undefined };
+    const api = await startKubeApi({
+      up: () => true,
+      version: () => 'v1.30.4',
+      readyz: () => [],
+      leases: () => [],
+      nodes: () => [],
+      pods: () => pods,
+      deployments: () => [deployment],
+      deletePod: (ns, name) => pods.splice(pods.findIndex((p) => p.namespace === ns && p.name === name), 1).length === 1,
+      restartDeployment: (_ns, _name, at) => Boolean((deployment.restarted_at = at)),
+    });
+    try {
+      writeFileSync(join(bin, 'kubeconfig'), kubeconfigYaml(api.url, 'shop-prod'));
+      const r = await play(imp, { namespace: 'shop', app: 'checkout', pod_name: 'checkout-7d9f-x2' }, { env: { PATH: `${bin}:${process.env.PATH}` }, args: ['--kubeconfig', join(bin, 'kubeconfig'), '--answer', 'delete-the-pod=checkout-7d9f-x2'] });
+      expect(r.code, r.stderr).toBe(0);
+      const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(calls).toEqual([
+        ['get', 'pods', '-n', 'shop', '-l', 'app=checkout', '-o', 'wide'],
+        ['logs', '-n', 'shop', 'checkout-7d9f-x2', '--previous', '--tail=200'],
+        ['get', 'events', '-n', 'shop', '--field-selector', 'involvedObject.name=checkout-7d9f-x2'],
+        ['rollout', 'status', 'deployment/checkout', '-n', 'shop', '--timeout=120s'],
+      ]);
+      expect(pods).toEqual([]);
+      expect(deployment.restarted_at).toEqual(expect.any(String));
+    } finally {
+      await api.close();
+    }
   });
 
   it('08 scripts: a block a shell must read is a marked bash -c, its placeholders passed as environment variables', async () => {

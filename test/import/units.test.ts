@@ -2,6 +2,7 @@
 // map exactly (and those that do not), SSM selectors and durations.
 import { describe, expect, it } from 'vitest';
 import { mapAwsCli } from '../../src/import/aws-cli.js';
+import { mapKubectl } from '../../src/import/kubectl.js';
 import { importMarkdown } from '../../src/import/markdown.js';
 import { assignment, classify, inputName, isSecretName, parseSimple, templateWord } from '../../src/import/shell.js';
 import { isoDuration, selector } from '../../src/import/ssm.js';
@@ -89,6 +90,24 @@ describe('aws one-liners', () => {
     expect(await map('aws s3 cp a s3://b/a')).toMatchObject({ ok: false });
     expect(await map('aws ec2 describe-instances --profile prod')).toMatchObject({ ok: false, why: expect.stringContaining('--profile') });
     expect(await map('aws ec2 describe-instancez')).toMatchObject({ ok: false });
+  });
+});
+
+describe('kubectl one-liners', () => {
+  const map = (line: string) => {
+    const r = parseSimple(line);
+    if (!r.ok) throw new Error(r.why);
+    return mapKubectl(r.command.words, (w) => templateWord(w, inputName));
+  };
+  it('map exactly, and only with a namespace where one matters', () => {
+    expect(map('kubectl cordon node-1')).toEqual({ kind: 'k8s.cordon', with: { node: 'node-1' } });
+    expect(map('kubectl -n shop scale deploy/web --replicas=3')).toEqual({ kind: 'k8s.scale', with: { namespace: 'shop', deployment: 'web', replicas: '3' } });
+    expect(map('kubectl delete pod web-1 --namespace=$NS')).toEqual({ kind: 'k8s.deletePod', with: { namespace: '${{ inputs.ns }}', pod: 'web-1' } });
+    expect(map('kubectl get pods -n shop -l app=web')).toEqual({ kind: 'k8s.get', with: { resource: 'pods', namespace: 'shop', label_selector: 'app=web' } });
+    expect(map('kubectl delete pod web-1')).toBeUndefined();
+    expect(map('kubectl get pods -n shop -o wide')).toBeUndefined();
+    expect(map('kubectl delete deployment web -n shop')).toBeUndefined();
+    expect(map('kubectl drain node-1 --ignore-daemonsets')).toBeUndefined();
   });
 });
 
