@@ -214,13 +214,14 @@ function effectOf(p: AwsCallParams): 'read' | 'write' {
   return isReadOperation(p.operation) ? 'read' : 'write';
 }
 
-/** The ids and ARNs in an input (`InstanceIds`, `TargetGroupArn`, `SecretId`, `AutoScalingGroupName`…). */
+/** The ids and ARNs in an input (`InstanceIds`, `TargetGroupArn`, `SecretId`, `Resources`, S3's `Bucket`/`Key`…). */
 export function resourcesIn(input: unknown, limit = 8): string[] {
   const out: string[] = [];
   const walk = (v: unknown, key: string, depth: number) => {
     if (out.length >= limit || depth > 6) return;
     if (typeof v === 'string') {
-      if (/(Ids?|Arns?|Names?|Bucket|Key)$/.test(key) && v && !out.includes(v)) out.push(v);
+      // `Key` is S3's object key at the top of the input; deeper it is a tag's key, not a resource.
+      if ((/(Ids?|Arns?|Names?|Bucket|Resources)$/.test(key) || (key === 'Key' && depth === 1)) && v && !out.includes(v)) out.push(v);
     } else if (Array.isArray(v)) {
       for (const x of v) walk(x, key, depth + 1);
     } else if (v !== null && typeof v === 'object') {
