@@ -31,6 +31,7 @@ commands:
   export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--no-verify]  post-mortem timeline
   list [--json]              list runbooks: id, title, tags, inputs
   validate [paths…] [--json] check runbooks; exit 2 on any error
+  import <file> [--out f]    turn a Markdown runbook or an SSM Automation document into an oncall runbook (validated; reports what it could not map)
   schema [--write|--check]   print (or write) the runbook JSON Schema
   plugins [--json]           list plugins: what loaded, from where, with which step kinds
 
@@ -55,6 +56,7 @@ const commands: Record<string, () => Promise<Command>> = {
   verify: async () => (await import('./commands/incidents.js')).verifyCommand,
   list: async () => (await import('./commands/list.js')).listCommand,
   validate: async () => (await import('./commands/validate.js')).validateCommand,
+  import: async () => (await import('./commands/import.js')).importCommand,
   schema: async () => (await import('./commands/schema.js')).schemaCommand,
   drill: async () => (await import('./commands/drill.js')).drillCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,

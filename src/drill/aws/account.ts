@@ -14,6 +14,9 @@ import { SecretsModel, secretsCommands } from './secrets.js';
 import type { AwsSpec, AwsSpecInput } from './spec.js';
 import { stsCommands } from './sts.js';
 import { AwsWorld } from './world.js';
+import { answerByRule } from './rules.js';
+import { WorldError } from './wire.js';
+import type { AwsService } from '../../providers/aws/sdk.js';
 
 /** A plain JSON view of the account (AwsAccount.snapshot). */
 export interface AwsSnapshot {
@@ -94,6 +97,13 @@ export class AwsAccount extends AwsWorld {
     this.answer('secretsmanager', secretsCommands(this.secrets));
     // Whatever the scenario set in motion before the start (a deletion window that ended) is done.
     this.settle(this.start);
+  }
+
+  protected override byRule(service: AwsService, command: string, input: object): object | undefined {
+    const answer = answerByRule(this.spec.rules, service, command, input, () => this.snapshot());
+    if (!answer) return undefined;
+    if ('error' in answer) throw new WorldError(answer.error.code, answer.error.message ?? `${answer.error.code} (answered by the drill scenario)`, answer.error.status ?? 400);
+    return answer.output;
   }
 
   /**

@@ -1,6 +1,7 @@
 // The `aws:` section of a drill scenario: the AWS account as it is when the page arrives.
 // Times are offsets from the drill's start (`-30m`, `+2h`, `0s`) or ISO timestamps, so one
 // scenario reads the same whatever simulated date it starts on.
+import { awsRuleSchema } from './rules.js';
 import { z } from 'zod';
 import { DURATION_RE, parseDuration } from '../../runbook/duration.js';
 
@@ -400,6 +401,7 @@ export const awsSpecSchema = z
     s3: z.object({ buckets: z.array(z.string()).default([]), objects: z.array(s3Object).default([]) }).strict().default({ buckets: [], objects: [] }),
     secretsmanager: z.object({ secrets: z.array(secret).default([]) }).strict().default({ secrets: [] }),
     faults: z.array(fault).default([]),
+    rules: z.array(awsRuleSchema).default([]).describe('Answers for operations the account does not model (or answers differently), by CEL over the call and the account'),
   })
   .strict();
 

@@ -179,9 +179,11 @@ export class AwsWorld {
       this.injectFault(service, command);
       this.checkPermission(service, command);
       if (service === 'ec2' && 'DryRun' in input && input.DryRun === true) throw new WorldError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
+      // A scenario's rule answers first (AwsAccount); the model otherwise.
+      const ruled = this.byRule(service, command, input);
       const handler = this.handlers.get(`${service}:${command}`);
-      if (!handler) throw new DrillUnsupportedError(`the drill world does not simulate ${service}:${command}`);
-      const result = handler(input, { now, requestId });
+      if (!ruled && !handler) throw new DrillUnsupportedError(`the drill world does not simulate ${service}:${command}; a scenario can answer it with a rule (world.aws.rules)`);
+      const result = ruled ?? handler!(input, { now, requestId });
       call.ok = true;
       for (const fn of [...(this.reactions.get(command) ?? []), ...(this.reactions.get(`${service}:${command}`) ?? [])]) fn(input, this);
       return result instanceof RawReply ? { wire: result.wire, requestId } : { output: result as Record<string, unknown>, requestId };
@@ -192,6 +194,11 @@ export class AwsWorld {
     } finally {
       for (const l of this.callListeners) l(call);
     }
+  }
+
+  /** A scenario rule's answer for the call, if one applies (AwsAccount reads world.aws.rules). Throws WorldError for a rule's error. */
+  protected byRule(_service: AwsService, _command: string, _input: object): object | undefined {
+    return undefined;
   }
 
   /** Called after every command (answered or failed): drills re-check whether the world is mitigated. */

@@ -40,6 +40,19 @@ export const kubeWorldSchema = z
           .strict(),
       )
       .default([]),
+    deployments: z
+      .array(
+        z
+          .object({
+            name: z.string(),
+            namespace: z.string().default('default'),
+            labels: z.record(z.string(), z.string()).default({}),
+            replicas: z.number().int().min(0).default(1),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('apps/v1 deployments: scaled and restarted by the k8s step kinds (ready replicas follow the replicas at once)'),
     leases: z
       .array(
         z

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface KubeNodeModel {
   name: string;
+  /** Cordoned: no new pods are scheduled on it. */
+  unschedulable?: boolean;
   /** true, false, or 'Unknown' (a node whose kubelet stopped posting status). */
   ready: boolean | 'Unknown';
   kubelet_version?: string;
@@ -42,6 +44,26 @@ export interface KubeApiModel {
   /** The readyz checks; the API is ready when every one is ok. */
   readyz(): { name: string; ok: boolean }[];
   leases(): KubeLeaseModel[];
+  /** Deployments (apps/v1), when the model has any. */
+  deployments?(): KubeDeploymentModel[];
+  /**
+   * Changes, when the model takes them (without these the API is read-only). Each returns false
+   * when the object does not exist.
+   */
+  cordon?(node: string, unschedulable: boolean): boolean;
+  deletePod?(namespace: string, name: string): boolean;
+  scaleDeployment?(namespace: string, name: string, replicas: number): boolean;
+  restartDeployment?(namespace: string, name: string, at: string): boolean;
+}
+
+export interface KubeDeploymentModel {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  replicas: number;
+  ready_replicas: number;
+  /** kubectl.kubernetes.io/restartedAt on the pod template, after a rollout restart. */
+  restarted_at?: string;
 }
 
 export interface KubeApiServer {
@@ -88,7 +110,19 @@ export async function startKubeApi(model: KubeApiModel): Promise<KubeApiServer> 
 function route(model: KubeApiModel, req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname.replace(/\/$/, '') || '/';
-  if (req.method !== 'GET') return send(res, 405, status(405, 'MethodNotAllowed', 'the simulated API is read-only'));
+  if (req.method === 'PATCH' || req.method === 'DELETE') {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        change(model, req.method!, path, Buffer.concat(chunks).toString('utf8'), String(req.headers['content-type'] ?? ''), res);
+      } catch (err) {
+        send(res, 500, status(500, 'InternalError', `the simulated API failed: ${(err as Error).message}`));
+      }
+    });
+    return;
+  }
+  if (req.method !== 'GET') return send(res, 405, status(405, 'MethodNotAllowed', 'the simulated API takes GET, PATCH and DELETE'));
   if (path === '/readyz' || path === '/livez' || path === '/healthz') {
     const checks = path === '/readyz' ? model.readyz() : [{ name: 'ping', ok: true }];
     const ok = checks.every((c) => c.ok);
@@ -114,8 +148,29 @@ function route(model: KubeApiModel, req: IncomingMessage, res: ServerResponse): 
   if (pods) {
     const ns = pods[1];
     const selector = parseSelector(url.searchParams.get('labelSelector') ?? '');
-    const items = model.pods().filter((p) => (!ns || p.namespace === ns) && selector(p.labels));
+    const fields = parseFieldSelector(url.searchParams.get('fieldSelector') ?? '');
+    const items = model.pods().filter((p) => (!ns || p.namespace === ns) && selector(p.labels) && fields(p));
     return send(res, 200, list('PodList', items.map(podJson)));
+  }
+  const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
+  if (node) {
+    const n = model.nodes().find((x) => x.name === node[1]);
+    return n ? send(res, 200, nodeJson(n)) : send(res, 404, status(404, 'NotFound', `nodes "${node[1]}" not found`));
+  }
+  const pod = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(path);
+  if (pod) {
+    const p = model.pods().find((x) => x.namespace === pod[1] && x.name === pod[2]);
+    return p ? send(res, 200, podJson(p)) : send(res, 404, status(404, 'NotFound', `pods "${pod[2]}" not found`));
+  }
+  const deployments = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+))?$/.exec(path);
+  if (deployments) {
+    const all = (model.deployments?.() ?? []).filter((d) => d.namespace === deployments[1]);
+    if (!deployments[2]) {
+      const selector = parseSelector(url.searchParams.get('labelSelector') ?? '');
+      return send(res, 200, { apiVersion: 'apps/v1', kind: 'DeploymentList', metadata: { resourceVersion: '1' }, items: all.filter((d) => selector(d.labels)).map(deploymentJson) });
+    }
+    const d = all.find((x) => x.name === deployments[2]);
+    return d ? send(res, 200, deploymentJson(d)) : send(res, 404, status(404, 'NotFound', `deployments.apps "${deployments[2]}" not found`));
   }
   const lease = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases\/([^/]+)$/.exec(path);
   if (lease) {
@@ -150,6 +205,7 @@ function nodeJson(n: KubeNodeModel) {
   const ready = n.ready === true ? 'True' : n.ready === false ? 'False' : 'Unknown';
   return {
     metadata: { name: n.name, labels },
+    spec: n.unschedulable ? { unschedulable: true } : {},
     status: {
       conditions: [{ type: 'Ready', status: ready, reason: ready === 'True' ? 'KubeletReady' : ready === 'False' ? 'KubeletNotReady' : 'NodeStatusUnknown' }],
       nodeInfo: { kubeletVersion: n.kubelet_version ?? 'v1.30.4' },
@@ -168,6 +224,82 @@ function podJson(p: KubePodModel) {
       containerStatuses: [{ name: p.labels.component ?? p.name, ready, restartCount: p.restarts ?? 0, image: '', imageID: '' }],
     },
   };
+}
+
+/** The changes the simulated API takes: cordon (PATCH a node), delete a pod, scale and restart a deployment. */
+function change(model: KubeApiModel, method: string, path: string, body: string, type: string, res: ServerResponse): void {
+  let patch: { spec?: { unschedulable?: unknown; replicas?: unknown; template?: { metadata?: { annotations?: Record<string, unknown> } } } } = {};
+  if (method === 'PATCH') {
+    if (!/^application\/(strategic-merge-patch|merge-patch)\+json/.test(type)) return send(res, 415, status(415, 'UnsupportedMediaType', `the simulated API takes strategic-merge and merge patches, not ${type || 'no content type'}`));
+    try {
+      patch = JSON.parse(body || '{}') as typeof patch;
+    } catch {
+      return send(res, 400, status(400, 'BadRequest', 'the patch is not JSON'));
+    }
+  }
+  const readOnly = () => send(res, 405, status(405, 'MethodNotAllowed', 'this simulated API is read-only'));
+  const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
+  if (node && method === 'PATCH') {
+    if (!model.cordon) return readOnly();
+    if (typeof patch.spec?.unschedulable !== 'boolean' && patch.spec?.unschedulable !== null) return send(res, 422, status(422, 'Invalid', 'the simulated API patches spec.unschedulable of a node only'));
+    if (!model.cordon(node[1]!, patch.spec.unschedulable === true)) return send(res, 404, status(404, 'NotFound', `nodes "${node[1]}" not found`));
+    return send(res, 200, nodeJson(model.nodes().find((n) => n.name === node[1])!));
+  }
+  const pod = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(path);
+  if (pod && method === 'DELETE') {
+    if (!model.deletePod) return readOnly();
+    const before = model.pods().find((p) => p.namespace === pod[1] && p.name === pod[2]);
+    if (!before || !model.deletePod(pod[1]!, pod[2]!)) return send(res, 404, status(404, 'NotFound', `pods "${pod[2]}" not found`));
+    return send(res, 200, podJson(before));
+  }
+  const scale = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)\/scale$/.exec(path);
+  if (scale && method === 'PATCH') {
+    if (!model.scaleDeployment) return readOnly();
+    const replicas = patch.spec?.replicas;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) return send(res, 422, status(422, 'Invalid', 'spec.replicas must be a whole number, 0 or more'));
+    if (!model.scaleDeployment(scale[1]!, scale[2]!, replicas)) return send(res, 404, status(404, 'NotFound', `deployments.apps "${scale[2]}" not found`));
+    return send(res, 200, { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: scale[2], namespace: scale[1] }, spec: { replicas }, status: { replicas } });
+  }
+  const deployment = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)$/.exec(path);
+  if (deployment && method === 'PATCH') {
+    if (!model.restartDeployment) return readOnly();
+    const at = patch.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
+    if (typeof at !== 'string') return send(res, 422, status(422, 'Invalid', 'the simulated API patches the restartedAt annotation of a deployment only'));
+    if (!model.restartDeployment(deployment[1]!, deployment[2]!, at)) return send(res, 404, status(404, 'NotFound', `deployments.apps "${deployment[2]}" not found`));
+    return send(res, 200, deploymentJson(model.deployments!().find((d) => d.namespace === deployment[1] && d.name === deployment[2])!));
+  }
+  send(res, 405, status(405, 'MethodNotAllowed', `the simulated API does not take ${method} ${path}`));
+}
+
+function deploymentJson(d: KubeDeploymentModel) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: d.name, namespace: d.namespace, labels: d.labels },
+    spec: {
+      replicas: d.replicas,
+      selector: { matchLabels: d.labels },
+      template: { metadata: { labels: d.labels, ...(d.restarted_at ? { annotations: { 'kubectl.kubernetes.io/restartedAt': d.restarted_at } } : {}) }, spec: { containers: [{ name: d.name, image: `${d.name}:latest` }] } },
+    },
+    status: { replicas: d.replicas, readyReplicas: d.ready_replicas, availableReplicas: d.ready_replicas, updatedReplicas: d.replicas },
+  };
+}
+
+/** Field selectors on pods: metadata.name, metadata.namespace, spec.nodeName, status.phase (= and !=). */
+export function parseFieldSelector(selector: string): (p: KubePodModel) => boolean {
+  const value = (p: KubePodModel, field: string): string | undefined =>
+    field === 'metadata.name' ? p.name : field === 'metadata.namespace' ? p.namespace : field === 'spec.nodeName' ? (p.node ?? '') : field === 'status.phase' ? p.phase : undefined;
+  const terms = selector
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => {
+      const m = /^([^!=]+)(!=|==?)(.*)$/.exec(t);
+      if (!m) return () => false;
+      const [, field = '', op, want = ''] = m;
+      return (p: KubePodModel) => (op === '!=' ? value(p, field.trim()) !== want.trim() : value(p, field.trim()) === want.trim());
+    });
+  return (p) => terms.every((f) => f(p));
 }
 
 /** Equality-based selectors: `a=b`, `a==b`, `a!=b`, `a`, `!a`, comma-separated. */

@@ -17,6 +17,12 @@ export interface DrillKube {
 export async function startDrillKube(spec: KubeWorldSpec, world: ScriptedWorld, clock: VirtualClock): Promise<DrillKube> {
   const value = (v: unknown) => world.evaluate(v);
   const bool = (v: unknown) => value(v) === true;
+  // What the responder changed through the API, over the scenario's own picture of the cluster.
+  const cordoned = new Map<string, boolean>();
+  const deletedPods = new Set<string>();
+  const scaled = new Map<string, number>();
+  const restarted = new Map<string, string>();
+  const podKey = (ns: string, name: string) => `${ns}/${name}`;
   const model: KubeApiModel = {
     up: () => bool(spec.up),
     version: () => spec.version,
@@ -24,10 +30,10 @@ export async function startDrillKube(spec: KubeWorldSpec, world: ScriptedWorld, 
     nodes: () =>
       spec.nodes.map((n) => {
         const ready = value(n.ready);
-        return { name: n.name, ready: ready === true ? true : ready === false ? false : 'Unknown', kubelet_version: n.kubelet_version, roles: n.roles };
+        return { name: n.name, ready: ready === true ? true : ready === false ? false : 'Unknown', kubelet_version: n.kubelet_version, roles: n.roles, unschedulable: cordoned.get(n.name) ?? false };
       }),
     pods: () =>
-      spec.pods.map((p) => ({
+      spec.pods.filter((p) => !deletedPods.has(podKey(p.namespace, p.name))).map((p) => ({
         name: p.name,
         namespace: p.namespace,
         labels: p.labels,
@@ -44,6 +50,32 @@ export async function startDrillKube(spec: KubeWorldSpec, world: ScriptedWorld, 
         renew_time: new Date(clock.now() - Number(value(l.renewed_s_ago)) * 1000).toISOString(),
         duration_s: l.duration_s,
       })),
+  };
+  model.deployments = () =>
+    spec.deployments.map((d) => {
+      const replicas = scaled.get(podKey(d.namespace, d.name)) ?? d.replicas;
+      const at = restarted.get(podKey(d.namespace, d.name));
+      return { name: d.name, namespace: d.namespace, labels: d.labels, replicas, ready_replicas: replicas, ...(at ? { restarted_at: at } : {}) };
+    });
+  model.cordon = (node, unschedulable) => {
+    if (!spec.nodes.some((n) => n.name === node)) return false;
+    cordoned.set(node, unschedulable);
+    return true;
+  };
+  model.deletePod = (ns, name) => {
+    if (!spec.pods.some((p) => p.namespace === ns && p.name === name) || deletedPods.has(podKey(ns, name))) return false;
+    deletedPods.add(podKey(ns, name));
+    return true;
+  };
+  model.scaleDeployment = (ns, name, replicas) => {
+    if (!spec.deployments.some((d) => d.namespace === ns && d.name === name)) return false;
+    scaled.set(podKey(ns, name), replicas);
+    return true;
+  };
+  model.restartDeployment = (ns, name, at) => {
+    if (!spec.deployments.some((d) => d.namespace === ns && d.name === name)) return false;
+    restarted.set(podKey(ns, name), at);
+    return true;
   };
   const server = await startKubeApi(model);
   return { provider: kubeProviderFor(server.url, 'drill'), server, close: () => server.close() };
