@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const LAYERS = [
   ['commands'],
   ['tui', 'headless'],
-  ['export', 'drill', 'plugins'],
+  ['export', 'drill', 'plugins', 'config'],
   ['engine'],
   ['executors'],
   ['core'],
