@@ -33,6 +33,7 @@ commands:
   validate [paths…] [--json] check runbooks; exit 2 on any error
   schema [--write|--check]   print (or write) the runbook JSON Schema
   plugins [--json]           list plugins: what loaded, from where, with which step kinds
+  doctor [--json]            check Node, AWS identity, kube context, etcd tools, state dir, terminal, plugins; each finding with a fix
   config [--json] [--path]   the effective settings and where each came from (flag, environment, file, default)
 
 global options:
@@ -64,6 +65,7 @@ const commands: Record<string, () => Promise<Command>> = {
   export: async () => (await import('./commands/export.js')).exportCommand,
   plugins: async () => (await import('./commands/plugins.js')).pluginsCommand,
   config: async () => (await import('./commands/config.js')).configCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
 };
 
 /** Commands that read the config file themselves, and say what is wrong with it instead of refusing to start. */
