@@ -34,6 +34,7 @@ commands:
   schema [--write|--check]   print (or write) the runbook JSON Schema
   plugins [--json]           list plugins: what loaded, from where, with which step kinds
   doctor [--json]            check Node, AWS identity, kube context, etcd tools, state dir, terminal, plugins; each finding with a fix
+  completion bash|zsh|fish   print a shell completion script (eval "$(oncall completion bash)")
   config [--json] [--path]   the effective settings and where each came from (flag, environment, file, default)
 
 global options:
@@ -66,10 +67,14 @@ const commands: Record<string, () => Promise<Command>> = {
   plugins: async () => (await import('./commands/plugins.js')).pluginsCommand,
   config: async () => (await import('./commands/config.js')).configCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
+  completion: async () => (await import('./commands/completion.js')).completionCommand,
+  // What the completion scripts call back; not listed in the help.
+  __complete: async () => (await import('./commands/completion.js')).completeCommand,
 };
 
 /** Commands that read the config file themselves, and say what is wrong with it instead of refusing to start. */
 const OWN_CONFIG = new Set(['config', 'doctor', 'completion']);
+// (__complete does read it: the runbook paths it completes from may be set there.)
 
 export async function main(argv: string[], io: CommandIO): Promise<number> {
   const [first, ...rest] = argv;
