@@ -30,7 +30,8 @@ commands:
   verify <incident> [--json] check an incident journal's hash chain
   export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--no-verify]  post-mortem timeline
   list [--json]              list runbooks: id, title, tags, inputs
-  validate [paths…] [--json] check runbooks; exit 2 on any error
+  validate [paths…] [--json] [--watch]  check runbooks; exit 2 on any error (--watch: again on every save)
+  new <id> [--out file]      start a runbook: schema header, typed inputs, one step of each built-in kind
   schema [--write|--check]   print (or write) the runbook JSON Schema
   plugins [--json]           list plugins: what loaded, from where, with which step kinds
   doctor [--json]            check Node, AWS identity, kube context, etcd tools, state dir, terminal, plugins; each finding with a fix
@@ -68,6 +69,7 @@ const commands: Record<string, () => Promise<Command>> = {
   config: async () => (await import('./commands/config.js')).configCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   completion: async () => (await import('./commands/completion.js')).completionCommand,
+  new: async () => (await import('./commands/new.js')).newCommand,
   // What the completion scripts call back; not listed in the help.
   __complete: async () => (await import('./commands/completion.js')).completeCommand,
 };
