@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const LAYERS = [
   ['commands'],
   ['tui', 'headless'],
-  ['export', 'drill', 'plugins', 'import'],
+  ['export', 'drill', 'plugins', 'import', 'config'],
   ['engine'],
   // Team incidents (#19): the shared journal store. Below the session that injects it, above the
   // providers (the S3 client, STS) and the journal it mirrors into, which never imports it.

@@ -1,7 +1,9 @@
 // argv → command. Kept tiny: each command is imported only when it runs, so `oncall --version`
 // and `oncall list` never load Ink, the AWS SDK or client-node.
+import { existsSync } from 'node:fs';
 import { VERSION } from './version.js';
 import type { CommandIO } from './core/io.js';
+import { configFile } from './config/path.js';
 
 const HELP = `oncall ${VERSION} — runbooks and incident journal for on-call engineers
 
@@ -32,8 +34,13 @@ commands:
   list [--json]              list runbooks: id, title, tags, inputs
   validate [paths…] [--json] check runbooks; exit 2 on any error
   import <file> [--out f]    turn a Markdown runbook or an SSM Automation document into an oncall runbook (validated; reports what it could not map)
+  validate [paths…] [--json] [--watch]  check runbooks; exit 2 on any error (--watch: again on every save)
+  new <id> [--out file]      start a runbook: schema header, typed inputs, one step of each built-in kind
   schema [--write|--check]   print (or write) the runbook JSON Schema
   plugins [--json]           list plugins: what loaded, from where, with which step kinds
+  doctor [--json]            check Node, AWS identity, kube context, etcd tools, state dir, terminal, plugins; each finding with a fix
+  completion bash|zsh|fish   print a shell completion script (eval "$(oncall completion bash)")
+  config [--json] [--path]   the effective settings and where each came from (flag, environment, file, default)
 
 global options:
   --runbooks <dir>           also look for runbooks here (repeat; also $ONCALL_RUNBOOK_PATH)
@@ -41,8 +48,12 @@ global options:
   --profile <p> --region <r> AWS profile and region (else AWS_PROFILE, AWS_REGION, the default chain)
   --context <c> --kubeconfig <f>  Kubernetes context and kubeconfig (else KUBECONFIG, current-context)
   --share s3://bucket/prefix  share the incident with the team on S3 (run, resume; also $ONCALL_SHARE)
+  --operator <name>          who is acting (else $ONCALL_OPERATOR, the config file, your user name)
   --plugin <path>            load this plugin too (repeat; also ./plugins and $XDG_CONFIG_HOME/oncall/plugins)
   --version, -v  --help, -h
+
+config file: $XDG_CONFIG_HOME/oncall/config.yaml (or $ONCALL_CONFIG): defaults for the options above;
+  flags beat the environment, which beats the file ('oncall config' shows what won)
 
 exit codes: 0 done · 1 runbook failed · 2 usage or invalid input · 3 aborted · 4 needs a human · 5 blocked by policy
 `;
@@ -63,7 +74,17 @@ const commands: Record<string, () => Promise<Command>> = {
   plugins: async () => (await import('./commands/plugins.js')).pluginsCommand,
   join: async () => (await import('./commands/share.js')).joinCommand,
   follow: async () => (await import('./commands/share.js')).followCommand,
+  config: async () => (await import('./commands/config.js')).configCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
+  completion: async () => (await import('./commands/completion.js')).completionCommand,
+  new: async () => (await import('./commands/new.js')).newCommand,
+  // What the completion scripts call back; not listed in the help.
+  __complete: async () => (await import('./commands/completion.js')).completeCommand,
 };
+
+/** Commands that read the config file themselves, and say what is wrong with it instead of refusing to start. */
+const OWN_CONFIG = new Set(['config', 'doctor', 'completion']);
+// (__complete does read it: the runbook paths it completes from may be set there.)
 
 export async function main(argv: string[], io: CommandIO): Promise<number> {
   const [first, ...rest] = argv;
@@ -74,6 +95,17 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   if (first === '--help' || first === '-h' || first === 'help') {
     io.stdout.write(HELP);
     return 0;
+  }
+  // The config file fills in what flags and the environment leave unset (config/load.ts); an
+  // invalid one stops the command with its file:line:col, rather than running on other defaults.
+  if (!OWN_CONFIG.has(first ?? '') && existsSync(configFile(io.env))) {
+    const { loadConfig, withConfig, configProblem } = await import('./config/load.js');
+    const loaded = loadConfig(io.env);
+    if (!loaded.config) {
+      io.stderr.write(configProblem(loaded));
+      return 2;
+    }
+    io = { ...io, env: withConfig(io.env, loaded) };
   }
   if (first === undefined || first.startsWith('-')) {
     const { isInteractive, NEEDS_TERMINAL } = await import('./core/io.js');

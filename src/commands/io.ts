@@ -55,7 +55,8 @@ export const LIVE_WORLD_FLAGS = {
 /** Where the run acts, from LIVE_WORLD_FLAGS and the environment (providers/world.ts); an empty value counts as not given. */
 export function liveWorld(values: Record<string, unknown>, env: NodeJS.ProcessEnv): LiveWorld {
   const str = (k: keyof typeof LIVE_WORLD_FLAGS) => (typeof values[k] === 'string' ? values[k] : undefined);
-  return resolveLiveWorld({ profile: str('profile'), region: str('region'), context: str('context'), kubeconfig: str('kubeconfig') }, env);
+  // $ONCALL_CONTEXT (also set from the config file's `context`) stands in for --context.
+  return resolveLiveWorld({ profile: str('profile'), region: str('region'), context: str('context') ?? env.ONCALL_CONTEXT, kubeconfig: str('kubeconfig') }, env);
 }
 
 /** Aligned columns under a header for people; bare tab-separated rows for pipes. */

@@ -6,10 +6,11 @@ import { z } from 'zod';
 import { scenarioSchema } from '../drill/scenario.js';
 import { packageRoot } from '../paths.js';
 import { runbookSchema } from '../runbook/schema.js';
+import { configSchema } from '../config/schema.js';
 import { parseCommandArgs, say, usageError } from './io.js';
 import type { CommandIO } from '../core/io.js';
 
-const USAGE = 'oncall schema [runbook|scenario] [--write | --check]';
+const USAGE = 'oncall schema [runbook|scenario|config] [--write | --check]';
 export const SCHEMA_ID = 'https://oncall.dev/schema/runbook.schema.json';
 
 const SCHEMAS = {
@@ -26,6 +27,12 @@ const SCHEMAS = {
     title: 'oncall drill scenario',
     description:
       'A practice drill for oncall: the runbook it exercises, the page, a simulated world and what a good response looks like. World expressions (${{ }}, CEL) see state, derived, elapsed_s, and args or request.',
+  },
+  config: {
+    file: 'config.schema.json',
+    schema: configSchema,
+    title: 'oncall config file',
+    description: 'Defaults for oncall, in $XDG_CONFIG_HOME/oncall/config.yaml. Flags beat the environment, which beats this file; `oncall config` shows what won.',
   },
 } as const;
 type Which = keyof typeof SCHEMAS;

@@ -1,7 +1,7 @@
 // `oncall validate [paths…] [--json] [--runbooks dir]`: check runbooks, say exactly what is wrong
 // and where. Exit 0 when there are no errors (warnings alone are fine), 2 otherwise.
 import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { KindRegistry } from '../core/registry.js';
 import { parseScenario } from '../drill/scenario.js';
 import { pluginContext } from '../plugins/session.js';
@@ -14,7 +14,7 @@ import { display } from '../core/io.js';
 import { jsonText, visible } from '../core/terminal-text.js';
 import type { CommandIO } from '../core/io.js';
 
-const USAGE = 'oncall validate [paths…] [--json] [--runbooks <dir>] [--plugin <path>]';
+const USAGE = 'oncall validate [paths…] [--json] [--watch] [--runbooks <dir>] [--plugin <path>]';
 
 export interface FileReport {
   file: string;
@@ -26,8 +26,9 @@ export interface FileReport {
 }
 
 export async function validateCommand(args: string[], io: CommandIO, deps: { registry?: KindRegistry } = {}): Promise<number> {
-  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, runbooks: { type: 'string', multiple: true }, plugin: { type: 'string', multiple: true } }, io, USAGE);
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, watch: { type: 'boolean' }, runbooks: { type: 'string', multiple: true }, plugin: { type: 'string', multiple: true } }, io, USAGE);
   if (!parsed) return 2;
+  if (parsed.values.watch) return watch(args.filter((a) => a !== '--watch'), io, deps);
   const json = parsed.values.json === true;
   // Plugins define step kinds that runbooks may use, and ship runbooks of their own.
   const plugins = deps.registry ? undefined : await pluginContext(io, parsed.values.plugin as string[] | undefined);
@@ -60,6 +61,55 @@ export async function validateCommand(args: string[], io: CommandIO, deps: { reg
     io.stdout.write(`${what} checked, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
   }
   return errors > 0 ? 2 : 0;
+}
+
+/**
+ * `--watch`: checks once, then again each time a runbook file (or a folder holding them) changes,
+ * until Ctrl+C (exit 0). Saves arrive as bursts of events; one check follows each burst.
+ */
+async function watch(args: string[], io: CommandIO, deps: { registry?: KindRegistry }): Promise<number> {
+  const { watch: watchPath } = await import('node:fs');
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, runbooks: { type: 'string', multiple: true }, plugin: { type: 'string', multiple: true } }, io, USAGE)!;
+  const targets = parsed.positionals.length
+    ? parsed.positionals.map((p) => resolve(io.cwd, p))
+    : runbookDirs({ extra: parsed.values.runbooks as string[] | undefined, env: io.env, cwd: io.cwd });
+  const check = async () => {
+    io.stdout.write(`\n── ${new Date().toLocaleTimeString('en-GB')} ──\n`);
+    await validateCommand(args, io, deps);
+  };
+  await check();
+  const watchers: import('node:fs').FSWatcher[] = [];
+  for (const t of targets) {
+    try {
+      // Folders recursively. A file through its folder: editors (and sed -i) save by writing a new
+      // file and renaming it over the old one, which a watch on the file itself would not follow.
+      if (statSync(t).isDirectory()) watchers.push(watchPath(t, { recursive: true }, () => schedule()));
+      else watchers.push(watchPath(dirname(t), (_event, name) => (name === null || name === basename(t) ? schedule() : undefined)));
+    } catch (err) {
+      io.stderr.write(`oncall validate: cannot watch ${display(t, io.cwd)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    }
+  }
+  if (!watchers.length) return 2;
+  io.stderr.write(`watching ${targets.map((t) => display(t, io.cwd)).join(', ')} (Ctrl+C stops)\n`);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      running = running.then(check);
+    }, 100);
+  }
+  return new Promise((done) => {
+    const stop = () => {
+      clearTimeout(timer);
+      for (const w of watchers) w.close();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void running.then(() => done(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 /** A drill scenario names its runbook and what a good response looks like, at the top level (linear: no backtracking). */

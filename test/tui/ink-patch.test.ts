@@ -1,7 +1,7 @@
-// patches/ink+8.0.0.patch (applied by `npm install` through patch-package) keeps Ink's text caches
+// patches/ink+8.0.0.patch (applied to node_modules by `npm run build` through patch-package) keeps Ink's text caches
 // from one frame to the next; upstream rebuilds them every frame, which was a third of the work of
-// a key press on a busy screen (bench/tui.mjs). If the patch is not applied (an Ink upgrade, an
-// install with --ignore-scripts), these fail and say so, instead of the TUI quietly getting slower.
+// a key press on a busy screen (bench/tui.mjs). If the patch is not applied (an Ink upgrade, tests
+// run before any build), these fail and say so, instead of the TUI quietly getting slower.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,7 +31,7 @@ const { default: Output } = (await import(pathToFileURL(join(dirname(inkEntry), 
   default: OutputClass;
 };
 
-const NOT_PATCHED = 'Ink is not patched: run `npm install` (patch-package applies patches/ink+*.patch)';
+const NOT_PATCHED = 'Ink is not patched: run `npm run build` (it applies patches/ink+*.patch with patch-package)';
 
 describe('patched Ink output caches', () => {
   it('a later frame reuses what an earlier frame tokenized', () => {
