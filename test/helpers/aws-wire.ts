@@ -5,7 +5,10 @@
 // operation schemas (the `<Operation>$` exports), so any operation the world simulates works;
 // errors travel as the world's WireResponse (src/drill/aws/wire.ts). The real SDK clients reach
 // it through AWS_ENDPOINT_URL_<SERVICE>, exactly as the CLI's users would point them elsewhere.
+import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { JsonShapeDeserializer, JsonShapeSerializer, XmlShapeSerializer } from '@aws-sdk/core/protocols';
 import { NormalizedSchema } from '@smithy/core/schema';
@@ -47,6 +50,27 @@ export interface WireFault {
   /** Armed only while this holds (checked before the world answers). */
   when?: () => boolean;
   down?: boolean;
+}
+
+/**
+ * The environment of an `oncall` child process talking to the wire: only the wire's endpoints
+ * and keys, never the developer's AWS setup (no profile, config file, session or IMDS).
+ */
+export function childEnv(w: AwsWire): Record<string, string> {
+  const empty = mkdtempSync(join(tmpdir(), 'oncall-aws-wire-'));
+  return w.env({
+    AWS_PROFILE: '',
+    AWS_DEFAULT_PROFILE: '',
+    AWS_SESSION_TOKEN: '',
+    AWS_DEFAULT_REGION: '',
+    AWS_ENDPOINT_URL: '',
+    AWS_ROLE_ARN: '',
+    AWS_WEB_IDENTITY_TOKEN_FILE: '',
+    AWS_CONFIG_FILE: join(empty, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(empty, 'credentials'),
+    AWS_MAX_ATTEMPTS: '3',
+    NO_COLOR: '1',
+  });
 }
 
 export interface AwsWire {

@@ -3,36 +3,20 @@
 // operation its world simulates in the service's own protocol). For each write: --read-only refuses
 // it, an account outside allowed_accounts blocks it, and a connection cut after AWS acted leaves it
 // in doubt (a person decides, or the step's verify read) — never sent twice.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AwsSpecInput } from '../../src/drill/aws/spec.js';
-import { startAwsWire, type AwsWire } from '../helpers/aws-wire.js';
+import { childEnv, startAwsWire, type AwsWire } from '../helpers/aws-wire.js';
 import { events, oncall, tempDir } from '../helpers/cli.js';
 
-const empty = mkdtempSync(join(tmpdir(), 'oncall-aws-call-'));
 let wire: AwsWire | undefined;
 afterEach(async () => {
   await wire?.close();
   wire = undefined;
 });
 
-function env(w: AwsWire): Record<string, string> {
-  return w.env({
-    AWS_PROFILE: '',
-    AWS_DEFAULT_PROFILE: '',
-    AWS_SESSION_TOKEN: '',
-    AWS_DEFAULT_REGION: '',
-    AWS_ENDPOINT_URL: '',
-    AWS_ROLE_ARN: '',
-    AWS_WEB_IDENTITY_TOKEN_FILE: '',
-    AWS_CONFIG_FILE: join(empty, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(empty, 'credentials'),
-    AWS_MAX_ATTEMPTS: '3',
-    NO_COLOR: '1',
-  });
-}
+const env = childEnv;
 
 const ID = 'i-0abc1234def567890';
 const world = (): AwsSpecInput => ({

@@ -3,37 +3,18 @@
 // AWS_ENDPOINT_URL_<SERVICE>, which answers in each service's own protocol (EC2 query, awsQuery,
 // awsJson 1.0, REST/XML) from a simulated account. A throttled call is retried by the SDK; an
 // access-denied one fails the run in plain words, naming the IAM action.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AwsSpecInput } from '../../src/drill/aws/spec.js';
-import { startAwsWire, type AwsWire } from '../helpers/aws-wire.js';
+import { childEnv, startAwsWire, type AwsWire } from '../helpers/aws-wire.js';
 import { events, oncall, tempDir } from '../helpers/cli.js';
 
-const empty = mkdtempSync(join(tmpdir(), 'oncall-aws-wire-'));
 let wire: AwsWire | undefined;
 afterEach(async () => {
   await wire?.close();
   wire = undefined;
 });
 
-/** The child's environment: only the wire's endpoints and keys, never the developer's AWS setup. */
-function env(w: AwsWire): Record<string, string> {
-  return w.env({
-    AWS_PROFILE: '',
-    AWS_DEFAULT_PROFILE: '',
-    AWS_SESSION_TOKEN: '',
-    AWS_DEFAULT_REGION: '',
-    AWS_ENDPOINT_URL: '',
-    AWS_ROLE_ARN: '',
-    AWS_WEB_IDENTITY_TOKEN_FILE: '',
-    AWS_CONFIG_FILE: join(empty, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(empty, 'credentials'),
-    AWS_MAX_ATTEMPTS: '3',
-    NO_COLOR: '1',
-  });
-}
+const env = childEnv;
 
 const args = (pairs: Record<string, string>, flag: string) => Object.entries(pairs).flatMap(([k, v]) => [flag, `${k}=${v}`]);
 
