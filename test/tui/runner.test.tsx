@@ -43,7 +43,9 @@ describe('runner', () => {
     // The decision: options from the runbook, evidence beside them.
     await runStep(t, 'Decide what causes the 504s');
     f = await t.waitFor('◆ What causes the 504s?');
-    expect(f).toContain('evidence: status=504');
+    // Each fact on its own line, whole.
+    expect(f).toContain('evidence:');
+    for (const fact of ['status=504', 'proxy_timeout_ms=200', 'backend_latency_ms=350']) expect(f).toContain(fact);
     expect(f).toContain('1. The proxy timeout is shorter');
     t.press(KEY.down, KEY.up);
     t.press(KEY.enter);

@@ -204,3 +204,37 @@ describe('the picker filter filters', () => {
     await t.close();
   });
 });
+
+describe('the evidence a decision rests on is never cut', () => {
+  it('at 80 columns every fact is on screen whole, the long ones wrapped', async () => {
+    const findings = Array.from({ length: 6 }, (_, i) => `finding-${i + 1}: targets answer 504 after the idle timeout of 60 s`);
+    const EVIDENCE = `
+id: long-evidence
+title: Evidence
+version: 1.0.0
+summary: A decision with long evidence
+steps:
+  - id: decide
+    title: Decide on the evidence
+    kind: decision
+    with:
+      question: Which cause?
+      evidence:
+        idle_timeout_s: 60
+        findings: ${JSON.stringify(findings)}
+      options:
+        - { value: idle, label: Idle timeout }
+        - { value: other, label: Something else }
+`;
+    const dir = runbookDir({ 'evidence.yaml': EVIDENCE }, false);
+    const t = renderTui({ runbookDirs: [dir], columns: 80, rows: 40 });
+    await toInputs(t, 'long-evidence');
+    await t.until((s) => s.screen.kind === 'runner', { what: 'the runner' });
+    await runStep(t, 'Decide on the evidence');
+    const f = await t.waitFor('◆ Which cause?');
+    expect(f).toContain('idle_timeout_s=60');
+    const flat = f.replace(/\s+/g, '');
+    for (const x of findings) expect(flat).toContain(x.replace(/\s+/g, ''));
+    await t.close();
+  });
+});

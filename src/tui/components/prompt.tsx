@@ -118,8 +118,11 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
       const question = q.length > 3 ? [q[0]!, truncate(`${q[1]!} …`, width - 2), q.at(-1)!] : q;
       rows.push(...question.map((l, i) => row(`a${i}`, <Text bold color={c('magenta')}>{l}</Text>, { text: i === 0 ? '◆' : ' ', color: c('magenta'), bold: true })));
       if (r.evidence && Object.keys(r.evidence).length) {
-        const ev = Object.entries(r.evidence).map(([k, v]) => `${k}=${showValue(v, 40)}`).join('  ');
-        rows.push(...wrapText(`evidence: ${ev}`, width - 2).slice(0, 3).map((l, i) => row(`e${i}`, <Text dimColor>{`  ${l}`}</Text>)));
+        // The facts the choice rests on, whole: one per line, wrapped (idle_timeout_s=60 decides it).
+        rows.push(row('e', <Text dimColor>{'  evidence:'}</Text>));
+        for (const [k, v] of Object.entries(r.evidence)) {
+          wrapText(`${k}=${showValue(v, Number.MAX_SAFE_INTEGER)}`, width - 6).forEach((l, i) => rows.push(row(`e${k}.${i}`, <Text>{`    ${i === 0 ? '' : '  '}${l}`}</Text>)));
+        }
       }
       if (r.guidance) rows.push(...cap(markdownLines(r.guidance, ctx.color, width - 2).map((l, i) => row(`m${i}`, <Text>{`  ${l}`}</Text>)), 6, 'lines of instructions'));
       if (r.type === 'choice') {
