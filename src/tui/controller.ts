@@ -20,7 +20,7 @@ import { activeContexts, resumableIncidents, type TextEdit, type TuiStore } from
 export type { TuiOptions } from './options.js';
 
 /** Commands that answer the engine's prompt: never taken from a key pressed just before the prompt appeared. */
-const ANSWERING: ReadonlySet<Command> = new Set<Command>(['run-step', 'retry-step', 'stop-run', 'submit', 'approve', 'decline', 'choose', 'answer', 'done']);
+const ANSWERING: ReadonlySet<Command> = new Set<Command>(['run-step', 'run-reads', 'retry-step', 'stop-run', 'submit', 'approve', 'decline', 'choose', 'answer', 'done']);
 
 export type KeyHandler = () => void;
 /** What each command does, by the context the key table binds it in (keys.ts). */
@@ -234,7 +234,7 @@ export class TuiController {
       score: { select: () => void drill.openDrills(), timeline, help, quit },
 
       runner: { ...runner, ...steps },
-      gate: { ...runner, ...steps, 'run-step': () => prompts.run(), 'skip-step': () => prompts.askSkipReason() },
+      gate: { ...runner, ...steps, 'run-step': () => prompts.run(), 'run-reads': () => prompts.runReads(), 'skip-step': () => prompts.askSkipReason() },
       failure: { ...runner, ...steps, 'skip-step': () => prompts.askSkipReason(), 'retry-step': () => prompts.retry(), 'stop-run': () => prompts.stop() },
       confirm: {
         ...runner,

@@ -45,6 +45,7 @@ export function isTextContext(ctx: KeyContext | undefined): ctx is TextContext {
 export const COMMANDS = [
   // prompts: the engine is waiting on these
   'run-step',
+  'run-reads',
   'skip-step',
   'retry-step',
   'stop-run',
@@ -123,6 +124,7 @@ export const KEYS: { readonly [C in Command]: readonly [KeySpec, ...KeySpec[]] }
     { keys: ['enter'], label: 'run', help: 'Run the step shown (the runbook waits for you before every step)', contexts: ['gate'] },
     { keys: ['enter'], label: 'confirm again', help: 'Show the declined confirmation again', contexts: ['declined'] },
   ],
+  'run-reads': [{ keys: ['a'], label: 'run the reads', help: 'Run this read step and the ones after it without stopping, until the next decision, change or failure (each journaled as usual)', contexts: ['gate'] }],
   'skip-step': [{ keys: ['s'], label: 'skip', help: 'Skip the step; you are asked for a reason, which is journaled', contexts: ['gate', 'failure', 'declined'] }],
   'retry-step': [{ keys: ['r'], label: 'retry', help: 'Run the failed step again', contexts: ['failure'] }],
   'stop-run': [{ keys: ['x'], label: 'stop', help: 'Stop the run at the failed step (completed writes are offered for rollback)', contexts: ['failure'] }],

@@ -24,7 +24,12 @@ export function tuiPorts(store: TuiStore, o: TuiPortOptions): Ports & FlowPorts 
     clock: o.clock,
     // No identity port: for AWS runbooks the engine looks the identity up through its providers
     // (and checks writes against it), so the TUI never answers for an account it did not verify.
-    beforeStep: (req) => new Promise<GateResponse>((resolve, reject) => store.getState().pushPrompt({ kind: 'gate', req: r(req), resolve, reject })),
+    // While the operator runs the reads (`a`), a read step needs no Enter: it is journaled and drawn
+    // as it runs, like any other; the first step that is not a read brings the gate back.
+    beforeStep: (req) =>
+      req.effect === 'read' && store.getState().autoReads
+        ? Promise.resolve<GateResponse>({ action: 'run' })
+        : new Promise<GateResponse>((resolve, reject) => store.getState().pushPrompt({ kind: 'gate', req: r(req), resolve, reject })),
     confirm: (req) => new Promise<ConfirmResponse>((resolve, reject) => store.getState().pushPrompt({ kind: 'confirm', req: r(req), expect: req.resource, resolve, reject })),
     ask: (req) => new Promise<AskResponse>((resolve, reject) => store.getState().pushPrompt({ kind: 'ask', req: r(req), resolve, reject })),
     onFailure: (req) => new Promise<FailureResponse>((resolve, reject) => store.getState().pushPrompt({ kind: 'failure', req: r(req), resolve, reject })),

@@ -238,3 +238,49 @@ steps:
     await t.close();
   });
 });
+
+describe('run the reads', () => {
+  it('a at a read gate runs it and the reads after it, each journaled, and stops at the decision; the change after it still asks', async () => {
+    const READS = `
+id: reads
+title: Reads
+version: 1.0.0
+summary: Three reads, a decision, a change
+steps:
+  - { id: r1, title: Read one, kind: shell, with: { argv: [node, -e, "console.log('one')"], effect: read } }
+  - { id: r2, title: Read two, kind: shell, with: { argv: [node, -e, "console.log('two')"], effect: read } }
+  - { id: r3, title: Read three, kind: shell, with: { argv: [node, -e, "console.log('three')"], effect: read } }
+  - id: pick
+    title: Pick
+    kind: decision
+    with: { question: Go on?, options: [{ value: go, label: Go }] }
+  - { id: change, title: Change it, kind: shell, with: { argv: [node, -e, ""], effect: write } }
+  - { id: r4, title: Read four, kind: shell, with: { argv: [node, -e, ""], effect: read } }
+`;
+    const dir = runbookDir({ 'reads.yaml': READS }, false);
+    const stateDir = tempDir();
+    const t = renderTui({ runbookDirs: [dir], stateDir });
+    await toInputs(t, 'reads');
+    await t.until((s) => s.screen.kind === 'runner', { what: 'the runner' });
+    const id = t.state().incidentId!;
+    const f = await t.waitFor('Next: Read one');
+    expect(f).toContain('a run the reads');
+    t.press('a');
+    // The reads ran without a key each; the decision waits at its gate.
+    await t.waitFor('Next: Pick');
+    t.press(KEY.enter);
+    await t.waitFor('◆ Go on?');
+    t.press('1');
+    await t.waitFor('Next: Change it');
+    // A change never runs on its own, and the reads after it wait again.
+    expect(t.state().autoReads).toBe(false);
+    await t.close();
+    const records = await journal(stateDir, id);
+    expect(records.filter((r) => r.type === 'step.finished').map((r) => [r.payload.step, r.payload.status])).toEqual([
+      ['r1', 'ok'],
+      ['r2', 'ok'],
+      ['r3', 'ok'],
+      ['pick', 'ok'],
+    ]);
+  });
+});

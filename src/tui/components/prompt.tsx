@@ -35,7 +35,10 @@ export function promptRows(p: Prompt, width: number, c: C, ctx: { identity: Iden
             { dim: true },
           ),
         ),
-        row('g2', `  ${paint(keyOf('gate', 'run-step'), { bold: true, color: c('cyan') })} run   ${paint(keyOf('gate', 'skip-step'), { bold: true, color: c('cyan') })} skip (asks a reason)`),
+        row(
+          'g2',
+          `  ${paint(keyOf('gate', 'run-step'), { bold: true, color: c('cyan') })} run   ${p.req.effect === 'read' ? `${paint(keyOf('gate', 'run-reads'), { bold: true, color: c('cyan') })} run the reads   ` : ''}${paint(keyOf('gate', 'skip-step'), { bold: true, color: c('cyan') })} skip (asks a reason)`,
+        ),
       ];
     }
     case 'failure':

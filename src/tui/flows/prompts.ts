@@ -32,6 +32,15 @@ export class PromptsFlow {
     if (head?.kind === 'gate') this.settle(head, { action: 'run' });
   }
 
+  /** `a`: this read and the reads after it run on their own; a change or a decision still stops. */
+  runReads(): void {
+    const head = this.head();
+    if (head?.kind !== 'gate') return;
+    if (head.req.effect !== 'read') return this.store.getState().setMessage('a runs read steps only: this one needs you (Enter runs it)', 'warn');
+    this.store.getState().setAutoReads(true);
+    this.settle(head, { action: 'run' });
+  }
+
   /** Skipping, before a step runs or after it failed, always asks why: the post-mortem will. */
   askSkipReason(): void {
     const head = this.head();

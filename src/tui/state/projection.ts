@@ -187,6 +187,7 @@ export const projectionSlice =
         set({
           incidentId: id,
           runbook,
+          autoReads: false,
           // Where this incident's changes land is its own: never the previous incident's.
           identity: get().outside.identity,
           kube: get().outside.kube,

@@ -13,12 +13,15 @@ export const runnerSlice: Slice<RunnerState & RunnerActions> = (set, get) => {
     paneRows: 10,
     promptOverflow: 0,
     promptScroll: 0,
+    autoReads: false,
 
     pushPrompt: (p) => {
       // What the prompt talks about must already be on screen.
       get().flush();
       const id = nextPromptId++;
       const openedAt = Date.now();
+      // Running the reads ends where a person is needed: a decision, a change, a failure.
+      if (p.kind !== 'gate' || p.req.effect !== 'read') set({ autoReads: false });
       // Nothing is highlighted unless the evidence points to an option: Enter never answers by default.
       const suggested = p.kind === 'ask' && p.req.suggested !== undefined ? (p.req.options ?? []).findIndex((o) => o.value === p.req.suggested) : -1;
       const prompt: Prompt =
@@ -63,6 +66,7 @@ export const runnerSlice: Slice<RunnerState & RunnerActions> = (set, get) => {
       // The top of the output is reached when the first line shows at the top of the pane.
       set({ view: { ...s.view, scroll: clamp(s.view.scroll + delta, 0, Math.max(0, total - s.paneRows)) } });
     },
+    setAutoReads: (on) => set({ autoReads: on }),
     setPaneRows: (rows, promptOverflow = 0) => {
       if (get().paneRows !== rows || get().promptOverflow !== promptOverflow) set({ paneRows: rows, promptOverflow });
     },

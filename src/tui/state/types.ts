@@ -287,6 +287,8 @@ export interface RunnerState {
   promptOverflow: number;
   /** Lines of an overflowing prompt scrolled past at its top. */
   promptScroll: number;
+  /** `a` at a gate: read steps run without their gate until the next decision, change or failure. */
+  autoReads: boolean;
 }
 export interface RunnerActions {
   pushPrompt(p: PromptInput): number;
@@ -297,6 +299,7 @@ export interface RunnerActions {
   viewStep(delta: number): void;
   scrollOutput(delta: number | 'end'): void;
   setPaneRows(rows: number, promptOverflow?: number): void;
+  setAutoReads(on: boolean): void;
 }
 
 /** The incident as the journal tells it: engine records folded into what the runner and timeline draw. */
