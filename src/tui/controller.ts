@@ -178,6 +178,7 @@ export class TuiController {
       'page-up': () => st().scrollOutput(outputPage()),
       'page-down': () => st().scrollOutput(-outputPage()),
       follow: () => st().scrollOutput('end'),
+      first: () => st().viewStep(-Number.MAX_SAFE_INTEGER),
       help,
       quit,
     } satisfies Partial<Record<Command, KeyHandler>>;
@@ -266,6 +267,7 @@ export class TuiController {
         'page-up': () => st().scrollTimeline(overlayPage()),
         'page-down': () => st().scrollTimeline(-overlayPage()),
         follow: () => st().scrollTimeline('end'),
+        first: () => st().scrollTimeline(Number.MAX_SAFE_INTEGER),
         export: () => notes.exportTimeline(),
         close,
         help,

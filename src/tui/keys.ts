@@ -77,6 +77,7 @@ export const COMMANDS = [
   'page-up',
   'page-down',
   'follow',
+  'first',
   // start and pickers
   'select',
   'new-incident',
@@ -147,14 +148,14 @@ export const KEYS: { readonly [C in Command]: readonly [KeySpec, ...KeySpec[]] }
   back: [{ keys: ['esc'], label: 'back', help: 'Back to the previous screen', contexts: ['form', 'picker'] }],
 
   up: [
-    { keys: ['up'], help: 'Previous option', contexts: ['choice'] },
+    { keys: ['up', 'k'], help: 'Previous option', contexts: ['choice'] },
     { keys: ['up', 'k'], help: 'Previous entry', contexts: ['start'] },
     { keys: ['up'], help: 'Previous runbook', contexts: ['picker'] },
     { keys: ['up'], help: 'Previous scenario', contexts: ['drills'] },
     { keys: ['up'], help: 'Scroll up', contexts: ['timeline', 'help'] },
   ],
   down: [
-    { keys: ['down'], label: 'pick', footerKey: 'up/down', help: 'Next option', contexts: ['choice'] },
+    { keys: ['down', 'j'], label: 'pick', footerKey: 'up/down', help: 'Next option', contexts: ['choice'] },
     { keys: ['down', 'j'], label: 'move', footerKey: 'up/down', help: 'Next entry', contexts: ['start'] },
     { keys: ['down'], label: 'move', footerKey: 'up/down', help: 'Next runbook', contexts: ['picker'] },
     { keys: ['down'], label: 'move', footerKey: 'up/down', help: 'Next scenario', contexts: ['drills'] },
@@ -170,8 +171,8 @@ export const KEYS: { readonly [C in Command]: readonly [KeySpec, ...KeySpec[]] }
   note: [{ keys: ['n'], label: 'note', help: 'Add a note to the incident journal', contexts: RUNNER_ANY }],
   milestone: [{ keys: ['m'], label: 'milestone', help: 'Mark a milestone: detected, mitigated or resolved', contexts: RUNNER_ANY }],
   timeline: [{ keys: ['t'], label: 'timeline', help: 'Show the incident so far, times relative to its start', contexts: [...RUNNER_ANY, 'score'] }],
-  'step-prev': [{ keys: ['up'], help: 'Look at the previous step (its output, result and captures)', contexts: ['runner', 'gate', 'failure', 'confirm', 'declined', 'manual', 'paused', 'stopped'] }],
-  'step-next': [{ keys: ['down'], help: 'Look at the next step; past the last one follows the current step again', contexts: ['runner', 'gate', 'failure', 'confirm', 'declined', 'manual', 'paused', 'stopped'] }],
+  'step-prev': [{ keys: ['up', 'k'], help: 'Look at the previous step (its output, result and captures)', contexts: ['runner', 'gate', 'failure', 'confirm', 'declined', 'manual', 'paused', 'stopped'] }],
+  'step-next': [{ keys: ['down', 'j'], help: 'Look at the next step; past the last one follows the current step again', contexts: ['runner', 'gate', 'failure', 'confirm', 'declined', 'manual', 'paused', 'stopped'] }],
   'page-up': [
     { keys: ['pageup'], label: 'scroll output', footerKey: 'PgUp/PgDn', help: 'Scroll the output up', contexts: RUNNER_ANY },
     { keys: ['pageup'], help: 'Scroll a page up', contexts: ['timeline', 'help'] },
@@ -181,8 +182,12 @@ export const KEYS: { readonly [C in Command]: readonly [KeySpec, ...KeySpec[]] }
     { keys: ['pagedown'], help: 'Scroll a page down', contexts: ['timeline', 'help'] },
   ],
   follow: [
-    { keys: ['end'], help: 'Follow the tail of the output (and the current step)', contexts: RUNNER_ANY },
-    { keys: ['end'], help: 'Go to the latest entry', contexts: ['timeline'] },
+    { keys: ['end', 'G'], help: 'Follow the tail of the output (and the current step)', contexts: RUNNER_ANY },
+    { keys: ['end', 'G'], help: 'Go to the latest entry', contexts: ['timeline'] },
+  ],
+  first: [
+    { keys: ['home', 'g'], help: 'Look at the first step', contexts: RUNNER_ANY },
+    { keys: ['home', 'g'], help: 'Go to the oldest entry', contexts: ['timeline'] },
   ],
 
   select: [

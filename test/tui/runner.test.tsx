@@ -21,7 +21,7 @@ describe('runner', () => {
     expect(f).toContain('Steps 0/7');
     expect(f).toContain('See the error for yourself');
     expect(f).toContain(`GET ${demo.url}/health`);
-    expect(f).toMatch(/enter run\s+s skip/);
+    expect(f).toMatch(/enter run\s+a run the reads\s+s skip/);
 
     await runStep(t, 'Reproduce the error');
     f = await t.waitFor('Next: Read the proxy timeout');
