@@ -275,6 +275,23 @@ describe('waiters poll on the step clock with a countdown', () => {
     expect(h.lines[2]).toBe(`${ID}: stopping — waiting until it is stopped, 9m30s left of 10m (check 3, next in 15s)`);
   });
 
+  it('a poll that could not be made (throttled after the SDK retries) says nothing of the instance: the wait goes on (#16)', async () => {
+    let n = 0;
+    ec2.on(DescribeInstancesCommand).callsFake(() => {
+      n += 1;
+      if (n === 2) return Promise.reject(awsError('RequestLimitExceeded', 'Request limit exceeded.'));
+      return Promise.resolve(reservations(instance({ State: { Name: n < 3 ? 'stopping' : 'stopped' } })));
+    });
+    const h = harness();
+    const { result } = await run(waitUntilInstanceStopped, { instance_id: ID, max_wait: '10m' }, h);
+    expect(result).toMatchObject({ reached: true, current_state: 'stopped' });
+    expect(h.lines.some((l) => /check 2 could not be made \(AWS throttled/.test(l))).toBe(true);
+    // An error that is a fact (the instance does not exist) still ends the wait at once.
+    ec2.reset();
+    ec2.on(DescribeInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound', `The instance ID '${ID}' does not exist`));
+    await failure(run(waitUntilInstanceStopped, { instance_id: ID, max_wait: '10m' }, harness()));
+  });
+
   it('a stop that hangs is reported (on_timeout: report) so the runbook can offer a force stop', async () => {
     ec2.on(DescribeInstancesCommand).resolves(reservations(instance({ State: { Name: 'stopping' } })));
     const h = harness();
