@@ -72,18 +72,23 @@ describe('crash safety (SIGKILL at random points)', () => {
 
   async function trial(n: number): Promise<string> {
     const t = await newTrial();
-    // One kill in five lands while the process starts and opens the incident; the others while it
-    // runs, where the journal has something to lose (on a busy machine start-up is most of a run).
-    const killAt = n % 5 === 0 ? Math.random() * openMs : openMs + Math.random() * (referenceMs - openMs) * 1.1;
+    // One kill in five lands while the process starts and opens the incident (timed from the
+    // spawn); the others while it runs, where the journal has something to lose: timed from its
+    // first record, so a start-up slowed by the trials running beside it does not swallow them.
+    const duringStartup = n % 5 === 0;
+    const killAt = duringStartup ? Math.random() * openMs : Math.random() * (referenceMs - openMs) * 1.1;
     const child = spawn(process.execPath, [BIN, ...args(t)], {
       cwd: ROOT,
       env: { ...process.env, ONCALL_STATE_DIR: t.stateDir, ONCALL_OPERATOR: 'tester' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
+    let timer: ReturnType<typeof setTimeout> | undefined = duringStartup ? setTimeout(() => child.kill('SIGKILL'), killAt) : undefined;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!timer && out.includes('\n')) timer = setTimeout(() => child.kill('SIGKILL'), killAt);
+    });
     const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), killAt);
     await exited;
     clearTimeout(timer);
 
