@@ -167,11 +167,14 @@ describe('size and nesting', () => {
 });
 
 describe('found by the fuzz corpus (test/fuzz)', () => {
-  test('20,000 keys in one mapping are read in well under two seconds (yaml\'s own duplicate-key check is quadratic)', { timeout: 30_000 }, () => {
+  test('20,000 keys in one mapping cost about ten times 2,000, not a hundred (yaml\'s own duplicate-key check is quadratic)', { timeout: 60_000 }, () => {
     // A tab sends the file to `yaml` rather than the fast reader; the unknown fields need locating.
-    const src = `id: many\ntitle: "Many\tkeys"\nversion: 1.0.0\nsummary: S\n${Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`).join('\n')}\nsteps: []\n`;
-    const { value: r, ms } = timed(() => parseRunbook(src, 'many.yaml', registry));
-    expect(ms).toBeLessThan(2000);
+    const src = (n: number) => `id: many\ntitle: "Many\tkeys"\nversion: 1.0.0\nsummary: S\n${Array.from({ length: n }, (_, i) => `k${i}: 1`).join('\n')}\nsteps: []\n`;
+    // A ratio measured in the same run, best of three, so a busy machine slows both sides alike.
+    const best = (n: number) => Math.min(...[0, 1, 2].map(() => timed(() => parseRunbook(src(n), 'many.yaml', registry)).ms));
+    const ratio = best(20_000) / Math.max(1, best(2_000));
+    expect(ratio).toBeLessThan(35);
+    const r = parseRunbook(src(20_000), 'many.yaml', registry);
     expect(errorsOf(r)[0]).toMatchObject({ line: 5, col: 1, message: "unknown field 'k0'" });
   });
 
