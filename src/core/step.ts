@@ -131,6 +131,11 @@ export interface StepResult {
   summary?: string;
   /** A bounded copy of the raw response, journaled for the post-mortem. */
   raw?: unknown;
+  /**
+   * The step did its job, and what it found is bad (a probe that got no answer): shown as a
+   * problem, not a green tick. The run goes on; branches decide what it means.
+   */
+  problem?: string;
 }
 
 // The registry holds kinds of every parameter type side by side, so it erases P. `any`, not

@@ -513,6 +513,7 @@ export class Engine {
         result: this.bound(result),
         ...(out.raw !== undefined ? { raw: boundJson(out.raw, RESULT_LIMIT, this.o.redactor) } : {}),
         summary: out.summary,
+        ...(out.problem ? { problem: out.problem } : {}),
         captures,
         assertions,
         next,

@@ -29,6 +29,8 @@ export interface StepState {
   inDoubt: boolean;
   /** The last failure proved nothing about the world (step.finished's inconclusive). */
   inconclusive?: boolean;
+  /** It ran, and what it found is bad (step.finished's problem). */
+  problem?: string;
   /** In doubt and being settled now (its verify read, or the question to a human): not running. */
   settling: boolean;
   /** The last attempt failed and the engine had scheduled another. */
@@ -179,6 +181,7 @@ export function applyEvent(state: IncidentState, ev: AnyEvent): IncidentState {
       s.error = p.error;
       s.inDoubt = Boolean(p.in_doubt);
       s.inconclusive = p.inconclusive === true || undefined;
+      s.problem = p.problem;
       s.settling = false;
       s.retryPending = p.retry_in_ms !== undefined;
       if (p.captures) {

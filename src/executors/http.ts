@@ -59,6 +59,7 @@ export const http = defineKind({
       return {
         result: { status: 0, ok: false, latency_ms, headers: {}, body: '', error },
         summary: `no HTTP response: ${error}`,
+        problem: `no HTTP response: ${error}`,
       };
     }
   },

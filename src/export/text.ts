@@ -12,6 +12,8 @@ export const MARK = {
   started: '▶',
   output: '│',
   ok: '✓',
+  /** It ran, and what it found is bad (a probe with no answer). */
+  problem: '!',
   failed: '✗',
   skipped: '↷',
   inDoubt: '?',
@@ -165,7 +167,7 @@ export function eventText(ev: AnyEvent): EventText {
     }
     case 'step.finished': {
       const p = ev.payload;
-      const mark = p.status === 'ok' ? MARK.ok : MARK.failed;
+      const mark = p.status !== 'ok' ? MARK.failed : p.problem ? MARK.problem : MARK.ok;
       const took = typeof p.duration_ms === 'number' ? ` (${formatDuration(p.duration_ms)})` : '';
       const after = `${took}${p.retry_in_ms !== undefined ? `; retrying in ${formatDuration(p.retry_in_ms)}` : ''}${p.in_doubt ? ' — IN DOUBT' : ''}`;
       // The line says the result (or the error) in place of the status; the body says it in full.

@@ -135,6 +135,8 @@ export const eventSchemas = {
     inconclusive: z.boolean().optional(),
     /** How the step was settled after being in doubt. */
     reconciled: z.enum(['verified', 'human']).optional(),
+    /** The step ran, and what it found is bad (StepResult.problem). */
+    problem: z.string().optional(),
     next: z.string().nullable().optional(),
   }),
   /**

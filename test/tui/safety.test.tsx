@@ -284,3 +284,33 @@ steps:
     ]);
   });
 });
+
+describe('a probe that found nothing is not a green tick', () => {
+  it('connection refused shows as a problem (!, red), in the list, the detail and the headless line', async () => {
+    // A port that was just free: nothing listens there.
+    const { createServer } = await import('node:net');
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    const PROBE = `
+id: probe-refused
+title: Probe refused
+version: 1.0.0
+summary: Probes a port nothing listens on
+steps:
+  - { id: probe, title: Probe the service, kind: http, with: { url: "http://127.0.0.1:${port}/health" } }
+  - { id: after, title: After, kind: shell, with: { argv: [node, -e, ""], effect: read } }
+`;
+    const dir = runbookDir({ 'probe.yaml': PROBE }, false);
+    const t = renderTui({ runbookDirs: [dir] });
+    await toInputs(t, 'probe-refused');
+    await t.until((s) => s.screen.kind === 'runner', { what: 'the runner' });
+    await runStep(t, 'Probe the service');
+    const f = await t.waitFor('Next: After');
+    expect(f).toMatch(/! Probe the service/);
+    expect(f).toMatch(/no HTTP response: connection refused/);
+    expect(f).not.toMatch(/✓ Probe the service/);
+    await t.close();
+  });
+});

@@ -27,7 +27,10 @@ export const TONE: Record<StepPhase, Color | undefined> = {
  * phase. A write that is running now is in doubt only in the journal's sense; it shows as running.
  */
 export function stepIcon(st: StepState | undefined, phase: StepPhase): string {
-  return st?.inDoubt && phase !== 'running' ? '?' : ICON[phase];
+  if (st?.inDoubt && phase !== 'running') return '?';
+  // It ran, and found something bad: not a green tick.
+  if (phase === 'ok' && st?.problem) return '!';
+  return ICON[phase];
 }
 
 /** How a skipped step reads in the detail pane: why, and whether it had failed first. */
@@ -37,5 +40,6 @@ export function skippedText(st: StepState): string {
 
 /** Yellow for a step in doubt, else the phase's tone. */
 export function stepTone(st: StepState | undefined, phase: StepPhase): Color | undefined {
+  if (phase === 'ok' && st?.problem) return 'red';
   return st?.inDoubt && phase !== 'running' ? 'yellow' : TONE[phase];
 }

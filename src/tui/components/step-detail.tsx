@@ -142,7 +142,8 @@ export const StepDetail = memo(function StepDetail({ width, rows }: { width: num
   const answer = inc.answers[id];
   if (answer) res.push(row('ans', paint(`${answer.by} answered ${answer.value}${answer.text && answer.text !== answer.value ? `: ${answer.text}` : ''}`, { color: c('magenta') }), { text: '◆', color: c('magenta') }));
   if (st && phase !== 'pending' && phase !== 'running') {
-    if (phase === 'ok') res.push(row('sum', paint(st.summary ?? 'ok', { color: c('green') }), { text: '✓', color: c('green') }));
+    if (phase === 'ok' && st.problem) res.push(row('sum', paint(st.summary ?? st.problem, { color: c('red') }), { text: '!', color: c('red') }));
+    else if (phase === 'ok') res.push(row('sum', paint(st.summary ?? 'ok', { color: c('green') }), { text: '✓', color: c('green') }));
     else if (phase === 'skipped') res.push(row('sum', paint(skippedText(st), { dim: true }), { text: '↷', color: c('gray') }));
     else
       wrapText(`${phase}: ${st.error ?? ''}`, width - 2)
