@@ -8,7 +8,6 @@ import type { Timeline, TimelineStep } from './schema.js';
 import { Lines, type Write } from './sink.js';
 
 const TODO = '_To be written._';
-const CELL_MAX = 500;
 
 /** Inline text with Markdown and HTML syntax escaped. */
 export function mdText(s: string): string {
@@ -28,11 +27,10 @@ function mdMulti(s: string): string {
   return [mdText(first), ...rest.map(mdLine)].join('\\\n  ');
 }
 
-/** One table cell: escaped, on one line, bounded. */
+/** One table cell: escaped, on one line, whole (nothing a post-mortem records is cut). */
 export function mdCell(s: string | null | undefined): string {
   if (!s) return '';
-  const one = s.replace(/\r\n|\r|\n/g, ' ⏎ ');
-  return mdText(one.length > CELL_MAX ? `${one.slice(0, CELL_MAX - 1)}…` : one);
+  return mdText(s.replace(/\r\n|\r|\n/g, ' ⏎ '));
 }
 
 /** An inline code span that survives any content (and `|` inside a table). */
@@ -226,6 +224,7 @@ function stepSection(s: TimelineStep, n: number, rel: (iso: string | null) => st
     if (s.intent.argv) items.push(`**argv:** ${s.intent.argv.map((a) => mdCode(a)).join(' ')}`);
     if (s.intent.resources.length) items.push(`**Resources:** ${s.intent.resources.map((r) => mdCode(r)).join(', ')}`);
   }
+  const detail = s.intent?.detail?.trimEnd();
   for (const c of related.confirmations) {
     items.push(`**Confirmation:** ${mdText(confirmation(c))}${c.reason ? `: ${mdMulti(c.reason)}` : ''}`);
   }
@@ -241,6 +240,9 @@ function stepSection(s: TimelineStep, n: number, rel: (iso: string | null) => st
   const caps = Object.entries(s.captures);
   if (caps.length) items.push(`**Captured:** ${caps.map(([k, v]) => mdCode(`${k}=${text(v)}`)).join(', ')}`);
   out.push(items.map((i) => `- ${i}`).join('\n'), '');
+  // What a person had to read, and every command that ran: whole, in fences no line can close.
+  if (detail) out.push('Instruction:', '', mdFence(detail.split(/\r\n|\r|\n/)), '');
+  if (s.commands.length) out.push(`Commands run (${s.commands.length}):`, '', mdFence(s.commands.map((c) => `$ ${c}`), 'console'), '');
   if (s.output.lines) {
     const excerpt = [...s.output.excerpt];
     if (s.output.omitted > 0) excerpt.splice(Math.min(5, excerpt.length), 0, `[… ${s.output.omitted} lines omitted …]`);

@@ -1,0 +1,57 @@
+// The post-mortem draft (#22): nothing a post-mortem records is cut, the timeline reads one row
+// per step, the draft's sections are filled from the journal where it can be, and decisions show
+// the evidence they were made on.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildTimeline, renderTimeline, type Timeline } from '../../src/export/index.js';
+import { writeJournal } from './fixtures.js';
+
+const members = ['etcd-a', 'etcd-b'];
+const restore = (m: string) =>
+  `etcdutl snapshot restore /var/backups/etcd/snapshot-2026-03-02T03-00-00Z.db --name=${m} --initial-cluster=etcd-a=https://10.0.0.1:2380,etcd-b=https://10.0.0.2:2380,etcd-c=https://10.0.0.3:2380 --initial-cluster-token=restore-20260302-031200 --initial-advertise-peer-urls=https://10.0.0.1:2380 --bump-revision=1000000000 --mark-compacted --data-dir=/var/lib/etcd-restored-${m}`;
+const checklist = Array.from({ length: 30 }, (_, i) => `${i + 1}. check item ${i + 1}: confirm the member answers on its peer URL and its revision is at least the snapshot's`).join('\n') + '\nLAST LINE OF THE CHECKLIST';
+
+let tl: Timeline;
+let md: string;
+let json: Timeline;
+
+beforeAll(async () => {
+  const entries: Parameters<typeof writeJournal>[0] = [
+    [0, 'incident.opened', { title: 'etcd lost quorum', severity: 'SEV1', mode: 'live', read_only: false, operator: 'alice', host: 'h', oncall_version: '0.1.0' }],
+    [1000, 'step.started', { step: 'restore', attempt: 1, kind: 'etcd.snapshot.restore', effect: 'write', intent: { summary: 'etcdutl snapshot restore …', argv: ['etcdutl'], params: {} }, write_ahead: true }],
+  ];
+  let t = 1001;
+  for (const m of members) {
+    entries.push([t++, 'step.output', { step: 'restore', attempt: 1, stream: 'log', text: `$ mkdir -p -m 0700 -- /var/lib` }]);
+    entries.push([t++, 'step.output', { step: 'restore', attempt: 1, stream: 'log', text: `$ ${restore(m)}` }]);
+    for (let i = 0; i < 30; i++) entries.push([t++, 'step.output', { step: 'restore', attempt: 1, stream: 'stderr', text: `restoring ${m} line ${i}` }]);
+  }
+  entries.push(
+    [5000, 'step.finished', { step: 'restore', attempt: 1, status: 'ok', duration_ms: 4000, summary: 'restored 2 members' }],
+    [6000, 'step.started', { step: 'check', attempt: 1, kind: 'manual', effect: 'human', intent: { summary: 'follow the checklist', detail: checklist, params: {} }, write_ahead: false }],
+    [7000, 'step.finished', { step: 'check', attempt: 1, status: 'ok', duration_ms: 1000, summary: 'done' }],
+  );
+  const { root, id } = await writeJournal(entries);
+  tl = await buildTimeline(root, id, { now: new Date(0) });
+  md = renderTimeline(tl, 'md');
+  json = JSON.parse(renderTimeline(tl, 'json')) as Timeline;
+});
+
+describe('nothing cut (#22)', () => {
+  it('keeps every command a step ran, whole, in JSON', () => {
+    const step = json.steps.find((s) => s.step === 'restore')!;
+    expect(step.commands).toEqual(members.flatMap((m) => ['mkdir -p -m 0700 -- /var/lib', restore(m)]));
+    // The output excerpt's lines are whole too.
+    expect(step.output.excerpt[1]).toBe(`$ ${restore('etcd-a')}`);
+  });
+
+  it('shows every command whole in Markdown, the one the excerpt omits included', () => {
+    for (const m of members) expect(md).toContain(`$ ${restore(m)}`);
+    expect(md).toContain('--data-dir=/var/lib/etcd-restored-etcd-b');
+  });
+
+  it('shows a checklist instruction whole in Markdown and JSON', () => {
+    expect(json.steps.find((s) => s.step === 'check')!.intent!.detail).toBe(checklist);
+    expect(md).toContain('LAST LINE OF THE CHECKLIST');
+    expect(md).toContain('30. check item 30');
+  });
+});
