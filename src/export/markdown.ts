@@ -3,7 +3,7 @@
 // goes into fences longer than any backtick run inside it.
 import { formatDuration, formatElapsed, formatUtc, text } from './format.js';
 import { answer, confirmation, describeIdentity, drillVerdict, IN_DOUBT, milestoneSource, resourceTyped, settled } from './text.js';
-import { milestoneRows, relate, stepStatusLabel, type Related } from './view.js';
+import { readableRows, relate, stepStatusLabel, type Related } from './view.js';
 import type { Timeline, TimelineStep } from './schema.js';
 import { Lines, type Write } from './sink.js';
 
@@ -125,12 +125,12 @@ export function renderMarkdown(tl: Timeline, write: Write): void {
   );
 
   h(2, 'Timeline');
-  p(`All times UTC; T+ counts from when the incident was opened${drill ? ' (simulated time)' : ''}.`);
+  p(`All times UTC; T+ counts from when the incident was opened${drill ? ' (simulated time)' : ''}. One row per step run, at its start; the JSON and CSV exports list every record.`);
   // Row by row: this table grows with the journal.
-  out.push(table(['Time (UTC)', 'T+', 'Event', 'Detail', 'By'], []));
-  for (const r of milestoneRows(tl)) {
+  out.push(table(['Time (UTC)', 'T+', 'Event', 'Took', 'Detail', 'By'], []));
+  for (const r of readableRows(tl)) {
     const event = r.milestone || r.failed ? `**${mdCell(r.title)}**` : mdCell(r.title);
-    out.push(`| ${formatUtc(r.at)} | ${rel(r.at)} | ${event} | ${mdCell(r.body)} | ${mdCell(r.actor)} |`);
+    out.push(`| ${formatUtc(r.at)} | ${rel(r.at)} | ${event} | ${r.took !== null ? formatDuration(r.took) : ''} | ${mdCell(r.body)} | ${mdCell(r.actor)} |`);
   }
   out.push('');
 

@@ -55,3 +55,34 @@ describe('nothing cut (#22)', () => {
     expect(md).toContain('30. check item 30');
   });
 });
+
+describe('a readable timeline (#22)', () => {
+  const timelineRows = (text: string) => text.split('## Timeline')[1]!.split('\n## ')[0]!.split('\n').filter((l) => l.startsWith('| 20'));
+
+  it('has one Markdown row per step run, at its start, with how long it took', () => {
+    const rows = timelineRows(md);
+    expect(rows.filter((r) => r.includes('restore'))).toHaveLength(1);
+    const row = rows.find((r) => r.includes('restore'))!;
+    expect(row).toMatch(/^\| 2026-03-02 03:12:01 \| \+00:00:01 \| ✓ restore ok \(4\.0 s\)|✓ restore ok/);
+    expect(row).toContain('| 4 s |');
+    expect(rows.some((r) => r.includes('▶'))).toBe(false);
+  });
+
+  it('keeps every record in JSON and CSV', () => {
+    expect(json.events.filter((e) => e.step === 'restore').map((e) => e.kind)).toEqual(['step.started', 'step.finished']);
+    const csv = renderTimeline(tl, 'csv');
+    expect(csv).toContain('▶ restore');
+    expect(csv).toContain('✓ restore ok');
+  });
+
+  it('keeps the start row of a run interrupted mid-change', async () => {
+    const { root, id } = await writeJournal([
+      [0, 'incident.opened', { title: 't', severity: 'SEV2', mode: 'live', read_only: false, operator: 'alice', host: 'h', oncall_version: '0.1.0' }],
+      [1000, 'step.started', { step: 'stop', attempt: 1, kind: 'shell', effect: 'write', intent: { summary: 'run stop', params: {} }, write_ahead: true }],
+      [9000, 'step.in_doubt', { step: 'stop', attempt: 1, resolution: 'verify' }],
+      [9500, 'step.finished', { step: 'stop', attempt: 1, status: 'ok', duration_ms: 0, summary: 'verified', reconciled: 'verified' }],
+    ]);
+    const rows = timelineRows(renderTimeline(await buildTimeline(root, id), 'md'));
+    expect(rows.map((r) => r.split(' | ')[2]).filter((t) => t!.includes('stop'))).toEqual(['▶ stop', '**? stop was interrupted mid-change**', '✓ stop ok (0 ms)']);
+  });
+});
