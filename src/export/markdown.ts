@@ -4,6 +4,7 @@
 import { formatDuration, formatElapsed, formatUtc, text } from './format.js';
 import { answer, confirmation, describeIdentity, drillVerdict, IN_DOUBT, milestoneSource, resourceTyped, settled } from './text.js';
 import { readableRows, relate, stepStatusLabel, type Related } from './view.js';
+import { detection, notesTagged, resolution, type Note } from './draft.js';
 import type { Timeline, TimelineStep } from './schema.js';
 import { Lines, type Write } from './sink.js';
 
@@ -123,6 +124,22 @@ export function renderMarkdown(tl: Timeline, write: Write): void {
       `- **SLOs, data, money:** ${TODO}`,
     ].join('\n'),
   );
+  const tagged = notesTagged(tl);
+  const notes = (list: Note[], tag: string) => p(`From notes tagged ${mdCode(`#${tag}`)}:\n\n${list.map((n) => `- ${mdMulti(n.text)} — ${mdText(n.by)}, ${formatUtc(n.at)} UTC (${rel(n.at)})`).join('\n')}`);
+  if (tagged.impact.length) notes(tagged.impact, 'impact');
+
+  h(2, 'Root cause');
+  if (tagged.cause.length) notes(tagged.cause, 'cause');
+  else p(`${TODO} Why did it happen? Ask "why" until the answer is about the system, not a person. (A note tagged ${mdCode('#cause')} during the incident lands here.)`);
+
+  h(2, 'Trigger');
+  p(`${TODO} What set it off, and when: a deploy, a config change, traffic, a dependency, an expiry?`);
+
+  h(2, 'Detection');
+  p(detectionText(tl, rel));
+
+  h(2, 'Resolution');
+  p(resolutionText(tl, rel));
 
   h(2, 'Timeline');
   p(`All times UTC; T+ counts from when the incident was opened${drill ? ' (simulated time)' : ''}. One row per step run, at its start; the JSON and CSV exports list every record.`);
@@ -191,11 +208,54 @@ export function renderMarkdown(tl: Timeline, write: Write): void {
   p(TODO);
   h(2, 'What was hard');
   p(TODO);
+  h(2, 'Where we got lucky');
+  if (tagged.lucky.length) notes(tagged.lucky, 'lucky');
+  else p(`${TODO} What could have made this much worse, and did not? (A note tagged ${mdCode('#lucky')} lands here.)`);
   h(2, 'Follow-ups');
+  if (tagged.action.length) p(`From notes tagged ${mdCode('#action')}:\n\n${tagged.action.map((n) => `- [ ] ${mdMulti(n.text)} — ${mdText(n.by)}, ${formatUtc(n.at)} UTC`).join('\n')}`);
   const suggested = suggestions(tl);
   if (suggested.length) p(`Suggested by the journal (keep, edit or delete):\n\n${suggested.map((s) => `- [ ] ${s}`).join('\n')}`);
   out.push(table(['Action', 'Owner', 'Priority', 'Ticket'], [[TODO, '', '', '']]));
   out.flush();
+}
+
+/** How it was detected, from the journal: the detected milestone, the page, the first action. */
+function detectionText(tl: Timeline, rel: (iso: string | null) => string): string {
+  const d = detection(tl);
+  const lines: string[] = [];
+  if (d.milestone) lines.push(`- **Detected:** ${formatUtc(d.milestone.at)} UTC (${rel(d.milestone.at)}; ${mdText(milestoneSource(d.milestone))})`);
+  if (d.page) lines.push(`- **Page:** from ${mdText(d.page.from)} (${mdText(d.page.severity)}): ${mdMulti(d.page.text)}`);
+  if (d.opened_at) lines.push(`- **Incident opened** in oncall by ${mdText(d.opened_by)} at ${formatUtc(d.opened_at)} UTC`);
+  if (d.first_action) {
+    const since = d.milestone ? ` (${fmtMs(Math.max(0, Date.parse(d.first_action.at) - Date.parse(d.milestone.at)))} after detection)` : '';
+    lines.push(`- **First action:** ${mdText(d.first_action.title)} by ${mdText(d.first_action.actor)} at ${formatUtc(d.first_action.at)} UTC${since}`);
+  }
+  if (!d.page) lines.push(`- **What alerted us:** ${TODO} The journal does not record the page or alert: name it, and when the problem really began.`);
+  lines.push(`- **How could we cut the time to detection in half?** ${TODO}`);
+  return lines.join('\n');
+}
+
+/** What resolved it, from the journal: the last change a step made and the read that checked it. */
+function resolutionText(tl: Timeline, rel: (iso: string | null) => string): string {
+  const r = resolution(tl);
+  const lines: string[] = [];
+  const name = (s: TimelineStep) => `${mdCode(s.step)}${s.title ? ` (${mdText(s.title)})` : ''}`;
+  if (r.change) {
+    const c = r.change;
+    lines.push(`- **Last change made:** ${name(c)} at ${formatUtc(c.finished_at)} UTC (${rel(c.finished_at)})${c.intent ? `: ${mdCode(c.intent.summary)}` : ''}${c.summary ? ` — ${mdMulti(c.summary)}` : ''}`);
+    if (c.reconciled) lines.push(`  - It was interrupted; ${settled(c.reconciled)}.`);
+    const v = r.verified_by;
+    lines.push(
+      v
+        ? `- **Verified by:** ${name(v)} at ${formatUtc(v.finished_at)} UTC (${rel(v.finished_at)})${v.summary ? ` — ${mdMulti(v.summary)}` : ''}`
+        : `- **Verified by:** no read after it is recorded. ${TODO} How do we know the change worked?`,
+    );
+  } else {
+    lines.push(`- **Change made:** no change made by a runbook step is recorded. ${TODO} What resolved it?`);
+  }
+  for (const s of r.not_made) lines.push(`- **Not made:** ${name(s)} ${s.status === 'skipped' ? `was skipped: ${mdMulti(s.skip_reason ?? '')}` : `is in doubt: ${IN_DOUBT}`}`);
+  for (const m of tl.milestones.filter((x) => x.milestone !== 'detected')) lines.push(`- **${m.milestone === 'mitigated' ? 'Mitigated' : 'Resolved'}:** ${formatUtc(m.at)} UTC (${rel(m.at)}; ${mdText(milestoneSource(m))})`);
+  return lines.join('\n');
 }
 
 function fmtMs(ms: number | null): string {

@@ -230,6 +230,7 @@ export class TimelineBuilder {
         run.finished_at = at;
         run.in_doubt = false;
         run.skip_reason = p.reason;
+        run.effect ??= p.effect ?? null;
         if (p.intent && !run.intent) run.intent = { summary: String(p.intent.summary ?? ''), detail: p.intent.detail ?? null, api: p.intent.api ?? null, argv: p.intent.argv ?? null, resources: p.intent.resources ?? [], params: p.intent.params ?? null };
         this.#seen(p.by);
         return entry(p.by, p.by === 'rule' || p.by === 'oncall' ? 'engine' : 'human', p.step, 'skipped');

@@ -74,7 +74,7 @@ describe('Markdown', () => {
     const headings = Lexer.lex(md)
       .filter((t): t is Tokens.Heading => t.type === 'heading' && t.depth === 2)
       .map((t) => t.text);
-    expect(headings).toEqual(['Summary', 'Impact', 'Timeline', 'Actions taken', 'Decisions', 'Confirmations', 'Notes', 'Errors', 'What went well', 'What was hard', 'Follow-ups']);
+    expect(headings).toEqual(['Summary', 'Impact', 'Root cause', 'Trigger', 'Detection', 'Resolution', 'Timeline', 'Actions taken', 'Decisions', 'Confirmations', 'Notes', 'Errors', 'What went well', 'What was hard', 'Where we got lucky', 'Follow-ups']);
     expect(md).toMatch(/^# Post-mortem: /);
     expect(md).toContain('| **AWS identity** | account=123456789012, arn=arn:aws:iam::123456789012:user/alice, region=eu-west-1 |');
     expect(md).toContain('| **Kubernetes context** | context=prod-eu |');

@@ -86,3 +86,60 @@ describe('a readable timeline (#22)', () => {
     expect(rows.map((r) => r.split(' | ')[2]).filter((t) => t!.includes('stop'))).toEqual(['▶ stop', '**? stop was interrupted mid-change**', '✓ stop ok (0 ms)']);
   });
 });
+
+describe('draft sections (#22)', () => {
+  const section = (text: string, name: string) => text.split(`\n## ${name}\n`)[1]!.split('\n## ')[0]!;
+  let full: string;
+
+  beforeAll(async () => {
+    const { root, id } = await writeJournal([
+      [0, 'incident.opened', { title: 'checkout 504s', severity: 'SEV2', mode: 'drill', read_only: false, operator: 'alice', host: 'h', oncall_version: '0.1.0', drill: { scenario: 's', title: 't', page: { from: 'CloudWatch', severity: 'SEV2', text: 'ELB 5XX above 5%' } } }],
+      [2000, 'note.added', { text: 'idle timeout 60s < keepalive 75s upstream #cause', by: 'bob' }],
+      [2100, 'note.added', { text: '#impact 12% of checkouts failed', by: 'bob' }],
+      [2200, 'note.added', { text: 'alert the team when the timeout drifts #action', by: 'carol' }],
+      [2300, 'note.added', { text: 'it was 3 a.m., low traffic #lucky', by: 'carol' }],
+      [2400, 'note.added', { text: 'plain note, #causes is not a tag', by: 'carol' }],
+      [3000, 'step.started', { step: 'raise', attempt: 1, kind: 'aws.elbv2.setAttributes', effect: 'write', intent: { summary: 'elbv2:ModifyLoadBalancerAttributes idle_timeout=120', params: {} }, write_ahead: true }],
+      [3500, 'step.finished', { step: 'raise', attempt: 1, status: 'ok', duration_ms: 500, summary: 'idle timeout now 120 s' }],
+      [4000, 'step.started', { step: 'check', attempt: 1, kind: 'aws.cloudwatch.metric', effect: 'read', intent: { summary: 'HTTPCode_ELB_5XX', params: {} }, write_ahead: false }],
+      [4500, 'step.finished', { step: 'check', attempt: 1, status: 'ok', duration_ms: 500, summary: '0 errors in the last 5 minutes' }],
+      [4600, 'confirm.given', { step: 'purge', approved: false, by: 'alice', reason: 'not needed', purpose: 'action' }],
+      [4700, 'step.skipped', { step: 'purge', reason: 'declined by alice: not needed', by: 'alice', effect: 'write', next: null }],
+      [5000, 'run.finished', { outcome: 'completed', summary: 'done' }],
+    ]);
+    full = renderTimeline(await buildTimeline(root, id), 'md');
+  });
+
+  it('puts tagged notes in their sections', () => {
+    expect(section(full, 'Root cause')).toContain('idle timeout 60s \\< keepalive 75s upstream \\#cause — bob');
+    expect(section(full, 'Root cause')).not.toContain('#causes');
+    expect(section(full, 'Impact')).toContain('12% of checkouts failed');
+    expect(section(full, 'Where we got lucky')).toContain('3 a.m., low traffic');
+    expect(section(full, 'Follow-ups')).toContain('- [ ] alert the team when the timeout drifts');
+  });
+
+  it('fills detection from the page and the first action', () => {
+    const d = section(full, 'Detection');
+    expect(d).toContain('**Page:** from CloudWatch (SEV2): ELB 5XX above 5%');
+    expect(d).toContain('inferred: the incident was opened');
+    expect(d).toMatch(/\*\*First action:\*\* ▶ raise by alice at 2026-03-02 03:12:03 UTC \(3 s after detection\)/);
+  });
+
+  it('fills resolution from the last change and the read that verified it, and names what was not made', () => {
+    const r = section(full, 'Resolution');
+    expect(r).toContain('**Last change made:** `raise` at 2026-03-02 03:12:03 UTC');
+    expect(r).toContain('idle timeout now 120 s');
+    expect(r).toContain('**Verified by:** `check`');
+    expect(r).toContain('**Not made:** `purge` was skipped: declined by alice: not needed');
+    // A declined write: the runbook completing does not say it was resolved (timeline.ts #withheld).
+    expect(r).not.toContain('Resolved');
+  });
+
+  it('leaves clear prompts where the journal cannot say', () => {
+    expect(section(md, 'Root cause')).toContain('_To be written._');
+    expect(section(md, 'Trigger')).toContain('_To be written._');
+    expect(section(md, 'Detection')).toContain('The journal does not record the page or alert');
+    expect(section(md, 'Resolution')).toContain('no read after it is recorded');
+    expect(section(md, 'Where we got lucky')).toContain('_To be written._');
+  });
+});
