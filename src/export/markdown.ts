@@ -2,7 +2,7 @@
 // never markup: it is escaped (no raw HTML, `|` and newlines defused in table cells), and output
 // goes into fences longer than any backtick run inside it.
 import { formatDuration, formatElapsed, formatUtc, text } from './format.js';
-import { answer, confirmation, describeIdentity, drillVerdict, IN_DOUBT, milestoneSource, resourceTyped, settled } from './text.js';
+import { confirmation, MARK, describeIdentity, drillVerdict, IN_DOUBT, milestoneSource, resourceTyped, settled } from './text.js';
 import { readableRows, relate, stepStatusLabel, type Related } from './view.js';
 import { detection, notesTagged, resolution, type Note } from './draft.js';
 import type { Timeline, TimelineStep } from './schema.js';
@@ -158,7 +158,8 @@ export function renderMarkdown(tl: Timeline, write: Write): void {
 
   h(2, 'Decisions');
   if (tl.decisions.length) {
-    p(table(['Time (UTC)', 'Step', 'Question', 'Answer', 'By'], tl.decisions.map((d) => [formatUtc(d.at), mdCode(d.step, true), mdCell(d.question), mdCell(answer(d)), mdCell(d.by)])));
+    p('Each with what was in front of the person deciding: the question, the evidence shown, the options.');
+    for (const d of tl.decisions) out.push(...decisionSection(d, rel));
   } else p('None recorded.');
 
   h(2, 'Confirmations');
@@ -256,6 +257,34 @@ function resolutionText(tl: Timeline, rel: (iso: string | null) => string): stri
   for (const s of r.not_made) lines.push(`- **Not made:** ${name(s)} ${s.status === 'skipped' ? `was skipped: ${mdMulti(s.skip_reason ?? '')}` : `is in doubt: ${IN_DOUBT}`}`);
   for (const m of tl.milestones.filter((x) => x.milestone !== 'detected')) lines.push(`- **${m.milestone === 'mitigated' ? 'Mitigated' : 'Resolved'}:** ${formatUtc(m.at)} UTC (${rel(m.at)}; ${mdText(milestoneSource(m))})`);
   return lines.join('\n');
+}
+
+function decisionSection(d: Timeline['decisions'][number], rel: (iso: string | null) => string): string[] {
+  const items = [
+    `**Chosen:** ${mdCode(d.value)}${d.options?.find((o) => o.value === d.value) ? ` (${mdText(d.options.find((o) => o.value === d.value)!.label)})` : ''} by ${mdText(d.by)} at ${formatUtc(d.at)} UTC (${rel(d.at)})`,
+  ];
+  if (d.text) items.push(`**Reason given:** ${mdMulti(d.text)}`);
+  if (d.options) {
+    const opts = d.options.map((o) => {
+      const marks = [o.value === d.value ? 'chosen' : '', o.value === d.suggested ? 'suggested by the evidence' : ''].filter(Boolean);
+      return `  - ${mdCode(o.value)} — ${mdText(o.label)}${o.description ? `: ${mdMulti(o.description)}` : ''}${marks.length ? ` **(${marks.join(', ')})**` : ''}`;
+    });
+    items.push(`**Options:**\n${opts.join('\n')}`);
+  }
+  const ev = Object.entries(d.evidence ?? {});
+  if (ev.length) {
+    items.push(`**Evidence shown:**\n${ev.map(([k, v]) => `  - ${mdCode(k)}: ${evidenceValue(text(v))}`).join('\n')}`);
+  } else items.push('**Evidence shown:** none recorded with the question');
+  return [`### ${MARK.decision} ${mdCode(d.step)}: ${mdText(d.question.split(/\r\n|\r|\n/)[0] ?? '')}`, '', ...(d.question.includes('\n') ? [quote(d.question), ''] : []), items.map((i) => `- ${i}`).join('\n'), ''];
+}
+
+/** An evidence value, whole: inline when it is one short line, else in a fence under its item. */
+function evidenceValue(v: string): string {
+  if (!/[\r\n]/.test(v) && v.length <= 200) return mdCode(v);
+  return `\n\n${mdFence(v.split(/\r\n|\r|\n/))
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')}\n`;
 }
 
 function fmtMs(ms: number | null): string {

@@ -169,6 +169,12 @@ export const timelineSchema = z
         text: z.string().nullable(),
         by: z.string(),
         type: z.enum(['choice', 'text', 'manual']),
+        options: z
+          .array(z.object({ value: z.string(), label: z.string(), description: z.string().nullable() }))
+          .nullable()
+          .describe("The options offered, from the decision step's journaled parameters; null when the question had none (a text answer, an in-doubt write)"),
+        evidence: z.record(z.string(), z.unknown()).nullable().describe('The evidence shown beside the question when it was answered, as journaled (already redacted)'),
+        suggested: z.string().nullable().describe('The option the evidence pointed to, when the step suggested one'),
       }),
     ),
     confirmations: z.array(

@@ -243,7 +243,24 @@ export class TimelineBuilder {
       case 'decision.made': {
         const p = ev.payload;
         this.#seen(p.by);
-        this.#decisions.push({ seq: ev.seq, at, step: p.step, attempt: p.attempt ?? 0, question: p.question, value: p.value, text: p.text ?? null, by: p.by, type: p.type });
+        // What was in front of the person: the decision step's journaled parameters (its intent,
+        // written when it started) hold the options and the evidence shown beside the question.
+        const params = this.#current.get(p.step)?.intent?.params;
+        const shown = params && typeof params === 'object' ? (params as Record<string, unknown>) : {};
+        this.#decisions.push({
+          seq: ev.seq,
+          at,
+          step: p.step,
+          attempt: p.attempt ?? 0,
+          question: p.question,
+          value: p.value,
+          text: p.text ?? null,
+          by: p.by,
+          type: p.type,
+          options: Array.isArray(shown.options) ? shown.options.filter(isOption).map((o) => ({ value: o.value, label: typeof o.label === 'string' ? o.label : o.value, description: typeof o.description === 'string' ? o.description : null })) : null,
+          evidence: shown.evidence && typeof shown.evidence === 'object' && !Array.isArray(shown.evidence) ? (shown.evidence as Record<string, unknown>) : null,
+          suggested: typeof shown.suggest === 'string' && shown.suggest ? shown.suggest : null,
+        });
         return entry(p.by, 'human', p.step, p.value);
       }
       case 'confirm.given': {
@@ -414,6 +431,10 @@ export class TimelineBuilder {
     if (resolved) out.push(resolved);
     return out;
   }
+}
+
+function isOption(o: unknown): o is { value: string; label?: unknown; description?: unknown } {
+  return typeof o === 'object' && o !== null && typeof (o as { value?: unknown }).value === 'string';
 }
 
 /** Step titles (and the runbook's, under '') from the runbook source the journal carries. */

@@ -3,7 +3,7 @@
 // the evidence they were made on.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTimeline, renderTimeline, type Timeline } from '../../src/export/index.js';
-import { writeJournal } from './fixtures.js';
+import { richEntries, runRunbook, writeJournal } from './fixtures.js';
 
 const members = ['etcd-a', 'etcd-b'];
 const restore = (m: string) =>
@@ -141,5 +141,60 @@ describe('draft sections (#22)', () => {
     expect(section(md, 'Detection')).toContain('The journal does not record the page or alert');
     expect(section(md, 'Resolution')).toContain('no read after it is recorded');
     expect(section(md, 'Where we got lucky')).toContain('_To be written._');
+  });
+});
+
+describe('decisions show their evidence (#22)', () => {
+  it('keeps the question, the evidence shown, the options, who chose and when, from a real run', async () => {
+    const { root, id } = await runRunbook(
+      `id: d
+title: D
+version: 1.0.0
+summary: s
+steps:
+  - id: diagnose
+    title: Choose
+    kind: decision
+    with:
+      question: Which fix?
+      options:
+        - { value: raise, label: Raise the idle timeout, description: "ELB idle timeout above the upstream keepalive" }
+        - { value: restart, label: Restart the proxy }
+      suggest: raise
+      evidence:
+        idle_timeout_s: 60
+        upstream_keepalive_s: 75
+        log_excerpt: "line one\\nline two"
+`,
+      { answers: { diagnose: 'restart' } },
+    );
+    const t = await buildTimeline(root, id);
+    const d = t.decisions[0]!;
+    expect(d).toMatchObject({
+      question: 'Which fix?',
+      value: 'restart',
+      by: 'tester',
+      suggested: 'raise',
+      options: [
+        { value: 'raise', label: 'Raise the idle timeout', description: 'ELB idle timeout above the upstream keepalive' },
+        { value: 'restart', label: 'Restart the proxy', description: null },
+      ],
+      evidence: { idle_timeout_s: 60, upstream_keepalive_s: 75, log_excerpt: 'line one\nline two' },
+    });
+    const text = renderTimeline(t, 'md').split('\n## Decisions\n')[1]!.split('\n## ')[0]!;
+    expect(text).toContain('### ◆ `diagnose`: Which fix?');
+    expect(text).toMatch(/\*\*Chosen:\*\* `restart` \(Restart the proxy\) by tester at 2026-03-02 03:12:\d\d UTC/);
+    expect(text).toContain('`raise` — Raise the idle timeout: ELB idle timeout above the upstream keepalive **(suggested by the evidence)**');
+    expect(text).toContain('`restart` — Restart the proxy **(chosen)**');
+    expect(text).toContain('`idle_timeout_s`: `60`');
+    expect(text).toMatch(/`log_excerpt`: \n\n {4}```text\n {4}line one\n {4}line two\n {4}```/);
+  });
+
+  it('says when no options or evidence were recorded (an in-doubt write asked by hand)', async () => {
+    const { root, id } = await writeJournal(richEntries());
+    const t = await buildTimeline(root, id);
+    expect(t.decisions[0]).toMatchObject({ question: 'Did the change happen?', options: null, evidence: null, suggested: null });
+    const text = renderTimeline(t, 'md').split('\n## Decisions\n')[1]!.split('\n## ')[0]!;
+    expect(text).toContain('### ◆ `restart`: Did the change happen?\n\n- **Chosen:** `done` by bob at 2026-03-02 03:12:09 UTC (+00:00:09)\n- **Evidence shown:** none recorded with the question');
   });
 });
