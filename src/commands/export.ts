@@ -1,5 +1,6 @@
 // `oncall export <incident> [--format md|html|json|csv] [--out file] [--force] [--drill]`: the
-// post-mortem timeline of an incident, folded from its journal.
+// post-mortem timeline of an incident, folded from its journal. `--to webhook|slack [--dry-run]`
+// pushes it instead (export/push.ts; where to comes from the environment only).
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { buildTimeline, EXPORT_FORMATS, ExportFileExistsError, ExportNotFoundError, isExportFormat, streamTimeline, writePrivateFile, type ExportFormat } from '../export/index.js';
@@ -9,15 +10,17 @@ import { JournalCorruptError } from '../journal/reader.js';
 import { drillRoot, stateRoot } from '../paths.js';
 import { parseCommandArgs, say, usageError } from './io.js';
 import { display, type CommandIO } from '../core/io.js';
+import { visible } from '../core/terminal-text.js';
+import { isPushTarget, PUSH_TARGETS, PushConfigError, pushTimeline, TARGET_ENV } from '../export/push.js';
 
-const USAGE = 'oncall export <incident> [--format md|html|json|csv] [--out file [--force]] [--drill] [--no-verify] [--state-dir dir]';
+const USAGE = 'oncall export <incident> [--format md|html|json|csv] [--out file [--force]] [--to webhook|slack [--dry-run]] [--drill] [--no-verify] [--state-dir dir]';
 
 const BY_EXTENSION: Record<string, ExportFormat> = { '.md': 'md', '.markdown': 'md', '.html': 'html', '.htm': 'html', '.json': 'json', '.csv': 'csv' };
 
 export async function exportCommand(args: string[], io: CommandIO): Promise<number> {
   const parsed = parseCommandArgs(
     args,
-    { format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, drill: { type: 'boolean' }, verify: { type: 'boolean' }, 'no-verify': { type: 'boolean' }, 'state-dir': { type: 'string' } },
+    { format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, drill: { type: 'boolean' }, verify: { type: 'boolean' }, 'no-verify': { type: 'boolean' }, 'state-dir': { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' } },
     io,
     USAGE,
   );
@@ -40,6 +43,10 @@ export async function exportCommand(args: string[], io: CommandIO): Promise<numb
     format = BY_EXTENSION[extname(out).toLowerCase()] ?? 'md'; // --out timeline.html means HTML
   }
   if (values.force && !out) return usage('--force only applies with --out');
+  const to = typeof values.to === 'string' ? values.to : undefined;
+  if (to !== undefined && !isPushTarget(to)) return usage(`unknown target '${to}': use one of ${PUSH_TARGETS.join(', ')}`);
+  if (to && (out || values.format)) return usage('--to pushes the timeline: it takes no --out or --format');
+  if (values['dry-run'] && !to) return usage('--dry-run only applies with --to');
 
   const base = typeof values['state-dir'] === 'string' ? resolve(io.cwd, values['state-dir']) : stateRoot(io.env);
   const root = values.drill ? drillRoot(base) : base;
@@ -66,6 +73,27 @@ export async function exportCommand(args: string[], io: CommandIO): Promise<numb
   }
   const integrity = timeline.journal.integrity;
   if (integrity && !integrity.ok) say(io, `oncall export: warning: the journal's hash chain is broken (${integrity.problem}); the export says so\n`);
+  if (to && isPushTarget(to)) {
+    let results;
+    try {
+      results = await pushTimeline(root, timeline, to, {
+        env: io.env,
+        dryRun: Boolean(values['dry-run']),
+        report: (r) => io.stdout.write(`${r.ok ? '✓' : '✗'} ${visible(r.label)}: ${r.detail}\n`),
+      });
+    } catch (err) {
+      if (err instanceof PushConfigError) {
+        say(io, `oncall export: ${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+    const count = (d: string) => results.filter((r) => r.detail === d).length;
+    const failed = results.filter((r) => !r.ok).length;
+    const where = io.env[TARGET_ENV[to].url] ? to : `${to} (${TARGET_ENV[to].url} is not set)`;
+    say(io, values['dry-run'] ? `dry run: would send ${count('dry run: would send')} to ${where}, ${count('already sent')} already sent; nothing was sent\n` : `pushed to ${to}: ${count('sent')} sent, ${count('already sent')} already sent, ${failed} not sent\n`);
+    return failed ? 1 : 0;
+  }
   if (!out) {
     streamTimeline(timeline, format, (chunk) => io.stdout.write(chunk));
     return 0;

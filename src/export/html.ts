@@ -3,7 +3,7 @@
 import { esc, renderChart } from './chart.js';
 import { formatDuration, formatElapsed, formatUtc, modeLabel, text } from './format.js';
 import { confirmation, describeIdentity, drillVerdict, IN_DOUBT, milestoneSource, resourceTyped, settled } from './text.js';
-import { milestoneRows, relate, stepStatusLabel, type Related } from './view.js';
+import { readableRows, relate, stepStatusLabel, type Related } from './view.js';
 import type { Timeline, TimelineStep } from './schema.js';
 import { Lines, type Write } from './sink.js';
 
@@ -183,11 +183,11 @@ export function renderHtml(tl: Timeline, write: Write): void {
   out.push(
     '<section id="events"><h2>Events</h2>',
     `<p class="sub">All times UTC; T+ counts from when the incident was opened${drill ? ' (simulated time)' : ''}.</p>`,
-    tableOpen(['Time (UTC)', 'T+', 'Event', 'Detail', 'By'], 'events'),
+    tableOpen(['Time (UTC)', 'T+', 'Event', 'Took', 'Detail', 'By'], 'events'),
   );
-  for (const r of milestoneRows(tl)) {
+  for (const r of readableRows(tl)) {
     out.push(
-      `<tr class="ev${r.failed ? ' failed' : ''}${r.milestone ? ' milestone' : ''}${r.inferred ? ' inferred' : ''}" data-kind="${esc(r.kind)}">${time(r.at)}<td class="rel">${esc(rel(r.at))}</td><td>${esc(r.title)}</td><td class="body">${esc(r.body)}</td><td class="by">${esc(r.actor)}</td></tr>`,
+      `<tr class="ev${r.failed ? ' failed' : ''}${r.milestone ? ' milestone' : ''}${r.inferred ? ' inferred' : ''}" data-kind="${esc(r.kind)}">${time(r.at)}<td class="rel">${esc(rel(r.at))}</td><td>${esc(r.title)}</td><td class="took">${r.took !== null ? esc(formatDuration(r.took)) : ''}</td><td class="body">${esc(r.body)}</td><td class="by">${esc(r.actor)}</td></tr>`,
     );
   }
   out.push('</tbody></table>', '</section>');

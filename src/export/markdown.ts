@@ -2,13 +2,13 @@
 // never markup: it is escaped (no raw HTML, `|` and newlines defused in table cells), and output
 // goes into fences longer than any backtick run inside it.
 import { formatDuration, formatElapsed, formatUtc, text } from './format.js';
-import { answer, confirmation, describeIdentity, drillVerdict, IN_DOUBT, milestoneSource, resourceTyped, settled } from './text.js';
-import { milestoneRows, relate, stepStatusLabel, type Related } from './view.js';
+import { confirmation, MARK, describeIdentity, drillVerdict, IN_DOUBT, milestoneSource, resourceTyped, settled } from './text.js';
+import { readableRows, relate, stepStatusLabel, type Related } from './view.js';
+import { detection, notesTagged, resolution, type Note } from './draft.js';
 import type { Timeline, TimelineStep } from './schema.js';
 import { Lines, type Write } from './sink.js';
 
 const TODO = '_To be written._';
-const CELL_MAX = 500;
 
 /** Inline text with Markdown and HTML syntax escaped. */
 export function mdText(s: string): string {
@@ -28,11 +28,10 @@ function mdMulti(s: string): string {
   return [mdText(first), ...rest.map(mdLine)].join('\\\n  ');
 }
 
-/** One table cell: escaped, on one line, bounded. */
+/** One table cell: escaped, on one line, whole (nothing a post-mortem records is cut). */
 export function mdCell(s: string | null | undefined): string {
   if (!s) return '';
-  const one = s.replace(/\r\n|\r|\n/g, ' ⏎ ');
-  return mdText(one.length > CELL_MAX ? `${one.slice(0, CELL_MAX - 1)}…` : one);
+  return mdText(s.replace(/\r\n|\r|\n/g, ' ⏎ '));
 }
 
 /** An inline code span that survives any content (and `|` inside a table). */
@@ -125,14 +124,30 @@ export function renderMarkdown(tl: Timeline, write: Write): void {
       `- **SLOs, data, money:** ${TODO}`,
     ].join('\n'),
   );
+  const tagged = notesTagged(tl);
+  const notes = (list: Note[], tag: string) => p(`From notes tagged ${mdCode(`#${tag}`)}:\n\n${list.map((n) => `- ${mdMulti(n.text)} — ${mdText(n.by)}, ${formatUtc(n.at)} UTC (${rel(n.at)})`).join('\n')}`);
+  if (tagged.impact.length) notes(tagged.impact, 'impact');
+
+  h(2, 'Root cause');
+  if (tagged.cause.length) notes(tagged.cause, 'cause');
+  else p(`${TODO} Why did it happen? Ask "why" until the answer is about the system, not a person. (A note tagged ${mdCode('#cause')} during the incident lands here.)`);
+
+  h(2, 'Trigger');
+  p(`${TODO} What set it off, and when: a deploy, a config change, traffic, a dependency, an expiry?`);
+
+  h(2, 'Detection');
+  p(detectionText(tl, rel));
+
+  h(2, 'Resolution');
+  p(resolutionText(tl, rel));
 
   h(2, 'Timeline');
-  p(`All times UTC; T+ counts from when the incident was opened${drill ? ' (simulated time)' : ''}.`);
+  p(`All times UTC; T+ counts from when the incident was opened${drill ? ' (simulated time)' : ''}. One row per step run, at its start; the JSON and CSV exports list every record.`);
   // Row by row: this table grows with the journal.
-  out.push(table(['Time (UTC)', 'T+', 'Event', 'Detail', 'By'], []));
-  for (const r of milestoneRows(tl)) {
+  out.push(table(['Time (UTC)', 'T+', 'Event', 'Took', 'Detail', 'By'], []));
+  for (const r of readableRows(tl)) {
     const event = r.milestone || r.failed ? `**${mdCell(r.title)}**` : mdCell(r.title);
-    out.push(`| ${formatUtc(r.at)} | ${rel(r.at)} | ${event} | ${mdCell(r.body)} | ${mdCell(r.actor)} |`);
+    out.push(`| ${formatUtc(r.at)} | ${rel(r.at)} | ${event} | ${r.took !== null ? formatDuration(r.took) : ''} | ${mdCell(r.body)} | ${mdCell(r.actor)} |`);
   }
   out.push('');
 
@@ -143,7 +158,8 @@ export function renderMarkdown(tl: Timeline, write: Write): void {
 
   h(2, 'Decisions');
   if (tl.decisions.length) {
-    p(table(['Time (UTC)', 'Step', 'Question', 'Answer', 'By'], tl.decisions.map((d) => [formatUtc(d.at), mdCode(d.step, true), mdCell(d.question), mdCell(answer(d)), mdCell(d.by)])));
+    p('Each with what was in front of the person deciding: the question, the evidence shown, the options.');
+    for (const d of tl.decisions) out.push(...decisionSection(d, rel));
   } else p('None recorded.');
 
   h(2, 'Confirmations');
@@ -193,11 +209,82 @@ export function renderMarkdown(tl: Timeline, write: Write): void {
   p(TODO);
   h(2, 'What was hard');
   p(TODO);
+  h(2, 'Where we got lucky');
+  if (tagged.lucky.length) notes(tagged.lucky, 'lucky');
+  else p(`${TODO} What could have made this much worse, and did not? (A note tagged ${mdCode('#lucky')} lands here.)`);
   h(2, 'Follow-ups');
+  if (tagged.action.length) p(`From notes tagged ${mdCode('#action')}:\n\n${tagged.action.map((n) => `- [ ] ${mdMulti(n.text)} — ${mdText(n.by)}, ${formatUtc(n.at)} UTC`).join('\n')}`);
   const suggested = suggestions(tl);
   if (suggested.length) p(`Suggested by the journal (keep, edit or delete):\n\n${suggested.map((s) => `- [ ] ${s}`).join('\n')}`);
   out.push(table(['Action', 'Owner', 'Priority', 'Ticket'], [[TODO, '', '', '']]));
   out.flush();
+}
+
+/** How it was detected, from the journal: the detected milestone, the page, the first action. */
+function detectionText(tl: Timeline, rel: (iso: string | null) => string): string {
+  const d = detection(tl);
+  const lines: string[] = [];
+  if (d.milestone) lines.push(`- **Detected:** ${formatUtc(d.milestone.at)} UTC (${rel(d.milestone.at)}; ${mdText(milestoneSource(d.milestone))})`);
+  if (d.page) lines.push(`- **Page:** from ${mdText(d.page.from)} (${mdText(d.page.severity)}): ${mdMulti(d.page.text)}`);
+  if (d.opened_at) lines.push(`- **Incident opened** in oncall by ${mdText(d.opened_by)} at ${formatUtc(d.opened_at)} UTC`);
+  if (d.first_action) {
+    const since = d.milestone ? ` (${fmtMs(Math.max(0, Date.parse(d.first_action.at) - Date.parse(d.milestone.at)))} after detection)` : '';
+    lines.push(`- **First action:** ${mdText(d.first_action.title)} by ${mdText(d.first_action.actor)} at ${formatUtc(d.first_action.at)} UTC${since}`);
+  }
+  if (!d.page) lines.push(`- **What alerted us:** ${TODO} The journal does not record the page or alert: name it, and when the problem really began.`);
+  lines.push(`- **How could we cut the time to detection in half?** ${TODO}`);
+  return lines.join('\n');
+}
+
+/** What resolved it, from the journal: the last change a step made and the read that checked it. */
+function resolutionText(tl: Timeline, rel: (iso: string | null) => string): string {
+  const r = resolution(tl);
+  const lines: string[] = [];
+  const name = (s: TimelineStep) => `${mdCode(s.step)}${s.title ? ` (${mdText(s.title)})` : ''}`;
+  if (r.change) {
+    const c = r.change;
+    lines.push(`- **Last change made:** ${name(c)} at ${formatUtc(c.finished_at)} UTC (${rel(c.finished_at)})${c.intent ? `: ${mdCode(c.intent.summary)}` : ''}${c.summary ? ` — ${mdMulti(c.summary)}` : ''}`);
+    if (c.reconciled) lines.push(`  - It was interrupted; ${settled(c.reconciled)}.`);
+    const v = r.verified_by;
+    lines.push(
+      v
+        ? `- **Verified by:** ${name(v)} at ${formatUtc(v.finished_at)} UTC (${rel(v.finished_at)})${v.summary ? ` — ${mdMulti(v.summary)}` : ''}`
+        : `- **Verified by:** no read after it is recorded. ${TODO} How do we know the change worked?`,
+    );
+  } else {
+    lines.push(`- **Change made:** no change made by a runbook step is recorded. ${TODO} What resolved it?`);
+  }
+  for (const s of r.not_made) lines.push(`- **Not made:** ${name(s)} ${s.status === 'skipped' ? `was skipped: ${mdMulti(s.skip_reason ?? '')}` : `is in doubt: ${IN_DOUBT}`}`);
+  for (const m of tl.milestones.filter((x) => x.milestone !== 'detected')) lines.push(`- **${m.milestone === 'mitigated' ? 'Mitigated' : 'Resolved'}:** ${formatUtc(m.at)} UTC (${rel(m.at)}; ${mdText(milestoneSource(m))})`);
+  return lines.join('\n');
+}
+
+function decisionSection(d: Timeline['decisions'][number], rel: (iso: string | null) => string): string[] {
+  const items = [
+    `**Chosen:** ${mdCode(d.value)}${d.options?.find((o) => o.value === d.value) ? ` (${mdText(d.options.find((o) => o.value === d.value)!.label)})` : ''} by ${mdText(d.by)} at ${formatUtc(d.at)} UTC (${rel(d.at)})`,
+  ];
+  if (d.text) items.push(`**Reason given:** ${mdMulti(d.text)}`);
+  if (d.options) {
+    const opts = d.options.map((o) => {
+      const marks = [o.value === d.value ? 'chosen' : '', o.value === d.suggested ? 'suggested by the evidence' : ''].filter(Boolean);
+      return `  - ${mdCode(o.value)} — ${mdText(o.label)}${o.description ? `: ${mdMulti(o.description)}` : ''}${marks.length ? ` **(${marks.join(', ')})**` : ''}`;
+    });
+    items.push(`**Options:**\n${opts.join('\n')}`);
+  }
+  const ev = Object.entries(d.evidence ?? {});
+  if (ev.length) {
+    items.push(`**Evidence shown:**\n${ev.map(([k, v]) => `  - ${mdCode(k)}: ${evidenceValue(text(v))}`).join('\n')}`);
+  } else items.push('**Evidence shown:** none recorded with the question');
+  return [`### ${MARK.decision} ${mdCode(d.step)}: ${mdText(d.question.split(/\r\n|\r|\n/)[0] ?? '')}`, '', ...(d.question.includes('\n') ? [quote(d.question), ''] : []), items.map((i) => `- ${i}`).join('\n'), ''];
+}
+
+/** An evidence value, whole: inline when it is one short line, else in a fence under its item. */
+function evidenceValue(v: string): string {
+  if (!/[\r\n]/.test(v) && v.length <= 200) return mdCode(v);
+  return `\n\n${mdFence(v.split(/\r\n|\r|\n/))
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')}\n`;
 }
 
 function fmtMs(ms: number | null): string {
@@ -226,6 +313,7 @@ function stepSection(s: TimelineStep, n: number, rel: (iso: string | null) => st
     if (s.intent.argv) items.push(`**argv:** ${s.intent.argv.map((a) => mdCode(a)).join(' ')}`);
     if (s.intent.resources.length) items.push(`**Resources:** ${s.intent.resources.map((r) => mdCode(r)).join(', ')}`);
   }
+  const detail = s.intent?.detail?.trimEnd();
   for (const c of related.confirmations) {
     items.push(`**Confirmation:** ${mdText(confirmation(c))}${c.reason ? `: ${mdMulti(c.reason)}` : ''}`);
   }
@@ -241,6 +329,9 @@ function stepSection(s: TimelineStep, n: number, rel: (iso: string | null) => st
   const caps = Object.entries(s.captures);
   if (caps.length) items.push(`**Captured:** ${caps.map(([k, v]) => mdCode(`${k}=${text(v)}`)).join(', ')}`);
   out.push(items.map((i) => `- ${i}`).join('\n'), '');
+  // What a person had to read, and every command that ran: whole, in fences no line can close.
+  if (detail) out.push('Instruction:', '', mdFence(detail.split(/\r\n|\r|\n/)), '');
+  if (s.commands.length) out.push(`Commands run (${s.commands.length}):`, '', mdFence(s.commands.map((c) => `$ ${c}`), 'console'), '');
   if (s.output.lines) {
     const excerpt = [...s.output.excerpt];
     if (s.output.omitted > 0) excerpt.splice(Math.min(5, excerpt.length), 0, `[… ${s.output.omitted} lines omitted …]`);

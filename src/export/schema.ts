@@ -14,6 +14,7 @@ const mode = z.enum(['live', 'drill']).describe("'drill': a practice run on a si
 const intent = z
   .object({
     summary: z.string().describe('One line, e.g. `ec2:StopInstances i-0abc…` or `run etcdctl endpoint health`'),
+    detail: z.string().nullable().describe('The whole text a person had to read to carry the step out (a manual step\'s instruction, a checklist): never cut'),
     api: z.string().nullable().describe('The API called, when the step calls one'),
     argv: z.array(z.string()).nullable().describe('The exact argument vector, when the step runs a process'),
     resources: z.array(z.string()).describe('Resource ids the step touches'),
@@ -147,10 +148,11 @@ export const timelineSchema = z
           skip_reason: z.string().nullable(),
           assertions: z.array(z.object({ that: z.string(), ok: z.boolean(), message: z.string().nullable() })),
           captures: z.record(z.string(), z.unknown()),
+          commands: z.array(z.string()).describe('Every command line the step ran, whole, in order (its `$ …` log lines), including those the output excerpt leaves out'),
           result_excerpt: z.string().nullable().describe('The result as JSON, cut to a few kilobytes'),
           output: z.object({
             lines: z.number().int().describe('Output lines journaled'),
-            excerpt: z.array(z.string()).describe('The first and last lines (each cut to a few hundred characters)'),
+            excerpt: z.array(z.string()).describe('The first and last lines, each whole'),
             omitted: z.number().int().describe('Lines left out of the excerpt, between its head and tail'),
           }),
         }),
@@ -167,6 +169,12 @@ export const timelineSchema = z
         text: z.string().nullable(),
         by: z.string(),
         type: z.enum(['choice', 'text', 'manual']),
+        options: z
+          .array(z.object({ value: z.string(), label: z.string(), description: z.string().nullable() }))
+          .nullable()
+          .describe("The options offered, from the decision step's journaled parameters; null when the question had none (a text answer, an in-doubt write)"),
+        evidence: z.record(z.string(), z.unknown()).nullable().describe('The evidence shown beside the question when it was answered, as journaled (already redacted)'),
+        suggested: z.string().nullable().describe('The option the evidence pointed to, when the step suggested one'),
       }),
     ),
     confirmations: z.array(

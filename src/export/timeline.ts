@@ -16,7 +16,6 @@ export { TIMELINE_VERSION };
 /** Output excerpt bounds: the first lines say what ran, the last ones how it ended. */
 export const EXCERPT_HEAD = 5;
 export const EXCERPT_TAIL = 20;
-export const EXCERPT_LINE_CHARS = 300;
 const RESULT_EXCERPT_CHARS = 2000;
 
 export interface TimelineOptions {
@@ -101,6 +100,7 @@ export class TimelineBuilder {
       assertions: [],
       captures: {},
       result_excerpt: null,
+      commands: [],
       output: { lines: 0, excerpt: [], omitted: 0 },
       tail: [],
       tailAt: 0,
@@ -113,7 +113,11 @@ export class TimelineBuilder {
   #output(p: EventPayloads['step.output']): void {
     const run = this.#current.get(p.step);
     if (!run) return; // output of a nested probe before any start: nothing to attach it to
-    const line = cut(String(p.text), EXCERPT_LINE_CHARS);
+    // Lines are kept whole: a post-mortem never shows half a command (an etcd restore's
+    // --data-dir is at the end of a long line). The excerpt bounds how many lines, not their length.
+    const line = String(p.text);
+    // Every command the step ran (its `$ …` log line), even those the excerpt leaves out.
+    if (p.stream === 'log' && line.startsWith('$ ')) run.commands.push(line.slice(2));
     const o = run.output;
     o.lines++;
     if (o.excerpt.length < EXCERPT_HEAD) {
@@ -187,6 +191,7 @@ export class TimelineBuilder {
         run.intent = p.intent
           ? {
               summary: String(p.intent.summary ?? ''),
+              detail: p.intent.detail ?? null,
               api: p.intent.api ?? null,
               argv: p.intent.argv ?? null,
               resources: p.intent.resources ?? [],
@@ -225,7 +230,8 @@ export class TimelineBuilder {
         run.finished_at = at;
         run.in_doubt = false;
         run.skip_reason = p.reason;
-        if (p.intent && !run.intent) run.intent = { summary: String(p.intent.summary ?? ''), api: p.intent.api ?? null, argv: p.intent.argv ?? null, resources: p.intent.resources ?? [], params: p.intent.params ?? null };
+        run.effect ??= p.effect ?? null;
+        if (p.intent && !run.intent) run.intent = { summary: String(p.intent.summary ?? ''), detail: p.intent.detail ?? null, api: p.intent.api ?? null, argv: p.intent.argv ?? null, resources: p.intent.resources ?? [], params: p.intent.params ?? null };
         this.#seen(p.by);
         return entry(p.by, p.by === 'rule' || p.by === 'oncall' ? 'engine' : 'human', p.step, 'skipped');
       }
@@ -237,7 +243,24 @@ export class TimelineBuilder {
       case 'decision.made': {
         const p = ev.payload;
         this.#seen(p.by);
-        this.#decisions.push({ seq: ev.seq, at, step: p.step, attempt: p.attempt ?? 0, question: p.question, value: p.value, text: p.text ?? null, by: p.by, type: p.type });
+        // What was in front of the person: the decision step's journaled parameters (its intent,
+        // written when it started) hold the options and the evidence shown beside the question.
+        const params = this.#current.get(p.step)?.intent?.params;
+        const shown = params && typeof params === 'object' ? (params as Record<string, unknown>) : {};
+        this.#decisions.push({
+          seq: ev.seq,
+          at,
+          step: p.step,
+          attempt: p.attempt ?? 0,
+          question: p.question,
+          value: p.value,
+          text: p.text ?? null,
+          by: p.by,
+          type: p.type,
+          options: Array.isArray(shown.options) ? shown.options.filter(isOption).map((o) => ({ value: o.value, label: typeof o.label === 'string' ? o.label : o.value, description: typeof o.description === 'string' ? o.description : null })) : null,
+          evidence: shown.evidence && typeof shown.evidence === 'object' && !Array.isArray(shown.evidence) ? (shown.evidence as Record<string, unknown>) : null,
+          suggested: typeof shown.suggest === 'string' && shown.suggest ? shown.suggest : null,
+        });
         return entry(p.by, 'human', p.step, p.value);
       }
       case 'confirm.given': {
@@ -408,6 +431,10 @@ export class TimelineBuilder {
     if (resolved) out.push(resolved);
     return out;
   }
+}
+
+function isOption(o: unknown): o is { value: string; label?: unknown; description?: unknown } {
+  return typeof o === 'object' && o !== null && typeof (o as { value?: unknown }).value === 'string';
 }
 
 /** Step titles (and the runbook's, under '') from the runbook source the journal carries. */

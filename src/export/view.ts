@@ -10,6 +10,10 @@ export interface Row {
   body: string;
   actor: string;
   kind: string;
+  /** The step the row is about, if any. */
+  step: string | null;
+  /** For a step's row: from its start to its end, in ms (null when it has no recorded end). */
+  took: number | null;
   milestone: boolean;
   failed: boolean;
   inferred: boolean;
@@ -25,6 +29,8 @@ export function milestoneRows(tl: Timeline): Row[] {
     body: e.body,
     actor: e.actor,
     kind: e.kind,
+    step: e.step,
+    took: null,
     milestone: e.kind === 'milestone.marked',
     failed: FAILED_STATUS.has(e.status ?? '') || (e.kind === 'drill.scored' && e.status === 'failed'),
     inferred: false,
@@ -41,6 +47,8 @@ export function milestoneRows(tl: Timeline): Row[] {
         body: milestoneSource(m),
         actor: m.by ?? 'oncall',
         kind: 'milestone.inferred',
+        step: null,
+        took: null,
         milestone: true,
         failed: false,
         inferred: true,
@@ -54,6 +62,32 @@ export function milestoneRows(tl: Timeline): Row[] {
     out.push(rows[i]!);
   });
   while (j < extra.length) out.push(extra[j++]!.row);
+  return out;
+}
+
+/**
+ * The timeline people read: one row per step run, at its start, saying how it ended and how long
+ * it took, in place of a `▶ started` row and a `✓ ok` row. A run interrupted mid-change (in doubt)
+ * keeps its start row, so the interruption reads in order. The JSON and CSV keep every record.
+ */
+export function readableRows(tl: Timeline): Row[] {
+  const out: Row[] = [];
+  const open = new Map<string, number>();
+  for (const r of milestoneRows(tl)) {
+    const i = r.step !== null ? open.get(r.step) : undefined;
+    if (r.kind === 'step.started' && r.step !== null) {
+      open.set(r.step, out.length);
+      out.push(r);
+    } else if ((r.kind === 'step.finished' || r.kind === 'step.skipped') && i !== undefined) {
+      const start = out[i]!;
+      open.delete(r.step!);
+      const took = Math.max(0, Date.parse(r.at) - Date.parse(start.at));
+      out[i] = { ...r, at: start.at, body: [start.body, r.body].filter(Boolean).join('\n'), took };
+    } else {
+      if (r.kind === 'step.in_doubt' && r.step !== null) open.delete(r.step);
+      out.push(r);
+    }
+  }
   return out;
 }
 

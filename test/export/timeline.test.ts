@@ -50,7 +50,7 @@ describe('Timeline fold', () => {
     ]);
     const [p1, p2, restart, , cleanup, verify] = tl.steps;
     expect(p1).toMatchObject({ title: 'Reproduce | the "error"', started_at: iso(1000), finished_at: iso(1200), duration_ms: 200, retry_in_ms: 2000, error: 'HTTP 504 | "gateway"\nsecond line' });
-    expect(p1!.intent).toEqual({ summary: 'GET http://127.0.0.1:1/health', api: 'HTTP GET', argv: null, resources: ['http://127.0.0.1:1/health'], params: {} });
+    expect(p1!.intent).toEqual({ summary: 'GET http://127.0.0.1:1/health', detail: null, api: 'HTTP GET', argv: null, resources: ['http://127.0.0.1:1/health'], params: {} });
     // 40 lines: the first EXCERPT_HEAD and the last EXCERPT_TAIL, in order.
     expect(p2!.output.lines).toBe(40);
     expect(p2!.output.excerpt).toHaveLength(EXCERPT_HEAD + EXCERPT_TAIL);
