@@ -30,7 +30,8 @@ steps:
 `;
 
 describe('reopening a failed incident', () => {
-  it('o asks what was fixed (required), journals it with the operator, and the failed step runs again', async () => {
+  /** Opens the runbook, runs its check (which fails: the cause is not fixed yet) and stops the run. */
+  async function failed() {
     const dir = runbookDir({ 'needs-fix.yaml': NEEDS_FIX }, false);
     const stateDir = tempDir();
     const fixed = join(tempDir(), 'fixed');
@@ -42,7 +43,12 @@ describe('reopening a failed incident', () => {
     await runStep(t, 'Check the cause');
     await t.waitFor('✗ check failed (attempt 1)');
     t.press('x');
-    const f = await t.waitFor('Runbook failed');
+    const frame = await t.waitFor('Runbook failed');
+    return { dir, stateDir, fixed, t, id, frame };
+  }
+
+  it('o asks what was fixed (required), journals it with the operator, and the failed step runs again', async () => {
+    const { stateDir, fixed, t, id, frame: f } = await failed();
     expect(f).toContain('failed. The incident stays in the journal; o reopen');
 
     // Nothing reopens without a reason.
@@ -70,18 +76,7 @@ describe('reopening a failed incident', () => {
   });
 
   it('a failed incident is listed on the start screen and can be reopened from there', async () => {
-    const dir = runbookDir({ 'needs-fix.yaml': NEEDS_FIX }, false);
-    const stateDir = tempDir();
-    const fixed = join(tempDir(), 'fixed');
-    const t = renderTui({ runbookDirs: [dir], stateDir });
-    await toInputs(t, 'needs-fix');
-    fill(t, fixed);
-    await t.until((s) => s.screen.kind === 'runner', { what: 'the runner' });
-    const id = t.state().incidentId!;
-    await runStep(t, 'Check the cause');
-    await t.waitFor('✗ check failed (attempt 1)');
-    t.press('x');
-    await t.waitFor('Runbook failed');
+    const { dir, stateDir, fixed, t, id } = await failed();
     t.press('q');
     await t.until((s) => s.exit !== undefined);
     await t.close();
