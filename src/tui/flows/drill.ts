@@ -73,6 +73,8 @@ export class DrillFlow {
           runbookDirs: o.runbookDirs,
           pluginRunbookDirs,
           redactor,
+          // A person plays: time they spend at a gate, a decision or a confirmation counts (#20).
+          pace: o.drillPace ?? 1,
         });
         this.store.getState().setRunbook(runbookView(session.runbook));
       } catch (err) {
