@@ -34,7 +34,7 @@ export function ScoreScreen({ rows }: { rows: number }) {
     row('gap0', <Text> </Text>),
     row('outcome', (
       <Text>
-        {'Outcome            '}
+        {'Outcome              '}
         <Text color={score.outcome === score.expected_outcome ? c('green') : c('red')}>{score.outcome}</Text>
         <Text dimColor>{` (expected ${score.expected_outcome})`}</Text>
       </Text>
@@ -42,23 +42,23 @@ export function ScoreScreen({ rows }: { rows: number }) {
     ...phases.map((p) =>
       row(p.phase, (
         <Text>
-          {p.label.padEnd(19)}
+          {p.label.padEnd(21)}
           <Text color={p.text.startsWith('not part') ? undefined : p.late ? c('red') : c('green')}>{p.text}</Text>
         </Text>
       )),
     ),
     row('sim', (
       <Text>
-        {`Simulated time     ${score.simulated_minutes} min`}
+        {`Simulated time       ${score.simulated_minutes} min`}
         {note ? <Text dimColor>{` (${note})`}</Text> : null}
       </Text>
     )),
-    row('skipped', <Text>{`Steps skipped      ${score.steps_skipped.length}`}</Text>),
+    row('skipped', <Text>{`Steps skipped        ${score.steps_skipped.length}`}</Text>),
     ...score.steps_skipped.map((x) => row(`sk-${x.step}`, <Text dimColor>{`  ${x.step}: ${x.reason}`}</Text>)),
-    row('declined', <Text>{`Declined           ${score.confirmations_declined.length}${score.confirmations_declined.length ? ` (${score.confirmations_declined.join(', ')})` : ''}`}</Text>),
+    row('declined', <Text>{`Declined             ${score.confirmations_declined.length}${score.confirmations_declined.length ? ` (${score.confirmations_declined.join(', ')})` : ''}`}</Text>),
     row('wrong', (
       <Text>
-        {'Wrong turns        '}
+        {'Wrong turns          '}
         <Text color={score.wrong_turns.length ? c('red') : undefined}>{score.wrong_turns.length}</Text>
       </Text>
     )),
