@@ -68,6 +68,17 @@ export const scenarioSchema = z
       .describe('What the engineer receives'),
     starts_at: z.iso.datetime().default('2026-03-02T03:12:00Z').describe('Simulated wall-clock time when the drill starts'),
     inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    hints: z
+      .array(
+        z
+          .object({
+            text: z.string().min(1),
+            step: z.string().optional().describe('Offered only while the runbook is at this step; without it, at any step'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('Hints the responder may reveal (h in the UI), in order: each is journaled as a note and counted in the score'),
     world: worldSchema.default({ state: {}, derive: {}, http: [], commands: [] }),
     expect: z
       .object({

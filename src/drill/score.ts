@@ -34,7 +34,7 @@ const seconds = (ms: number | undefined) => (ms === undefined ? undefined : Math
 export function scoreDrill(
   s: Scenario,
   state: IncidentState,
-  facts: { phases: PhaseTimes; elapsedMs: number; declined: string[]; wall?: { startedAt: number; ms: number; humanMs: number; pace: number } },
+  facts: { phases: PhaseTimes; elapsedMs: number; declined: string[]; hints?: { used: number; offered: number }; wall?: { startedAt: number; ms: number; humanMs: number; pace: number } },
 ): DrillScore {
   const steps = Object.values(state.steps).filter((st) => !st.id.includes(':'));
   const wrong_turns = s.expect.wrong_turns.filter((w) => {
@@ -66,6 +66,7 @@ export function scoreDrill(
     ...optional('time_to_acknowledge_s', seconds(facts.phases.acknowledge?.sim)),
     ...optional('time_to_diagnose_s', seconds(facts.phases.diagnose?.sim)),
     ...optional('time_to_recover_s', seconds(facts.phases.recover?.sim)),
+    ...(facts.hints ? { hints_used: facts.hints.used, hints_offered: facts.hints.offered } : {}),
     targets: targetsOf(s),
     ...(wall
       ? {
@@ -126,7 +127,7 @@ export function formatScore(score: DrillScore): string[] {
   const note = clockNote(score);
   if (note) lines.push(`  clock: ${note}`);
   lines.push(
-    `  steps skipped: ${score.steps_skipped.length}${score.steps_skipped.length ? ` (${score.steps_skipped.map((s) => s.step).join(', ')})` : ''}; confirmations declined: ${score.confirmations_declined.length}`,
+    `  steps skipped: ${score.steps_skipped.length}${score.steps_skipped.length ? ` (${score.steps_skipped.map((s) => s.step).join(', ')})` : ''}; confirmations declined: ${score.confirmations_declined.length}${score.hints_offered ? `; hints used: ${score.hints_used ?? 0} of ${score.hints_offered}` : ''}`,
   );
   for (const w of score.wrong_turns) lines.push(`  wrong turn at ${w.step}${w.choice ? ` (${w.choice})` : ''}: ${w.why}`);
   return lines;

@@ -26,6 +26,13 @@ export interface DrillSession {
   world: ScriptedWorld;
   /** The simulated AWS account, when the scenario has one. */
   aws?: AwsAccount;
+  /**
+   * Reveals the scenario's next hint for the step the run is at (or any step), journaled as a
+   * note by `drill` and counted in the score; undefined when none is left.
+   */
+  /** How many hints the scenario offers. */
+  hints: number;
+  hint(step?: string): Promise<{ text: string; index: number; of: number } | undefined>;
   /** Scores the drill, writes the score to its journal, and closes the journal (once; later calls give the same score). */
   finish(): Promise<DrillScore>;
 }
@@ -137,6 +144,17 @@ export async function startDrill(o: {
     }
   });
 
+  // Hints, revealed in order among those that fit the step; each one a note in the journal.
+  const revealed = new Set<number>();
+  const hint = async (step?: string) => {
+    const index = s.hints.findIndex((h, i) => !revealed.has(i) && (h.step === undefined || h.step === step));
+    if (index < 0) return undefined;
+    revealed.add(index);
+    const text = s.hints[index]!.text;
+    await incident.engine.note(`hint ${index + 1}/${s.hints.length}${step ? ` at ${step}` : ''}: ${text}`, 'drill');
+    return { text, index: index + 1, of: s.hints.length };
+  };
+
   let finished: Promise<DrillScore> | undefined;
   const finish = async () => {
     check();
@@ -144,6 +162,7 @@ export async function startDrill(o: {
       phases,
       elapsedMs: clock.elapsed,
       declined,
+      hints: { used: revealed.size, offered: s.hints.length },
       wall: { startedAt: clock.wallStartedAt, ms: clock.wallElapsed, humanMs: clock.humanMs, pace: clock.pace },
     });
     try {
@@ -160,6 +179,8 @@ export async function startDrill(o: {
     clock,
     world,
     aws,
+    hints: s.hints.length,
+    hint,
     finish: () => (finished ??= finish()),
   };
 }

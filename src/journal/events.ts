@@ -53,6 +53,9 @@ const drillScore = z.object({
   time_to_acknowledge_s: z.number().optional(),
   time_to_diagnose_s: z.number().optional(),
   time_to_recover_s: z.number().optional(),
+  /** Hints the responder revealed, of those the scenario offers. */
+  hints_used: z.number().optional(),
+  hints_offered: z.number().optional(),
   /** The target of each phase in simulated minutes (mitigate is target_minutes). */
   targets: z.object({ acknowledge_minutes: z.number(), diagnose_minutes: z.number(), mitigate_minutes: z.number(), recover_minutes: z.number() }).optional(),
   /**

@@ -2,7 +2,7 @@
 // slower to diagnose, in the header, in the journal, on the score screen and in drill.scored.
 // Only Date is faked: the wall clock jumps when the test says so, everything else runs as usual.
 import { KEY, renderTui, ROOT, tempDir, type Tui } from './helpers.js';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { scenarioDirs } from '../../src/drill/catalog.js';
@@ -95,5 +95,45 @@ describe('the drill clock counts the human (#20)', () => {
     const f = await t.waitFor('DRILL PASSED');
     expect(f).toMatch(/Time to diagnose\s+1 min 3[0-4] s/);
     expect(f).toContain('(counted at 2×)');
+  }, 60_000);
+});
+
+describe('drill hints (#20)', () => {
+  it('h reveals the next hint that fits the step, journaled as a note and counted in the score', async () => {
+    const dir = tempDir('oncall-tui-hints-');
+    const source = readFileSync(join(DRILLS, 'elb-idle-timeout.yaml'), 'utf8');
+    const file = join(dir, 'elb-idle-timeout-hints.yaml');
+    writeFileSync(
+      file,
+      source.replace(/^id: .*$/m, 'id: elb-idle-timeout-hints') +
+        '\nhints:\n  - text: Which component counts the 504s?\n  - step: diagnose\n    text: Compare the export time with the idle timeout.\n',
+    );
+    const stateDir = tempDir('oncall-tui-drill-hints-');
+    const t = renderTui({ mode: 'drill', scenarioDirs: async () => [dir], columns: 140, rows: 40, stateDir, scenario: file });
+    const message = (text: string) => t.until((s) => s.message?.text.includes(text) === true, { what: text });
+    await message('h reveals a hint: 2 in this drill');
+    await t.until((s) => s.prompts[0]?.kind === 'gate', { what: 'the first gate' });
+    t.press('h');
+    await message('hint 1/2: Which component counts the 504s?');
+    t.press('h');
+    // The second hint belongs to the diagnosis, not to this step.
+    await message('no hint left for this step');
+    const { scenario } = await loadScenario(file);
+    await playByKeys(t, scenario.expect.answers, async (req) => {
+      if (req.stepId !== 'diagnose') return;
+      t.press('h');
+      await message('hint 2/2: Compare the export time with the idle timeout.');
+      expect(t.frame()).toContain('hint 2/2: Compare the export time');
+    });
+    const f = await t.waitFor('DRILL PASSED');
+    expect(f).toMatch(/Hints used\s+2 of 2/);
+    const ids = readdirSync(join(stateDir, 'drills', 'incidents'));
+    const journal = incidentRecords((await readJournal(journalPath(join(stateDir, 'drills'), ids[0]!))).records);
+    const notes = journal.filter((e) => e.type === 'note.added').map((e) => e.payload as { text: string; by: string });
+    expect(notes).toEqual([
+      { text: 'hint 1/2 at resolve-alb: Which component counts the 504s?', by: 'drill' },
+      { text: 'hint 2/2 at diagnose: Compare the export time with the idle timeout.', by: 'drill' },
+    ]);
+    expect(journal.find((e) => e.type === 'drill.scored')?.payload).toMatchObject({ hints_used: 2, hints_offered: 2, passed: true });
   }, 60_000);
 });

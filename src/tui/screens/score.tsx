@@ -56,6 +56,7 @@ export function ScoreScreen({ rows }: { rows: number }) {
     row('skipped', <Text>{`Steps skipped        ${score.steps_skipped.length}`}</Text>),
     ...score.steps_skipped.map((x) => row(`sk-${x.step}`, <Text dimColor>{`  ${x.step}: ${x.reason}`}</Text>)),
     row('declined', <Text>{`Declined             ${score.confirmations_declined.length}${score.confirmations_declined.length ? ` (${score.confirmations_declined.join(', ')})` : ''}`}</Text>),
+    ...(score.hints_offered ? [row('hints', <Text>{`Hints used           ${score.hints_used ?? 0} of ${score.hints_offered}`}</Text>)] : []),
     row('wrong', (
       <Text>
         {'Wrong turns          '}
