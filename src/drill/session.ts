@@ -26,12 +26,12 @@ export interface DrillSession {
   world: ScriptedWorld;
   /** The simulated AWS account, when the scenario has one. */
   aws?: AwsAccount;
+  /** How many hints the scenario offers. */
+  hints: number;
   /**
    * Reveals the scenario's next hint for the step the run is at (or any step), journaled as a
    * note by `drill` and counted in the score; undefined when none is left.
    */
-  /** How many hints the scenario offers. */
-  hints: number;
   hint(step?: string): Promise<{ text: string; index: number; of: number } | undefined>;
   /** Scores the drill, writes the score to its journal, and closes the journal (once; later calls give the same score). */
   finish(): Promise<DrillScore>;
