@@ -20,7 +20,7 @@ const RUN_FLAGS = ['--input', '-i', '--input-env', '--input-file', '--input-stdi
 export const COMMANDS: Record<string, { flags: string[]; positional: Positional }> = {
   run: { flags: RUN_FLAGS, positional: 'runbook' },
   resume: { flags: [...RUN_FLAGS.filter((f) => !['--read-only', '--title', '--severity', '--service', '--runbooks'].includes(f)), '--force-unlock', '--reopen'], positional: 'incident' },
-  drill: { flags: ['--auto', '--list', '--scenarios', '--plugin', '--state-dir', '--json'], positional: 'scenario' },
+  drill: { flags: ['--auto', '--pace', '--list', '--scenarios', '--plugin', '--state-dir', '--json'], positional: 'scenario' },
   incidents: { flags: ['--open', '--json', '--state-dir'], positional: 'none' },
   verify: { flags: ['--json', '--state-dir'], positional: 'incident' },
   export: { flags: ['--format', '-f', '--out', '-o', '--force', '--drill', '--no-verify', '--state-dir'], positional: 'incident' },

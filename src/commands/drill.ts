@@ -16,13 +16,14 @@ import { formatTable, parseCommandArgs, say, usageError } from './io.js';
 import { display, isInteractive, isTTY, type CommandIO } from '../core/io.js';
 import { jsonText } from '../core/terminal-text.js';
 
-const USAGE = 'oncall drill [<scenario>] [--auto] [--list] [--json] [--scenarios <dir>] [--runbooks <dir>] [--plugin <path>] [--state-dir <dir>]';
+const USAGE = 'oncall drill [<scenario>] [--auto] [--pace <n>] [--list] [--json] [--scenarios <dir>] [--runbooks <dir>] [--plugin <path>] [--state-dir <dir>]';
 
 export async function drillCommand(args: string[], io: CommandIO): Promise<number> {
   const parsed = parseCommandArgs(
     args,
     {
       auto: { type: 'boolean' },
+      pace: { type: 'string' },
       list: { type: 'boolean' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
@@ -39,6 +40,13 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
   if (positionals.length > 1) return usageError(io, 'name one scenario', USAGE);
   const flagDirs = (values.scenarios as string[] | undefined) ?? [];
   const searchPath = (pluginDirs: string[]) => scenarioDirs({ extra: [...flagDirs, ...pluginDirs], env: io.env, cwd: io.cwd });
+  // While the drill waits on the operator, simulated time runs at `pace` × the wall clock (#20).
+  let pace: number | undefined;
+  if (values.pace !== undefined) {
+    pace = Number(values.pace);
+    if (!/^\d+(\.\d+)?$/.test(String(values.pace)) || !(pace > 0) || pace > 1000) return usageError(io, `--pace wants a number above 0 (1 is real time, 2 twice as fast), not '${String(values.pace)}'`, USAGE);
+    if (values.auto) return usageError(io, '--pace is for a drill played by hand: --auto counts machine time only', USAGE);
+  }
   const interactive = isInteractive(process.stdin, io.stdout as { isTTY?: boolean }, io.env);
 
   // By hand, at a terminal: the TUI in drill mode (plugins load inside it, after the first frame).
@@ -61,6 +69,7 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
         plugins: values.plugin as string[] | undefined,
         stateDir: values['state-dir'] as string | undefined,
         operator: operatorName(undefined, io.env),
+        ...(pace !== undefined ? { pace } : {}),
       },
       io,
     );
@@ -106,6 +115,8 @@ export async function drillCommand(args: string[], io: CommandIO): Promise<numbe
       runbookDirs: values.runbooks as string[] | undefined,
       pluginRunbookDirs: plugins.runbookDirs,
       onRecord: show,
+      // Answers come at once and no one is waiting: the score is machine time only, the same every run.
+      pace: 0,
     });
   } catch (err) {
     if (err instanceof RunbookError) {

@@ -68,6 +68,17 @@ export const scenarioSchema = z
       .describe('What the engineer receives'),
     starts_at: z.iso.datetime().default('2026-03-02T03:12:00Z').describe('Simulated wall-clock time when the drill starts'),
     inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    hints: z
+      .array(
+        z
+          .object({
+            text: z.string().min(1),
+            step: z.string().optional().describe('Offered only while the runbook is at this step; without it, at any step'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('Hints the responder may reveal (h in the UI), in order: each is journaled as a note and counted in the score'),
     world: worldSchema.default({ state: {}, derive: {}, http: [], commands: [] }),
     expect: z
       .object({
@@ -79,6 +90,26 @@ export const scenarioSchema = z
           .default([])
           .describe('Steps (or decision choices) that an experienced responder would not take here'),
         target_minutes: z.number().positive().default(30).describe('Simulated minutes a good response mitigates within'),
+        diagnosis: z
+          .object({ step: z.string(), choice: z.string().optional() })
+          .strict()
+          .optional()
+          .describe(
+            "The correct diagnosis: the decision (and choice) whose answer is the time to diagnose. Without it, the first choice that matches expect.answers",
+          ),
+        recovered_by: z
+          .string()
+          .optional()
+          .describe('The step whose success verifies recovery (the time to recover). Without it, the runbook completing on a mitigated world'),
+        targets: z
+          .object({
+            acknowledge_minutes: z.number().positive().optional().describe('From the page to the first action (default 5)'),
+            diagnose_minutes: z.number().positive().optional().describe('From the page to the correct diagnosis (default half of target_minutes)'),
+            recover_minutes: z.number().positive().optional().describe('From the page to verified recovery (default 1.5 × target_minutes)'),
+          })
+          .strict()
+          .default({})
+          .describe('Simulated minutes a good response reaches each phase within; target_minutes is the one for mitigation'),
       })
       .strict(),
   })

@@ -49,6 +49,29 @@ const drillScore = z.object({
   wrong_turns: z.array(z.object({ step: z.string(), choice: z.string().optional(), why: z.string() })),
   confirmations_declined: z.array(z.string()),
   passed: z.boolean(),
+  /** Simulated seconds from the page to the first action, the correct diagnosis, and verified recovery (#20). */
+  time_to_acknowledge_s: z.number().optional(),
+  time_to_diagnose_s: z.number().optional(),
+  time_to_recover_s: z.number().optional(),
+  /** Hints the responder revealed, of those the scenario offers. */
+  hints_used: z.number().optional(),
+  hints_offered: z.number().optional(),
+  /** The target of each phase in simulated minutes (mitigate is target_minutes). */
+  targets: z.object({ acknowledge_minutes: z.number(), diagnose_minutes: z.number(), mitigate_minutes: z.number(), recover_minutes: z.number() }).optional(),
+  /**
+   * Wall time beside the simulated time: when the drill started, how long it took, how much of it
+   * was spent waiting on the operator, and the wall second each phase was reached. `pace` is the
+   * simulated time per wall time while the operator was awaited; 0 means machine time only (--auto).
+   */
+  wall: z
+    .object({
+      started_at: z.string(),
+      seconds: z.number(),
+      human_seconds: z.number(),
+      pace: z.number(),
+      phases_s: z.object({ acknowledge: z.number().optional(), diagnose: z.number().optional(), mitigate: z.number().optional(), recover: z.number().optional() }),
+    })
+    .optional(),
 });
 /** How a practice drill went, written to its journal when it ends. */
 export type DrillScore = z.infer<typeof drillScore>;

@@ -173,6 +173,7 @@ export class TuiController {
     /** What every runner context offers: notes and milestones, the timeline, the output pane, help, quit. */
     const runner = {
       note: () => notes.openOverlay('note'),
+      hint: () => void drill.hint(),
       milestone: () => notes.openOverlay('milestone'),
       timeline,
       'page-up': () => st().scrollOutput(outputPage()),

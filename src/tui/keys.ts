@@ -70,6 +70,7 @@ export const COMMANDS = [
   'reopen',
   // the runner
   'note',
+  'hint',
   'milestone',
   'timeline',
   'step-prev',
@@ -169,6 +170,8 @@ export const KEYS: { readonly [C in Command]: readonly [KeySpec, ...KeySpec[]] }
   reopen: [{ keys: ['o'], label: 'reopen', help: 'Once the cause is fixed (credentials, a throttle waited out), reopen a failed or blocked run at the step it stopped at; asks what was fixed', contexts: ['stopped'] }],
 
   note: [{ keys: ['n'], label: 'note', help: 'Add a note to the incident journal', contexts: RUNNER_ANY }],
+  // No footer label: it means something only in a drill (the page's message line names it there).
+  hint: [{ keys: ['h'], help: "In a drill: reveal the scenario's next hint (journaled, and counted in the score)", contexts: RUNNER_ANY }],
   milestone: [{ keys: ['m'], label: 'milestone', help: 'Mark a milestone: detected, mitigated or resolved', contexts: RUNNER_ANY }],
   timeline: [{ keys: ['t'], label: 'timeline', help: 'Show the incident so far, times relative to its start', contexts: [...RUNNER_ANY, 'score'] }],
   'step-prev': [{ keys: ['up', 'k'], help: 'Look at the previous step (its output, result and captures)', contexts: ['runner', 'gate', 'failure', 'confirm', 'declined', 'manual', 'paused', 'stopped'] }],

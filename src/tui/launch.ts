@@ -63,6 +63,8 @@ export async function drillTui(
     stateDir?: string;
     /** Who plays: decided where the flags are read (core/operator.ts). */
     operator: string;
+    /** Simulated time per wall time while the operator is awaited (--pace). */
+    pace?: number;
   },
   io: CommandIO,
 ): Promise<number> {
@@ -80,6 +82,7 @@ export async function drillTui(
       cwd: io.cwd,
       operator: o.operator,
       ...(o.scenario ? { scenario: o.scenario } : {}),
+      ...(o.pace !== undefined ? { drillPace: o.pace } : {}),
       color: colorWanted(io.env),
     },
     { stdout: io.stdout, stderr: io.stderr, handleSignals: io.handleSignals ?? false },

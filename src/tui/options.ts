@@ -54,6 +54,8 @@ export interface TuiOptions {
   pluginRunbookDirs?: () => Promise<string[]>;
   /** Drill mode: play this scenario file at launch instead of showing the picker. */
   scenario?: string;
+  /** Drill mode: simulated time per wall time while the drill waits on the operator (--pace, default 1). */
+  drillPace?: number;
   color?: boolean;
   /** A fixed terminal size (tests); otherwise the terminal's, kept current on resize. */
   size?: { columns: number; rows: number };

@@ -20,6 +20,15 @@ describe('oncall drill --auto', () => {
     expect(evs[0]).toMatchObject({ type: 'incident.opened', payload: { mode: 'drill', drill: { scenario: id } } });
     expect(evs.at(-1)).toMatchObject({ type: 'drill.scored', payload: { passed: true } });
     expect(res.stderr).toMatch(/drill PASSED/);
+    // --auto counts machine time only (#20), says so, and scores the same on every run.
+    expect(res.stderr).toContain('clock: machine time only');
+    const again = await oncall(['drill', id, '--auto', '--json'], { stateDir: tempDir() });
+    const scoreOf = (stdout: string) => {
+      const { wall, ...rest } = events(stdout).at(-1)!.payload as Record<string, unknown> & { wall: { pace: number } };
+      expect(wall.pace).toBe(0);
+      return rest;
+    };
+    expect(scoreOf(again.stdout)).toEqual(scoreOf(res.stdout));
     // Drill incidents never mix with live ones.
     const live = await oncall(['incidents', '--json'], { stateDir });
     expect(JSON.parse(live.stdout)).toEqual([]);
@@ -50,6 +59,12 @@ describe('oncall drill --auto', () => {
     expect(bare.code).toBe(0);
     expect(bare.stdout).toContain('local-504-short-timeout');
     expect(bare.stderr).toContain('oncall drill <scenario> --auto');
+    const paced = await oncall(['drill', 'local-504-short-timeout', '--auto', '--pace', '2']);
+    expect(paced.code).toBe(2);
+    expect(paced.stderr).toContain('--auto counts machine time only');
+    const badPace = await oncall(['drill', 'local-504-short-timeout', '--pace', 'fast']);
+    expect(badPace.code).toBe(2);
+    expect(badPace.stderr).toContain("--pace wants a number above 0");
     const noName = await oncall(['drill', '--auto']);
     expect(noName.code).toBe(2);
     expect(noName.stderr).toContain('name one scenario');

@@ -29,3 +29,44 @@ describe('VirtualClock', () => {
     expect(clock.now()).toBe(0);
   });
 });
+
+describe('VirtualClock and the human (#20)', () => {
+  it('runs with the wall clock while a human is awaited, at its pace; machine sleeps still jump', async () => {
+    let wall = 50_000;
+    const clock = new VirtualClock(0, { wall: () => wall });
+    let answer!: (v: string) => void;
+    const asked = clock.human(() => new Promise<string>((r) => (answer = r)));
+    wall += 90_000;
+    expect(clock.elapsed).toBe(90_000);
+    answer('ok');
+    await expect(asked).resolves.toBe('ok');
+    wall += 60_000; // nobody is awaited: the wall passing moves nothing
+    expect(clock.elapsed).toBe(90_000);
+    await clock.sleep(600_000);
+    expect(clock.elapsed).toBe(690_000);
+    expect(clock.humanMs).toBe(90_000);
+    expect(clock.wallElapsed).toBe(150_000);
+  });
+
+  it('pace scales the human time; pace 0 is machine time only; a deadline fires during a long wait', async () => {
+    let wall = 0;
+    const double = new VirtualClock(0, { wall: () => wall, pace: 2 });
+    const fired: string[] = [];
+    void double.deadline(30_000).then(() => fired.push('timeout'));
+    let done!: () => void;
+    const waiting = double.human(() => new Promise<void>((r) => (done = r)));
+    wall += 20_000;
+    double.advance(0);
+    await Promise.resolve();
+    expect(fired).toEqual(['timeout']);
+    done();
+    await waiting;
+    expect(double.elapsed).toBe(40_000);
+
+    const machine = new VirtualClock(0, { wall: () => wall, pace: 0 });
+    await machine.human(async () => {
+      wall += 90_000;
+    });
+    expect(machine.elapsed).toBe(0);
+  });
+});

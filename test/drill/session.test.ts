@@ -5,7 +5,7 @@ import net from 'node:net';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenario } from '../../src/drill/scenario.js';
+import { loadScenario, type Scenario } from '../../src/drill/scenario.js';
 import { startDrill } from '../../src/drill/session.js';
 import { builtinRegistry } from '../../src/executors/index.js';
 import { headlessPorts } from '../../src/headless/ports.js';
@@ -35,8 +35,9 @@ afterAll(() => {
   (dns.promises as { lookup: unknown }).lookup = original.promisesLookup;
 });
 
-async function play(file: string, answers?: Record<string, string>, confirm?: boolean) {
+async function play(file: string, answers?: Record<string, string>, confirm?: boolean, edit?: (s: Scenario) => void) {
   const loaded = await loadScenario(file);
+  edit?.(loaded.scenario);
   const ports = headlessPorts({ yes: true, rollback: true, answers: answers ?? loaded.scenario.expect.answers, operator: 'trainee' });
   const session = await startDrill({
     loaded,
@@ -44,6 +45,7 @@ async function play(file: string, answers?: Record<string, string>, confirm?: bo
     registry: builtinRegistry(),
     ports: confirm === false ? { ...ports, confirm: async () => ({ approved: false, by: 'trainee' }) } : ports,
     operator: 'trainee',
+    pace: 0,
   });
   await session.incident.engine.run().catch(() => undefined);
   return { session, score: await session.finish() };
@@ -80,5 +82,36 @@ describe('drills', () => {
     expect(score.time_to_mitigate_s).toBeGreaterThanOrEqual(900);
     expect(state.drillScore).toEqual(score);
     expect(state.drill?.scenario).toBe('local-504-short-timeout');
+  });
+
+  it('scores the phases (#20): acknowledge, diagnose, mitigate, recover against targets; a wrong diagnosis never diagnoses', async () => {
+    const file = join(SCENARIOS, 'local-504-short-timeout.yaml');
+    const good = await play(file);
+    expect(good.score).toMatchObject({
+      time_to_acknowledge_s: 0,
+      time_to_diagnose_s: 0,
+      targets: { acknowledge_minutes: 5, diagnose_minutes: 10, mitigate_minutes: 20, recover_minutes: 30 },
+      wall: { pace: 0, human_seconds: 0 },
+    });
+    // Recovery is the runbook completing on a healed world: after mitigation, never before.
+    expect(good.score.time_to_recover_s).toBeGreaterThanOrEqual(good.score.time_to_mitigate_s!);
+
+    const wrong = await play(file, { diagnose: 'backend', escalate: 'OPS-1', record: 'done' });
+    expect(wrong.score.time_to_diagnose_s).toBeUndefined();
+    expect(wrong.score.time_to_recover_s).toBeUndefined();
+
+    // The scenario can name its diagnosis, its verifying step and its targets.
+    const pinned = await play(file, undefined, undefined, (s) => {
+      s.expect.diagnosis = { step: 'diagnose', choice: 'raise-timeout' };
+      s.expect.recovered_by = 'wait-healthy';
+      s.expect.targets = { acknowledge_minutes: 1, diagnose_minutes: 2, recover_minutes: 3 };
+    });
+    expect(pinned.score.time_to_diagnose_s).toBe(0);
+    expect(pinned.score.time_to_recover_s).toBeGreaterThanOrEqual(900);
+    expect(pinned.score.targets).toEqual({ acknowledge_minutes: 1, diagnose_minutes: 2, mitigate_minutes: 20, recover_minutes: 3 });
+    // Late phases are reported, not hidden; passing still rests on outcome, mitigation in time and no wrong turns.
+    const { formatScore } = await import('../../src/drill/score.js');
+    expect(formatScore(pinned.score).join('\n')).toMatch(/recover 1\d min \d+ s \(target 3 min\) LATE/);
+    expect(formatScore(pinned.score).join('\n')).toContain('clock: machine time only');
   });
 });

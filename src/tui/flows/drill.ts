@@ -10,6 +10,7 @@ import { issuesText } from '../previews.js';
 import { runbookView, type IncidentFlow } from './incident.js';
 import type { PickersFlow } from './pickers.js';
 import { errorText, type Shared } from './shared.js';
+import { shownStep } from '../state/derived.js';
 
 export class DrillFlow {
   /** The drill being played, until it is scored. */
@@ -73,6 +74,8 @@ export class DrillFlow {
           runbookDirs: o.runbookDirs,
           pluginRunbookDirs,
           redactor,
+          // A person plays: time they spend at a gate, a decision or a confirmation counts (#20).
+          pace: o.drillPace ?? 1,
         });
         this.store.getState().setRunbook(runbookView(session.runbook));
       } catch (err) {
@@ -89,7 +92,8 @@ export class DrillFlow {
       this.store.getState().tick(session.clock.now());
       this.incident.attach(session.incident);
       const page = session.incident.engine.state.drill?.page;
-      if (page) this.store.getState().setMessage(`page from ${page.from} [${page.severity}]: ${page.text}`, 'warn');
+      const hints = session.hints > 0 ? `   (h reveals a hint: ${session.hints} in this drill)` : '';
+      if (page) this.store.getState().setMessage(`page from ${page.from} [${page.severity}]: ${page.text}${hints}`, 'warn');
     } catch (err) {
       const st = this.store.getState();
       st.setScreen({ kind: 'drills' });
@@ -103,6 +107,20 @@ export class DrillFlow {
     if (!this.drill || result.outcome === 'aborted') return false;
     void this.finish();
     return true;
+  }
+
+  /** h: the scenario's next hint for the step on screen, shown on the message line (journaled by the drill). */
+  async hint(): Promise<void> {
+    const s = this.store.getState();
+    if (!this.drill) return s.setMessage('hints are for drills: a live incident has none', 'info');
+    const step = s.prompts[0]?.req.stepId ?? shownStep(s);
+    try {
+      const h = await this.drill.hint(step);
+      if (!h) this.store.getState().setMessage('no hint left for this step', 'info');
+      else this.store.getState().setMessage(`hint ${h.index}/${h.of}: ${h.text}`, 'info');
+    } catch (err) {
+      this.store.getState().setMessage(`could not reveal a hint: ${errorText(err)}`, 'error');
+    }
   }
 
   /** True while a drill is being played. */

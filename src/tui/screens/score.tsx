@@ -1,8 +1,9 @@
-// A drill's score, once it has ended: passed or not, time to mitigate against the target (in
-// simulated time), and what cost points: wrong turns, skipped steps, declined confirmations.
+// A drill's score, once it has ended: passed or not, each phase of the response (acknowledge,
+// diagnose, mitigate, recover) against its target in simulated time (which counts the operator's
+// own time, #20), and what cost points: wrong turns, skipped steps, declined confirmations.
 // The same score is in the drill's journal (drill.scored) and its exports.
 import { Box, Text } from 'ink';
-import { mitigation } from '../../drill/score.js';
+import { clockNote, mitigation, phaseRows } from '../../drill/score.js';
 import { wrapText } from '../format.js';
 import { useColor, useTuiShallow } from '../hooks.js';
 import { cap, row, Rows, type Row } from '../components/rows.js';
@@ -19,7 +20,9 @@ export function ScoreScreen({ rows }: { rows: number }) {
       </Box>
     );
   }
-  const { text: ttm, late } = mitigation(score);
+  // Scores journaled before #20 have no phases: time to mitigate alone.
+  const phases = score.targets ? phaseRows(score) : [{ phase: 'mitigate', label: 'Time to mitigate', ...mitigation(score) }];
+  const note = clockNote(score);
   const out: Row[] = [
     row('verdict', (
       <Text bold inverse color={score.passed ? c('green') : c('red')}>
@@ -31,24 +34,32 @@ export function ScoreScreen({ rows }: { rows: number }) {
     row('gap0', <Text> </Text>),
     row('outcome', (
       <Text>
-        {'Outcome            '}
+        {'Outcome              '}
         <Text color={score.outcome === score.expected_outcome ? c('green') : c('red')}>{score.outcome}</Text>
         <Text dimColor>{` (expected ${score.expected_outcome})`}</Text>
       </Text>
     )),
-    row('ttm', (
+    ...phases.map((p) =>
+      row(p.phase, (
+        <Text>
+          {p.label.padEnd(21)}
+          <Text color={p.text.startsWith('not part') ? undefined : p.late ? c('red') : c('green')}>{p.text}</Text>
+        </Text>
+      )),
+    ),
+    row('sim', (
       <Text>
-        {'Time to mitigate   '}
-        <Text color={late ? c('red') : c('green')}>{ttm}</Text>
+        {`Simulated time       ${score.simulated_minutes} min`}
+        {note ? <Text dimColor>{` (${note})`}</Text> : null}
       </Text>
     )),
-    row('sim', <Text>{`Simulated time     ${score.simulated_minutes} min`}</Text>),
-    row('skipped', <Text>{`Steps skipped      ${score.steps_skipped.length}`}</Text>),
+    row('skipped', <Text>{`Steps skipped        ${score.steps_skipped.length}`}</Text>),
     ...score.steps_skipped.map((x) => row(`sk-${x.step}`, <Text dimColor>{`  ${x.step}: ${x.reason}`}</Text>)),
-    row('declined', <Text>{`Declined           ${score.confirmations_declined.length}${score.confirmations_declined.length ? ` (${score.confirmations_declined.join(', ')})` : ''}`}</Text>),
+    row('declined', <Text>{`Declined             ${score.confirmations_declined.length}${score.confirmations_declined.length ? ` (${score.confirmations_declined.join(', ')})` : ''}`}</Text>),
+    ...(score.hints_offered ? [row('hints', <Text>{`Hints used           ${score.hints_used ?? 0} of ${score.hints_offered}`}</Text>)] : []),
     row('wrong', (
       <Text>
-        {'Wrong turns        '}
+        {'Wrong turns          '}
         <Text color={score.wrong_turns.length ? c('red') : undefined}>{score.wrong_turns.length}</Text>
       </Text>
     )),
